@@ -1,0 +1,3 @@
+from euprojects.cli import main
+
+main()

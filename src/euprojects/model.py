@@ -1,0 +1,218 @@
+"""The one data model every layer speaks: sources yield it, the store keeps it, the index and web read it.
+
+msgspec Structs: typed like dataclasses, but encoded to and from JSON an order of magnitude
+faster, which matters when an ingest writes hundreds of thousands of records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import StrEnum
+
+import msgspec
+
+
+class Role(StrEnum):
+    """What an organisation does in a project. CORDIS' coordinator and keep.eu's lead partner are LEAD."""
+
+    LEAD = "lead"
+    PARTNER = "partner"
+    ASSOCIATED = "associated"
+    THIRD_PARTY = "third_party"
+
+
+class Status(StrEnum):
+    PLANNED = "planned"
+    ONGOING = "ongoing"
+    FINISHED = "finished"
+    CANCELLED = "cancelled"
+
+
+class Money(msgspec.Struct, frozen=True, omit_defaults=True):
+    """An amount in its own currency; ``eur`` converts at the rates in normalise.money."""
+
+    amount: Decimal
+    currency: str = "EUR"
+
+
+class Organisation(msgspec.Struct, omit_defaults=True):
+    """A real-world body as one source describes it.
+
+    ``id`` is its identity across sources: ``pic:<PIC>`` when the source gives a Participant
+    Identification Code, a national register id (``hr-oib:…``, ``no-orgnr:…``) otherwise, and
+    ``name:<country>:<normalised name>`` as the last resort (see normalise.names).
+    """
+
+    id: str
+    name: str | None = None
+    short_name: str | None = None
+    country: str | None = None
+    country_raw: str | None = None
+    nuts: str | None = None
+    street: str | None = None
+    postcode: str | None = None
+    city: str | None = None
+    type: str | None = None
+    sme: bool | None = None
+    website: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    identifiers: dict[str, str] = {}
+
+
+class Participation(msgspec.Struct, omit_defaults=True):
+    organisation: Organisation
+    role: Role = Role.PARTNER
+    role_raw: str | None = None
+    order: int = 0
+    eu_contribution: Money | None = None
+    total_cost: Money | None = None
+
+
+class Link(msgspec.Struct, frozen=True, omit_defaults=True):
+    """A document, deliverable, logo or web page that belongs to a project."""
+
+    url: str | None = None
+    title: str | None = None
+    kind: str | None = None
+    description: str | None = None
+
+
+class Flag(msgspec.Struct, frozen=True):
+    """A data-quality observation shown on the project page, e.g. a date shifted by a time zone."""
+
+    code: str
+    message: str
+
+
+class Provenance(msgspec.Struct, omit_defaults=True):
+    """Where the facts of a project came from: one entry per source file that contributed."""
+
+    format: str
+    file: str
+    line: int | None = None
+    records: int = 1
+    first_seen: dt.datetime | None = None
+    last_seen: dt.datetime | None = None
+
+
+class Project(msgspec.Struct, omit_defaults=True):
+    """A project as one or several source records describe it; ``id`` is ``source:source_id``.
+
+    Loaders fill only what their row knows; the store merges the records that share an id.
+    ``raw`` keeps each normalised value as it was published (``eu_contribution`` →
+    ``"808 536,81"``) so nothing is lost in normalisation.
+    """
+
+    source: str
+    source_id: str
+    acronym: str | None = None
+    title: str | None = None
+    summary: str | None = None
+    results: str | None = None
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    status: Status | None = None
+    status_source: str | None = None
+    programme: str | None = None
+    programme_code: str | None = None
+    period: str | None = None
+    fund: str | None = None
+    call: str | None = None
+    topic: str | None = None
+    topic_title: str | None = None
+    funding_scheme: str | None = None
+    themes: list[str] = []
+    total_cost: Money | None = None
+    eu_contribution: Money | None = None
+    cofinancing_rate: Decimal | None = None
+    website: str | None = None
+    declared_partner_count: int | None = None
+    nuts: list[str] = []
+    participations: list[Participation] = []
+    links: list[Link] = []
+    flags: list[Flag] = []
+    raw: dict[str, str] = {}
+    provenance: list[Provenance] = []
+
+    @property
+    def id(self) -> str:
+        return f"{self.source}:{self.source_id}"
+
+    def derived_status(self, today: dt.date | None = None) -> Status | None:
+        """The status the dates imply, for sources that publish none (or a stale one)."""
+        today = today or dt.date.today()
+        if self.start_date and self.start_date > today:
+            return Status.PLANNED
+        if self.end_date and self.end_date < today:
+            return Status.FINISHED
+        if self.start_date:
+            return Status.ONGOING
+        return None
+
+    def effective_status(self, today: dt.date | None = None) -> Status | None:
+        """The source's status when it has one, otherwise the one derived from the dates."""
+        return self.status or self.derived_status(today)
+
+    @property
+    def countries(self) -> list[str]:
+        """Distinct partner countries in participation order (lead first)."""
+        seen: dict[str, None] = {}
+        for p in sorted(self.participations, key=_lead_first):
+            if p.organisation.country:
+                seen.setdefault(p.organisation.country, None)
+        return list(seen)
+
+    @property
+    def lead(self) -> Participation | None:
+        return next((p for p in self.participations if p.role is Role.LEAD), None)
+
+    @property
+    def partner_count(self) -> int | None:
+        """Partners as listed; the declared count when the source lists none (keep.eu pages)."""
+        return len(self.participations) or self.declared_partner_count
+
+
+def _lead_first(p: Participation) -> tuple[int, int]:
+    return (0 if p.role is Role.LEAD else 1, p.order)
+
+
+def split_id(project_id: str) -> tuple[str, str]:
+    """``"cordis:101000001"`` → ``("cordis", "101000001")``; the source id may contain colons."""
+    source, sep, source_id = project_id.partition(":")
+    if not sep or not source or not source_id:
+        raise ValueError(f"project id must look like source:id, not {project_id!r}")
+    return source, source_id
+
+
+class Record(msgspec.Struct, omit_defaults=True):
+    """One usable row (or group of rows) of a source file: a partial project.
+
+    ``key`` identifies the record within its file, so ingesting the same file again finds it;
+    ``aliases`` are other ids that name the same project (a CORDIS rcn beside the grant id).
+    """
+
+    key: str
+    project: Project
+    line: int
+    aliases: list[str] = []
+
+
+class Reject(msgspec.Struct, omit_defaults=True):
+    """A row that could not be used, kept with where it was and why."""
+
+    line: int | None
+    reason: str
+    raw: str = ""
+
+
+class RejectEntry(msgspec.Struct, omit_defaults=True):
+    """A reject as the store keeps it, with the file and format it came from."""
+
+    format: str
+    file: str
+    line: int | None
+    reason: str
+    raw: str = ""
+    first_seen: dt.datetime | None = None

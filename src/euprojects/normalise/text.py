@@ -1,0 +1,109 @@
+"""Text as sources deliver it: bytes in several encodings, mojibake, HTML, null markers."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from html.parser import HTMLParser
+
+import ftfy
+
+NULL_MARKERS = frozenset({"", "na", "n/a", "n.a.", "n.a", "null", "none", "nan", "-", "--", "—"})
+
+# Byte pairs that UTF-8 text shows when it was decoded as cp1252/latin-1 and re-encoded.
+_MOJIBAKE = re.compile("[ÂÃÄÅâ][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u2013-\u203a\u20ac\u2122]")
+_SPACES = re.compile(r"[ \t\u00a0\u2007\u202f]+")
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+_CONTROL = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]")
+
+
+def is_null(value: str | None) -> bool:
+    """True for the ways sources write "no value": blank, NA, N/A, n.a., NULL, a dash."""
+    return value is None or value.strip().lower() in NULL_MARKERS
+
+
+class DecodeError(ValueError):
+    """The bytes are not text in any of the encodings the source may use."""
+
+
+def decode(data: bytes, encodings: Sequence[str] = ("utf-8",)) -> tuple[str, str]:
+    """Decode bytes with the first encoding that fits; a UTF-8 BOM always wins.
+
+    Returns the text and the encoding used. Single-byte code pages accept almost any byte,
+    so list UTF-8 first and the source's legacy code page after it.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DecodeError("the file is UTF-16, which this format is never published in")
+    if b"\x00" in data[:4096]:
+        raise DecodeError("the file holds NUL bytes: it is binary, not text")
+    failures = []
+    for encoding in encodings:
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError as err:
+            failures.append(f"{encoding} fails at byte {err.start}")
+    raise DecodeError("not readable as " + "; ".join(failures))
+
+
+def repair(text: str) -> str:
+    """Undo double-encoded UTF-8 (``worldâ€™s`` → ``world’s``) where it shows; leave clean text alone."""
+    if _MOJIBAKE.search(text):
+        return str(ftfy.fix_encoding(text))
+    return text
+
+
+def clean(value: str | None) -> str | None:
+    """Trimmed text with runs of spaces collapsed and control characters removed, or None if empty."""
+    if value is None:
+        return None
+    text = _CONTROL.sub("", value).replace("\r\n", "\n").replace("\r", "\n")
+    text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    text = _BLANK_LINES.sub("\n\n", text).strip()
+    return None if is_null(text) else text
+
+
+def clean_repaired(value: str | None) -> str | None:
+    """:func:`clean` after :func:`repair`, the usual treatment of a free-text cell."""
+    return clean(repair(value)) if value else None
+
+
+class _TextExtractor(HTMLParser):
+    _BLOCKS = frozenset({"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "dd", "dt", "section"})
+    _SKIP = frozenset({"script", "style", "template", "noscript"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._SKIP:
+            self._skipping += 1
+        elif tag in self._BLOCKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._SKIP:
+            self._skipping = max(0, self._skipping - 1)
+        elif tag in self._BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skipping:
+            self.parts.append(data)
+
+
+def html_to_text(markup: str | None) -> str | None:
+    """Plain text of an HTML fragment: tags dropped, scripts and styles removed, entities decoded,
+    block elements turned into line breaks."""
+    if markup is None:
+        return None
+    if "<" not in markup:
+        return clean(html.unescape(markup))
+    parser = _TextExtractor()
+    parser.feed(markup)
+    parser.close()
+    return clean("".join(parser.parts))

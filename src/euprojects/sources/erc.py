@@ -1,0 +1,95 @@
+"""ERC grant lists (Advanced, Starting, Consolidator) as scraped from the ERC website.
+
+No grant id is published, and acronyms repeat across grants, so a grant is keyed by its type,
+acronym and start date. The principal investigator's name is personal data and is not read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from euprojects.model import Participation, Project, Record, Role
+from euprojects.normalise.dates import parse_date
+from euprojects.normalise.money import parse_money
+from euprojects.normalise.text import clean, clean_repaired
+from euprojects.sources.base import Format, Head, Item, Row, has_columns, read_table
+from euprojects.sources.common import RowError, field, money_field, organisation, reject, slug
+
+COLUMNS = (
+    "project_acronym",
+    "project",
+    "institution",
+    "details_project",
+    "budget_project",
+    "date_start_project",
+    "date_end_project",
+)
+SCHEMES = {
+    "advanced": ("adg", "ERC Advanced Grant"),
+    "starting": ("stg", "ERC Starting Grant"),
+    "consolidator": ("cog", "ERC Consolidator Grant"),
+}
+
+
+def detect(head: Head) -> bool:
+    return has_columns(head.csv_header(","), COLUMNS)
+
+
+def _scheme(path: Path) -> tuple[str, str]:
+    for word, scheme in SCHEMES.items():
+        if word in path.name.lower():
+            return scheme
+    return "erc", "ERC grant"
+
+
+def read(path: Path) -> Iterator[Item]:
+    code, scheme = _scheme(path)
+    for row in read_table(path, delimiter=",", required=COLUMNS):
+        if not isinstance(row, Row):
+            yield row
+            continue
+        try:
+            yield _record(row, code, scheme)
+        except RowError as err:
+            yield reject(row, err, ",")
+
+
+def _record(row: Row, code: str, scheme: str) -> Record:
+    acronym = clean(row.cells["project_acronym"])
+    start = field(row, "date_start_project", parse_date)
+    if not acronym:
+        raise RowError("column 'project_acronym' is empty: an ERC grant needs its acronym")
+    source_id = f"{code}-{slug(acronym)}-{start:%Y%m%d}" if start else f"{code}-{slug(acronym)}"
+    budget = money_field(row, "budget_project", parse_money)
+    institution = clean(row.cells["institution"])
+    participations = []
+    if institution:
+        host = organisation(institution)
+        participations.append(Participation(organisation=host, role=Role.LEAD, role_raw="host institution"))
+    project = Project(
+        source="erc",
+        source_id=source_id,
+        acronym=acronym,
+        title=clean_repaired(row.cells["project"]),
+        summary=clean_repaired(row.cells["details_project"]),
+        start_date=start,
+        end_date=field(row, "date_end_project", parse_date),
+        programme="European Research Council (ERC)",
+        funding_scheme=scheme,
+        eu_contribution=budget,
+        participations=participations,
+        raw={k: v for k, v in (("budget_project", row.cells["budget_project"]),) if v},
+    )
+    return Record(key=source_id, project=project, line=row.line)
+
+
+FORMATS = [
+    Format(
+        name="erc-grants",
+        description="ERC grant lists scraped from erc.europa.eu (acronym, title, abstract, host, budget, dates)",
+        detect=detect,
+        read=read,
+        priority=40,
+    )
+]

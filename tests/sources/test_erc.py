@@ -1,0 +1,68 @@
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from euprojects.model import Record, Reject, Role
+from euprojects.sources import detect
+from euprojects.sources.base import SourceError
+from euprojects.sources.erc import read
+
+
+def records(path: Path) -> list[Record]:
+    return [item for item in read(path) if isinstance(item, Record)]
+
+
+def test_every_row_of_each_file_is_read(data: Path) -> None:
+    folder = data / "erc-funded-projects"
+    counts = {name: len(list(read(folder / name))) for name in ("erc_advanced.csv", "erc_starting.csv", "erc_consolidator.csv")}
+    assert counts == {"erc_advanced.csv": 969, "erc_starting.csv": 1536, "erc_consolidator.csv": 684}
+
+
+def test_a_grant_keeps_title_abstract_budget_dates_and_host(data: Path) -> None:
+    grant = next(r.project for r in records(data / "erc-funded-projects" / "erc_advanced.csv") if r.project.acronym == "0MSPIN")
+    assert grant.id.startswith("erc:adg-0mspin-")
+    assert grant.title == "Spintronics based on relativistic phenomena in systems with zero magnetic moment"
+    assert grant.summary and grant.summary.startswith("The 0MSPIN project consists")
+    assert grant.eu_contribution and grant.eu_contribution.amount > Decimal(1_000_000)
+    assert grant.funding_scheme == "ERC Advanced Grant"
+    [host] = grant.participations
+    assert host.role is Role.LEAD and host.organisation.name == "FYZIKALNI USTAV AV CR V.V.I"
+
+
+def test_the_principal_investigator_is_not_kept(data: Path) -> None:
+    path = data / "erc-funded-projects" / "erc_advanced.csv"
+    grant = next(r.project for r in records(path) if r.project.acronym == "0MSPIN")
+    assert "Jungwirth" not in repr(grant)
+
+
+def test_exact_duplicate_rows_share_a_key(data: Path) -> None:
+    keys = Counter(r.key for r in records(data / "erc-funded-projects" / "erc_consolidator.csv"))
+    assert sum(n - 1 for n in keys.values()) == 72
+
+
+def test_detected_by_its_header(data: Path) -> None:
+    assert detect(data / "erc-funded-projects" / "erc_starting.csv").name == "erc-grants"
+
+
+def test_a_negative_budget_rejects_the_row_and_names_the_column(tmp_path: Path) -> None:
+    path = tmp_path / "erc_starting.csv"
+    header = '"project_acronym","project","main_researcher","institution","details_project","budget_project","date_start_project","date_end_project"'
+    good = '"GOOD","A title","X","UNI","Text","1500000","2012-01-01","2016-12-31"'
+    bad = '"BAD","A title","X","UNI","Text","-5","2012-01-01","2016-12-31"'
+    items = list(read_path(path, header, good, bad))
+    assert isinstance(items[0], Record)
+    assert isinstance(items[1], Reject) and items[1].line == 3 and "budget_project" in items[1].reason
+
+
+def test_a_missing_column_is_a_source_error(tmp_path: Path) -> None:
+    path = tmp_path / "erc_starting.csv"
+    path.write_text('"project_acronym","project"\n"A","B"\n', encoding="utf-8")
+    with pytest.raises(SourceError, match="missing required column"):
+        list(read(path))
+
+
+def read_path(path: Path, *lines: str) -> list[Record | Reject]:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return list(read(path))
