@@ -16,12 +16,17 @@ def records(path: Path) -> list[Record]:
 
 def test_every_row_of_each_file_is_read(data: Path) -> None:
     folder = data / "erc-funded-projects"
-    counts = {name: len(list(read(folder / name))) for name in ("erc_advanced.csv", "erc_starting.csv", "erc_consolidator.csv")}
+    counts = {
+        name: len(list(read(folder / name)))
+        for name in ("erc_advanced.csv", "erc_starting.csv", "erc_consolidator.csv")
+    }
     assert counts == {"erc_advanced.csv": 969, "erc_starting.csv": 1536, "erc_consolidator.csv": 684}
 
 
 def test_a_grant_keeps_title_abstract_budget_dates_and_host(data: Path) -> None:
-    grant = next(r.project for r in records(data / "erc-funded-projects" / "erc_advanced.csv") if r.project.acronym == "0MSPIN")
+    grant = next(
+        r.project for r in records(data / "erc-funded-projects" / "erc_advanced.csv") if r.project.acronym == "0MSPIN"
+    )
     assert grant.id.startswith("erc:adg-0mspin-")
     assert grant.title == "Spintronics based on relativistic phenomena in systems with zero magnetic moment"
     assert grant.summary and grant.summary.startswith("The 0MSPIN project consists")
@@ -48,7 +53,19 @@ def test_detected_by_its_header(data: Path) -> None:
 
 def test_a_negative_budget_rejects_the_row_and_names_the_column(tmp_path: Path) -> None:
     path = tmp_path / "erc_starting.csv"
-    header = '"project_acronym","project","main_researcher","institution","details_project","budget_project","date_start_project","date_end_project"'
+    header = ",".join(
+        f'"{c}"'
+        for c in (
+            "project_acronym",
+            "project",
+            "main_researcher",
+            "institution",
+            "details_project",
+            "budget_project",
+            "date_start_project",
+            "date_end_project",
+        )
+    )
     good = '"GOOD","A title","X","UNI","Text","1500000","2012-01-01","2016-12-31"'
     bad = '"BAD","A title","X","UNI","Text","-5","2012-01-01","2016-12-31"'
     items = list(read_path(path, header, good, bad))

@@ -59,7 +59,9 @@ _CURRENCY_WORDS = {
     "£": "GBP",
     "chf": "CHF",
 }
-_CURRENCY = re.compile(r"^\s*(?P<pre>[^\d\s+\-.,()]+\.?)?\s*(?P<num>[+\-]?[\d\s\u00a0\u202f.,']*\d[\d\s\u00a0\u202f.,']*)\s*(?P<post>[^\d\s.,()]+\.?)?\s*$")
+_CURRENCY = re.compile(
+    r"^\s*(?P<pre>[^\d\s+\-.,()]+\.?)?\s*(?P<num>[+\-]?[\d\s\u00a0\u202f.,']*\d[\d\s\u00a0\u202f.,']*)\s*(?P<post>[^\d\s.,()]+\.?)?\s*$"
+)
 _GROUP_SPACES = re.compile(r"[\s\u00a0\u202f']")
 _CENT = Decimal("0.01")
 
@@ -124,12 +126,13 @@ def _infer_mark(digits: str) -> DecimalMark:
     last_dot, last_comma = digits.rfind("."), digits.rfind(",")
     if last_dot >= 0 and last_comma >= 0:
         return "." if last_dot > last_comma else ","
-    mark = "." if last_dot >= 0 else ","
-    if mark not in digits:
+    if last_dot < 0 and last_comma < 0:
         return "."
+    mark: DecimalMark = "." if last_dot >= 0 else ","
+    other: DecimalMark = "," if mark == "." else "."
     groups = digits.split(mark)
     if len(groups) > 2 or (len(groups[-1]) == 3 and groups[0].lstrip("+-") not in ("", "0")):
-        return "," if mark == "." else "."
+        return other
     return mark
 
 

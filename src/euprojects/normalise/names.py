@@ -37,4 +37,3 @@ def organisation_id(
     if not name or not fold(name):
         raise ValueError("an organisation needs a name or an identifier")
     return f"name:{country or 'XX'}:{normalise_name(name)}"
-

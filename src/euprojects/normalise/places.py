@@ -30,12 +30,16 @@ _ALIASES = {
     "united states of america": "US", "the netherlands": "NL", "holland": "NL", "slovak republic": "SK",
     "swaziland": "SZ", "burma": "MM", "east timor": "TL", "hellas": "GR",
 }  # fmt: skip
+# Letters that carry their accent in the letter itself, so Unicode decomposition keeps them.
+_UNDECOMPOSABLE = str.maketrans(
+    {"ł": "l", "ø": "o", "đ": "d", "ß": "ss", "æ": "ae", "œ": "oe", "þ": "th", "ð": "d", "ı": "i", "ħ": "h"}
+)
 _NUTS = re.compile(r"[A-Z]{2}[0-9A-Z]{0,3}")
 
 
 def fold(text: str) -> str:
     """Lower case, accents removed, punctuation turned into single spaces: the key names are matched by."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_UNDECOMPOSABLE))
     letters = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(re.sub(r"[^\w]+", " ", letters).split())
 

@@ -13,6 +13,8 @@ NULL_MARKERS = frozenset({"", "na", "n/a", "n.a.", "n.a", "null", "none", "nan",
 
 # Byte pairs that UTF-8 text shows when it was decoded as cp1252/latin-1 and re-encoded.
 _MOJIBAKE = re.compile("[ÂÃÄÅâ][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u2013-\u203a\u20ac\u2122]")
+# "¬" (U+00AC) is what some exports left of a soft hyphen (between letters) or a euro sign.
+_LOST_SOFT_HYPHEN = re.compile(r"(?<=[^\W_])¬(?=\w)")
 _SPACES = re.compile(r"[ \t\u00a0\u2007\u202f]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 _CONTROL = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]")
@@ -49,9 +51,12 @@ def decode(data: bytes, encodings: Sequence[str] = ("utf-8",)) -> tuple[str, str
 
 
 def repair(text: str) -> str:
-    """Undo double-encoded UTF-8 (``worldâ€™s`` → ``world’s``) where it shows; leave clean text alone."""
+    """Undo double-encoded UTF-8 (``worldâ€™s`` → ``world’s``) and the ``¬`` left of soft hyphens
+    (``homo¬geneous``) and euro signs (``¬3.5M``) where they show; leave clean text alone."""
     if _MOJIBAKE.search(text):
-        return str(ftfy.fix_encoding(text))
+        text = str(ftfy.fix_encoding(text))
+    if "¬" in text:
+        text = _LOST_SOFT_HYPHEN.sub("", text).replace("¬", "€")
     return text
 
 
@@ -71,7 +76,9 @@ def clean_repaired(value: str | None) -> str | None:
 
 
 class _TextExtractor(HTMLParser):
-    _BLOCKS = frozenset({"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "dd", "dt", "section"})
+    _BLOCKS = frozenset(
+        {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "dd", "dt", "section"}
+    )
     _SKIP = frozenset({"script", "style", "template", "noscript"})
 
     def __init__(self) -> None:

@@ -1,0 +1,299 @@
+"""The `euprojects` command: thin commands over the library, one-line errors, tables or JSON."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+import msgspec
+
+from euprojects import ingest as ingest_pipeline
+from euprojects import settings as settings_module
+from euprojects import tables
+from euprojects.index import build as index_build
+from euprojects.model import Project
+from euprojects.normalise.money import format_eur_style
+from euprojects.search import Searcher, SearchRequest
+from euprojects.search.engine import IndexMissing
+from euprojects.sources import SourceError, formats, plan
+from euprojects.store import Store, open_store
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Context:
+    """Settings and the store, opened on first use so `--help` needs neither."""
+
+    def __init__(self) -> None:
+        self._settings: settings_module.Settings | None = None
+        self._store: Store | None = None
+
+    @property
+    def settings(self) -> settings_module.Settings:
+        if self._settings is None:
+            try:
+                self._settings = settings_module.load()
+            except ValueError as err:
+                raise click.ClickException(str(err)) from None
+        return self._settings
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            try:
+                self._store = open_store(self.settings.database_url)
+            except (ValueError, OSError) as err:
+                raise click.ClickException(f"cannot open the store: {err}") from None
+        return self._store
+
+
+pass_context = click.make_pass_decorator(Context, ensure=True)
+
+
+def json_option(function: F) -> F:
+    """The shared ``--json`` flag: machine-readable output instead of a table."""
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(function)
+
+
+def emit_json(value: object) -> None:
+    click.echo(msgspec.json.format(msgspec.json.encode(value), indent=2))
+
+
+@click.group()
+@click.version_option(package_name="euprojects")
+def main() -> None:
+    """Search portal and open-data API for European cooperation projects."""
+
+
+# --- ingest -----------------------------------------------------------------------------------
+class ProgressLine:
+    """One self-overwriting status line on a terminal: file i of n, rows read so far."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.index, self.enabled = total, 0, sys.stderr.isatty()
+
+    def start(self, name: str) -> None:
+        self.index += 1
+        self.show(name, 0)
+
+    def show(self, name: str, rows: int) -> None:
+        if not self.enabled:
+            return
+        done = int(20 * (self.index - 1) / max(self.total, 1))
+        bar = "#" * done + "-" * (20 - done)
+        click.echo(f"\r[{bar}] {self.index}/{self.total} {name[:40]:<40} {rows:>9,} rows", nl=False, err=True)
+
+    def clear(self) -> None:
+        if self.enabled:
+            click.echo("\r" + " " * 100 + "\r", nl=False, err=True)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "format_name", help="Read every file with this format instead of detecting it.")
+@click.option("--no-index", is_flag=True, help="Do not update the search index afterwards.")
+@json_option
+@pass_context
+def ingest(ctx: Context, paths: tuple[Path, ...], format_name: str | None, no_index: bool, as_json: bool) -> None:
+    """Read data files (or every file in a directory) into the store and update the index."""
+    try:
+        planned = plan(list(paths), format_name)
+    except SourceError as err:
+        raise click.ClickException(str(err)) from None
+    progress = ProgressLine(sum(1 for p in planned if p.format))
+    current = {"file": ""}
+
+    def on_progress(name: str, rows: int) -> None:
+        if name != current["file"]:
+            current["file"] = name
+            progress.start(name)
+        progress.show(name, rows)
+
+    result = ingest_pipeline.run(
+        ctx.store, list(paths), batch_size=ctx.settings.batch_size, progress=on_progress, planned=planned
+    )
+    progress.clear()
+    report = None if no_index else index_build.update(ctx.store, ctx.settings.index_dir)
+    if as_json:
+        emit_json({"files": result.files, "projects_rebuilt": result.projects_rebuilt, "index": report})
+    else:
+        _print_ingest(result, report)
+    if result.failed:
+        sys.exit(1)
+
+
+def _print_ingest(result: ingest_pipeline.IngestResult, report: index_build.IndexReport | None) -> None:
+    read = [f for f in result.files if f.format and not f.error]
+    rows = [
+        (f.file, f.format, f.read, f.new, f.updated, f.unchanged, f.duplicates, f.rejected, f.removed) for f in read
+    ]
+    headers = ("file", "format", "read", "new", "updated", "unchanged", "duplicates", "rejected", "removed")
+    if rows:
+        click.echo(tables.render(headers, rows, max_width=44))
+    for f in result.files:
+        if f.stopped:
+            click.echo(f"warning: {f.path}: {f.stopped}", err=True)
+        if f.error:
+            click.echo(f"error: {f.path}: {f.error}", err=True)
+    skipped = [f for f in result.files if f.skipped]
+    if skipped:
+        click.echo(f"skipped {len(skipped)} file(s): " + "; ".join(f"{f.file} ({f.skipped})" for f in skipped))
+    click.echo(f"{result.projects_rebuilt:,} project(s) rebuilt in {result.seconds:.1f} s")
+    if report is not None:
+        click.echo(f"index {report.mode}: {report.documents:,} document(s) in {report.seconds:.1f} s")
+
+
+@main.command("formats")
+@json_option
+def formats_command(as_json: bool) -> None:
+    """List the file formats `ingest` understands."""
+    known = formats()
+    if as_json:
+        emit_json([{"name": f.name, "description": f.description, "priority": f.priority} for f in known])
+        return
+    click.echo(
+        tables.render(("format", "priority", "description"), [(f.name, f.priority, f.description) for f in known], 90)
+    )
+
+
+# --- reading ----------------------------------------------------------------------------------
+@main.command()
+@click.argument("project_id")
+@json_option
+@pass_context
+def show(ctx: Context, project_id: str, as_json: bool) -> None:
+    """Show one project with its partners, flags and sources."""
+    project = ctx.store.project(project_id)
+    if project is None:
+        raise click.ClickException(f"no project {project_id!r} (ids look like cordis:101000001 or erc:stg-…)")
+    if as_json:
+        emit_json({"id": project.id, **msgspec.to_builtins(project)})
+        return
+    click.echo(_describe(project))
+
+
+def _money(project: Project, name: str) -> str | None:
+    money = getattr(project, name)
+    return format_eur_style(money.amount, money.currency) if money else None
+
+
+def _describe(project: Project) -> str:
+    status = project.effective_status()
+    pairs: list[tuple[str, object]] = [
+        ("id", project.id),
+        ("acronym", project.acronym),
+        ("title", project.title),
+        ("programme", project.programme),
+        ("period", project.period),
+        ("fund", project.fund),
+        ("start", project.start_date),
+        ("end", project.end_date),
+        ("status", f"{status.value if status else ''} ({project.status_source or 'derived from dates'})"),
+        ("EU contribution", _money(project, "eu_contribution")),
+        ("total cost", _money(project, "total_cost")),
+        ("co-financing rate", f"{project.cofinancing_rate} %" if project.cofinancing_rate is not None else None),
+        ("partners", project.partner_count),
+        ("website", project.website),
+    ]
+    parts = [tables.key_values([(k, v) for k, v in pairs if v not in (None, "")])]
+    if project.summary:
+        parts.append("\n" + project.summary)
+    if project.results:
+        parts.append("\nResults: " + project.results)
+    if project.participations:
+        rows = [
+            (p.role.value, p.organisation.name or p.organisation.id, p.organisation.country, _eur(p.eu_contribution))
+            for p in project.participations
+        ]
+        parts.append("\n" + tables.render(("role", "organisation", "country", "EU contribution"), rows))
+    for flag in project.flags:
+        parts.append(f"note: {flag.message}")
+    for source in project.provenance:
+        parts.append(f"source: {source.format} {source.file} line {source.line} ({source.records} record(s))")
+    return "\n".join(parts)
+
+
+def _eur(money: Any) -> str | None:
+    return format_eur_style(money.amount, money.currency) if money else None
+
+
+@main.command()
+@json_option
+@pass_context
+def stats(ctx: Context, as_json: bool) -> None:
+    """Counts of projects, participations, organisations and rejects."""
+    numbers = ctx.store.stats()
+    if as_json:
+        emit_json(numbers)
+        return
+    click.echo(
+        tables.key_values(
+            [
+                ("projects", f"{numbers.projects:,}"),
+                ("participations", f"{numbers.participations:,}"),
+                ("organisations", f"{numbers.organisations:,}"),
+                ("source records", f"{numbers.fragments:,}"),
+                ("rejected rows", f"{numbers.rejects:,}"),
+                ("last ingest", numbers.last_ingest),
+            ]
+        )
+    )
+    click.echo("\n" + tables.render(("source", "projects"), list(numbers.by_source.items())))
+    click.echo("\n" + tables.render(("fund", "projects"), list(numbers.by_fund.items())))
+
+
+@main.command()
+@click.option("--file", "file_name", help="Only rejects of this file (its name, as in the report).")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--offset", default=0, type=click.IntRange(0))
+@json_option
+@pass_context
+def rejects(ctx: Context, file_name: str | None, limit: int, offset: int, as_json: bool) -> None:
+    """Rows that could not be used, with where they were and why."""
+    entries = ctx.store.rejects(limit=limit, offset=offset, file=file_name)
+    total = ctx.store.count_rejects(file_name)
+    if as_json:
+        emit_json({"total": total, "rejects": entries})
+        return
+    rows = [(e.file, e.line, e.reason) for e in entries]
+    click.echo(tables.render(("file", "line", "reason"), rows, max_width=100))
+    click.echo(f"{len(entries)} of {total:,} reject(s)")
+
+
+@main.command()
+@pass_context
+def reindex(ctx: Context) -> None:
+    """Rebuild the search index from the store."""
+    report = index_build.rebuild(ctx.store, ctx.settings.index_dir)
+    click.echo(f"indexed {report.documents:,} project(s) in {report.seconds:.1f} s into {ctx.settings.index_dir}")
+
+
+@main.command()
+@pass_context
+def migrate(ctx: Context) -> None:
+    """Apply pending store migrations."""
+    applied = ctx.store.migrate()
+    click.echo("applied: " + ", ".join(applied) if applied else "the store is up to date")
+
+
+@main.command()
+@click.argument("query", default="")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(0, 1000))
+@json_option
+@pass_context
+def search(ctx: Context, query: str, limit: int, as_json: bool) -> None:
+    """Search projects: words must all match; see docs/search.md for the query language."""
+    try:
+        searcher = Searcher(ctx.settings.index_dir, ctx.store)
+    except IndexMissing as err:
+        raise click.ClickException(str(err)) from None
+    result = searcher.search(SearchRequest(query=query, limit=limit))
+    if as_json:
+        emit_json(result)
+        return
+    rows = [(h.id, h.acronym, h.title, h.start_date, round(h.score, 2)) for h in result.hits]
+    click.echo(tables.render(("id", "acronym", "title", "start", "score"), rows))
+    click.echo(f"{len(result.hits)} of {result.total:,} project(s)")

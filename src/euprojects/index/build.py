@@ -1,0 +1,115 @@
+"""Building the index from the store and keeping it in step with the store's change log.
+
+The index lives in a generation folder named by ``state.json`` together with the change
+sequence it reflects. An update applies the changes after that sequence; a rebuild writes a
+new generation and switches ``state.json`` atomically, so readers never see half an index.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import msgspec
+import tantivy
+
+from euprojects.index.documents import to_document
+from euprojects.index.schema import SCHEMA_VERSION, analyzers, build_schema
+from euprojects.store import Store
+
+Progress = Callable[[str, int], None]
+WRITER_HEAP = 256_000_000
+BATCH = 1000
+
+
+class IndexState(msgspec.Struct):
+    generation: str
+    seq: int
+    schema: int = SCHEMA_VERSION
+
+
+class IndexReport(msgspec.Struct):
+    mode: str
+    documents: int
+    seconds: float
+    seq: int
+
+
+def read_state(folder: Path) -> IndexState | None:
+    try:
+        return msgspec.json.decode((folder / "state.json").read_bytes(), type=IndexState)
+    except (FileNotFoundError, msgspec.DecodeError):
+        return None
+
+
+def _write_state(folder: Path, state: IndexState) -> None:
+    temporary = folder / "state.json.tmp"
+    temporary.write_bytes(msgspec.json.encode(state))
+    os.replace(temporary, folder / "state.json")
+
+
+def _register(index: tantivy.Index) -> tantivy.Index:
+    for name, analyzer in analyzers().items():
+        index.register_tokenizer(name, analyzer)
+    return index
+
+
+def open_index(folder: Path) -> tantivy.Index | None:
+    """The current index, or None when there is none or it was built with another schema."""
+    state = read_state(folder)
+    if state is None or state.schema != SCHEMA_VERSION or not (folder / state.generation).is_dir():
+        return None
+    return _register(tantivy.Index.open(str(folder / state.generation)))
+
+
+def rebuild(store: Store, folder: Path, progress: Progress | None = None) -> IndexReport:
+    """Write a complete new index from the store and switch to it."""
+    started = time.perf_counter()
+    folder.mkdir(parents=True, exist_ok=True)
+    seq = store.seq()
+    previous = read_state(folder)
+    generation = f"g{time.time_ns()}"
+    (folder / generation).mkdir()
+    index = _register(tantivy.Index(build_schema(), str(folder / generation)))
+    writer = index.writer(heap_size=WRITER_HEAP)
+    count = 0
+    for project in store.iter_projects():
+        writer.add_document(to_document(project))
+        count += 1
+        if progress and count % 5000 == 0:
+            progress("indexing", count)
+    writer.commit()
+    writer.wait_merging_threads()
+    _write_state(folder, IndexState(generation=generation, seq=seq))
+    if previous and previous.generation != generation:
+        shutil.rmtree(folder / previous.generation, ignore_errors=True)
+    return IndexReport(mode="rebuilt", documents=count, seconds=time.perf_counter() - started, seq=seq)
+
+
+def update(store: Store, folder: Path, progress: Progress | None = None) -> IndexReport:
+    """Apply the store's changes since the index was last brought in step; rebuild if needed."""
+    started = time.perf_counter()
+    index = open_index(folder)
+    state = read_state(folder)
+    if index is None or state is None:
+        return rebuild(store, folder, progress)
+    changes, latest = store.changes_since(state.seq)
+    if not changes:
+        return IndexReport(mode="current", documents=0, seconds=time.perf_counter() - started, seq=state.seq)
+    index.reload()
+    if len(changes) > max(10_000, index.searcher().num_docs // 2):
+        return rebuild(store, folder, progress)
+    writer = index.writer(heap_size=WRITER_HEAP)
+    for start in range(0, len(changes), BATCH):
+        part = changes[start : start + BATCH]
+        for project_id, _ in part:
+            writer.delete_documents_by_term("id", project_id)
+        for project in store.projects([pid for pid, deleted in part if not deleted]):
+            writer.add_document(to_document(project))
+    writer.commit()
+    writer.wait_merging_threads()
+    _write_state(folder, IndexState(generation=state.generation, seq=latest))
+    return IndexReport(mode="updated", documents=len(changes), seconds=time.perf_counter() - started, seq=latest)

@@ -1,0 +1,64 @@
+"""The index schema and its text analyzers.
+
+Text is indexed twice: stemmed (English for every document, plus the document's own language
+where Tantivy has a stemmer) for ranking and phrases, and folded but unstemmed in ``plain``
+for prefix queries — the Porter stemmer turns "cooperation" into "cooper", so ``cooperat*``
+can only match the raw word — and for exact words.
+"""
+
+from __future__ import annotations
+
+import tantivy
+
+SCHEMA_VERSION = 1
+
+# Languages of the data whose text gets its own stemmed field, by ISO 639-1 code.
+STEMMERS = {"da": "danish", "el": "greek", "fi": "finnish", "de": "german"}
+# The language of each source's free text, where it is not English.
+SOURCE_LANGUAGE = {"os-dk": "da", "os-el": "el", "os-fi": "fi", "os-at": "de", "os-hr": "hr", "os-pl": "pl"}
+
+TEXT_FIELDS = ("title", "acronym", "summary", "results", "orgs", "themes")
+LANGUAGE_FIELDS = tuple(f"text_{code}" for code in STEMMERS)
+KEYWORD_FIELDS = (
+    "source", "programme", "period", "fund", "country", "lead_country", "status", "org_type", "org", "nuts",
+    "title_sort",
+)  # fmt: skip
+INTEGER_FIELDS = ("start_year", "end_year", "start_date", "end_date", "partner_count", "has_website", "has_partners")
+FLOAT_FIELDS = ("eu_contribution", "total_cost")
+MAX_TOKEN = 40
+
+
+def _analyzer(stemmer: str | None) -> tantivy.TextAnalyzer:
+    builder = (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(MAX_TOKEN))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+    )
+    if stemmer:
+        builder = builder.filter(tantivy.Filter.stemmer(stemmer))
+    return builder.build()
+
+
+def analyzers() -> dict[str, tantivy.TextAnalyzer]:
+    """Tokenizer name → analyzer; register them on every Index object opened."""
+    found = {"en_stem": _analyzer("english"), "folded": _analyzer(None)}
+    found.update({f"{code}_stem": _analyzer(name) for code, name in STEMMERS.items()})
+    return found
+
+
+def build_schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("id", stored=True, tokenizer_name="raw", fast=True)
+    for name in TEXT_FIELDS:
+        builder.add_text_field(name, tokenizer_name="en_stem")
+    for code in STEMMERS:
+        builder.add_text_field(f"text_{code}", tokenizer_name=f"{code}_stem")
+    builder.add_text_field("plain", tokenizer_name="folded", index_option="freq")
+    for name in KEYWORD_FIELDS:
+        builder.add_text_field(name, tokenizer_name="raw", fast=True)
+    for name in INTEGER_FIELDS:
+        builder.add_integer_field(name, indexed=True, fast=True)
+    for name in FLOAT_FIELDS:
+        builder.add_float_field(name, indexed=True, fast=True)
+    return builder.build()

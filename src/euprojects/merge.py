@@ -1,0 +1,137 @@
+"""How the fragments of one project become one record.
+
+Fragments are ordered by their format's priority (official tables first, scraped pages last),
+then by file and line, so the result never depends on the order files were ingested in.
+Scalars take the first value present; lists are united; participations come from the
+highest-priority format that lists any, because consortium lists from different sources
+cannot be matched partner by partner without entity resolution.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import msgspec
+
+from euprojects.model import Flag, Link, Organisation, Participation, Project, Provenance, split_id
+from euprojects.quality import quality_flags
+from euprojects.store.base import Fragment
+
+_SPECIAL = {"source", "source_id", "themes", "nuts", "links", "flags", "raw", "provenance", "participations"}
+SCALARS = tuple(name for name in Project.__struct_fields__ if name not in _SPECIAL)
+
+
+def merge(project_id: str, fragments: Sequence[Fragment], priority: Mapping[str, int]) -> Project:
+    ordered = sorted(fragments, key=lambda f: (-priority.get(f.format, 0), f.format, f.file, f.line or 0))
+    projects = [f.project for f in ordered]
+    source, source_id = split_id(project_id)
+    values: dict[str, Any] = {name: _first(projects, name) for name in SCALARS}
+    merged = Project(
+        source=source,
+        source_id=source_id,
+        themes=_union_strings(p.themes for p in projects),
+        nuts=_union_strings(p.nuts for p in projects),
+        links=_union_links(projects),
+        flags=_union_flags(projects),
+        raw=_merge_raw(projects),
+        participations=_participations(ordered),
+        provenance=_provenance(ordered),
+        **values,
+    )
+    extra = [f for f in quality_flags(merged) if f not in merged.flags]
+    if extra:
+        merged.flags = [*merged.flags, *extra]
+    return merged
+
+
+def _first(projects: Sequence[Project], name: str) -> object:
+    for project in projects:
+        value = getattr(project, name)
+        if value is not None:
+            return value
+    return None
+
+
+def _union_strings(lists: Iterable[list[str]]) -> list[str]:
+    seen: dict[str, None] = {}
+    for values in lists:
+        for value in values:
+            seen.setdefault(value, None)
+    return list(seen)
+
+
+def _union_links(projects: Sequence[Project]) -> list[Link]:
+    seen: dict[tuple[str | None, str | None], Link] = {}
+    for project in projects:
+        for link in project.links:
+            seen.setdefault((link.url, link.title), link)
+    return list(seen.values())
+
+
+def _union_flags(projects: Sequence[Project]) -> list[Flag]:
+    seen: dict[str, Flag] = {}
+    for project in projects:
+        for flag in project.flags:
+            seen.setdefault(flag.code, flag)
+    return list(seen.values())
+
+
+def _merge_raw(projects: Sequence[Project]) -> dict[str, str]:
+    raw: dict[str, str] = {}
+    for project in projects:
+        for key, value in project.raw.items():
+            raw.setdefault(key, value)
+    return raw
+
+
+def _participations(ordered: Sequence[Fragment]) -> list[Participation]:
+    best = next((f.format for f in ordered if f.project.participations), None)
+    if best is None:
+        return []
+    listed = [p for f in ordered if f.format == best for p in f.project.participations]
+    if any(p.order for p in listed):
+        listed.sort(key=lambda p: p.order)
+    unique: dict[tuple[str, str], Participation] = {}
+    for participation in listed:
+        unique.setdefault((participation.organisation.id, participation.role.value), participation)
+    return [msgspec.structs.replace(p, order=i) for i, p in enumerate(unique.values())]
+
+
+def _provenance(ordered: Sequence[Fragment]) -> list[Provenance]:
+    by_file: dict[tuple[str, str], Provenance] = {}
+    for fragment in ordered:
+        key = (fragment.format, fragment.file)
+        entry = by_file.get(key)
+        if entry is None:
+            by_file[key] = Provenance(
+                format=fragment.format,
+                file=fragment.file,
+                line=fragment.line,
+                records=1,
+                first_seen=fragment.first_seen,
+                last_seen=fragment.last_seen,
+            )
+            continue
+        entry.records += 1
+        if fragment.line is not None and (entry.line is None or fragment.line < entry.line):
+            entry.line = fragment.line
+        if entry.first_seen is None or fragment.first_seen < entry.first_seen:
+            entry.first_seen = fragment.first_seen
+        if entry.last_seen is None or fragment.last_seen > entry.last_seen:
+            entry.last_seen = fragment.last_seen
+    return list(by_file.values())
+
+
+def merge_organisation(known: Organisation, new: Organisation) -> Organisation:
+    """An organisation seen again in another project: fill what was missing, keep what was known."""
+    changes: dict[str, object] = {}
+    for name in Organisation.__struct_fields__:
+        if name in ("id", "identifiers"):
+            continue
+        if getattr(known, name) is None and getattr(new, name) is not None:
+            changes[name] = getattr(new, name)
+    identifiers = {**new.identifiers, **known.identifiers}
+    if identifiers != known.identifiers:
+        changes["identifiers"] = identifiers
+    return msgspec.structs.replace(known, **changes) if changes else known

@@ -1,0 +1,154 @@
+"""The Store interface: what every backend (SQLite now, PostgreSQL for servers) provides.
+
+The store keeps two layers. *Fragments* are what each source file said, keyed by
+(format, file, record key): writing the same file twice changes nothing, a changed row
+updates its fragment. *Projects* are the merged records, rebuilt from the fragments of the
+project ids marked dirty; every rebuild is logged in a change table that search indexes
+follow. Both layers change in the same transactions, so a killed ingest leaves a store that
+the next run completes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from typing import Protocol
+
+import msgspec
+
+from euprojects.model import Organisation, Project, Reject, RejectEntry
+
+
+class PreparedRecord(msgspec.Struct, frozen=True):
+    """A source record encoded for the store: the payload is the partial project as JSON."""
+
+    key: str
+    project_id: str
+    aliases: tuple[str, ...]
+    payload: bytes
+    hash: str
+    line: int
+
+
+class Fragment(msgspec.Struct, frozen=True):
+    """A stored record with where it came from, as the merge reads it."""
+
+    format: str
+    file: str
+    record_key: str
+    line: int | None
+    project: Project
+    first_seen: dt.datetime
+    last_seen: dt.datetime
+
+
+class WriteCounts(msgspec.Struct):
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+class ProjectSummary(msgspec.Struct, frozen=True):
+    """What a list of hits shows of a project, read in one query for a whole page."""
+
+    project: Project
+    countries: list[str]
+    partner_count: int | None
+    lead: str | None
+
+
+class OrganisationRole(msgspec.Struct, frozen=True):
+    """One project of an organisation, with its role there."""
+
+    project_id: str
+    acronym: str | None
+    title: str | None
+    role: str
+    start_date: str | None
+    eu_contribution_eur: float | None
+    programme: str | None
+    period: str | None
+
+
+class Stats(msgspec.Struct):
+    projects: int
+    participations: int
+    organisations: int
+    fragments: int
+    rejects: int
+    dirty: int
+    by_source: dict[str, int]
+    by_fund: dict[str, int]
+    rejects_by_file: dict[str, int]
+    last_ingest: str | None
+
+
+class Store(Protocol):
+    url: str
+
+    def close(self) -> None: ...
+
+    def migrate(self) -> list[str]:
+        """Apply pending migrations; return the names applied."""
+        ...
+
+    # --- ingest -----------------------------------------------------------------------------
+    def begin_run(self, now: dt.datetime) -> int: ...
+
+    def finish_run(self, run_id: int, now: dt.datetime) -> None: ...
+
+    def log_file(self, run_id: int, fmt: str, file: str, path: str, report: bytes) -> None: ...
+
+    def write(
+        self,
+        run_id: int,
+        fmt: str,
+        file: str,
+        records: Sequence[PreparedRecord],
+        rejects: Sequence[Reject],
+        now: dt.datetime,
+    ) -> WriteCounts:
+        """Upsert one batch of a file's records and rejects in one transaction, marking changed
+        projects dirty."""
+        ...
+
+    def remove_stale(self, run_id: int, fmt: str, file: str) -> int:
+        """Forget fragments and rejects of a fully read file that this run did not see again."""
+        ...
+
+    def dirty(self, limit: int) -> list[str]: ...
+
+    def fragments(self, project_ids: Sequence[str]) -> dict[str, list[Fragment]]:
+        """Fragments of each canonical project among ``project_ids`` (aliases resolved).
+
+        A requested id that is itself an alias maps to an empty list under its own name
+        (the project it named is gone) and its canonical id is included.
+        """
+        ...
+
+    def save(self, projects: Sequence[Project], deleted: Sequence[str], done: Sequence[str]) -> None:
+        """Replace merged projects, delete others, and clear ``done`` from the dirty set."""
+        ...
+
+    # --- reading ----------------------------------------------------------------------------
+    def project(self, project_id: str) -> Project | None: ...
+
+    def summaries(self, project_ids: Sequence[str]) -> dict[str, ProjectSummary]: ...
+
+    def projects(self, project_ids: Sequence[str]) -> list[Project]: ...
+
+    def iter_projects(self, batch: int = 1000) -> Iterator[Project]: ...
+
+    def seq(self) -> int: ...
+
+    def changes_since(self, seq: int) -> tuple[list[tuple[str, bool]], int]: ...
+
+    def organisation(self, org_id: str) -> Organisation | None: ...
+
+    def organisation_projects(self, org_id: str) -> list[OrganisationRole]: ...
+
+    def stats(self) -> Stats: ...
+
+    def rejects(self, limit: int = 100, offset: int = 0, file: str | None = None) -> list[RejectEntry]: ...
+
+    def count_rejects(self, file: str | None = None) -> int: ...

@@ -1,0 +1,116 @@
+"""How model objects become rows and back, the same for every backend.
+
+A project's JSON excludes its participations, which live in their own table so organisation
+pages and statistics can query them; organisations are merged across all their projects.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+import msgspec
+
+from euprojects.merge import merge_organisation
+from euprojects.model import Organisation, Participation, Project
+from euprojects.normalise.money import to_eur
+
+_encoder = msgspec.json.Encoder(decimal_format="string", order="deterministic")
+_project_decoder = msgspec.json.Decoder(Project)
+_participation_decoder = msgspec.json.Decoder(Participation)
+_organisation_decoder = msgspec.json.Decoder(Organisation)
+
+
+def encode(value: object) -> bytes:
+    return _encoder.encode(value)
+
+
+def decode_project(data: bytes) -> Project:
+    return _project_decoder.decode(data)
+
+
+def decode_organisation(data: bytes) -> Organisation:
+    return _organisation_decoder.decode(data)
+
+
+def decode_participation(data: bytes, organisation: bytes | None) -> Participation:
+    """A participation with the organisation as merged across sources, named as this project's
+    source named it (names differ between sources; the one beside the project is its own)."""
+    participation = _participation_decoder.decode(data)
+    if organisation is not None:
+        merged = decode_organisation(organisation)
+        if participation.organisation.name:
+            merged = msgspec.structs.replace(merged, name=participation.organisation.name)
+        participation.organisation = merged
+    return participation
+
+
+class ProjectRow(NamedTuple):
+    columns: tuple[object, ...]
+    data: bytes
+    participations: list[tuple[Any, ...]]
+    participations_blob: bytes
+
+
+def project_row(project: Project) -> ProjectRow:
+    """Columns of the projects table, the project's JSON and its participation rows."""
+    bare = msgspec.structs.replace(project, participations=[])
+    data = encode(bare)
+    lead = project.lead
+    status = project.effective_status()
+    columns = (
+        project.id,
+        project.source,
+        project.source_id,
+        project.acronym,
+        project.title,
+        project.start_date.isoformat() if project.start_date else None,
+        project.end_date.isoformat() if project.end_date else None,
+        status.value if status else None,
+        project.programme,
+        project.period,
+        project.fund,
+        to_eur(project.eu_contribution),
+        to_eur(project.total_cost),
+        project.partner_count,
+        lead.organisation.country if lead else None,
+        lead.organisation.name if lead else None,
+        json.dumps(project.countries),
+    )
+    blobs = [encode(p) for p in project.participations]
+    rows = [
+        (project.id, p.order, p.organisation.id, p.role.value, p.organisation.country, to_eur(p.eu_contribution), blob)
+        for p, blob in zip(project.participations, blobs, strict=True)
+    ]
+    return ProjectRow(columns, data, rows, join_blobs(blobs))
+
+
+def join_blobs(blobs: Sequence[bytes]) -> bytes:
+    return b"\x1e".join(blobs)
+
+
+def organisations_of(projects: Sequence[Project]) -> dict[str, Organisation]:
+    seen: dict[str, Organisation] = {}
+    for project in projects:
+        for participation in project.participations:
+            org = participation.organisation
+            seen[org.id] = merge_organisation(seen[org.id], org) if org.id in seen else org
+    return seen
+
+
+def merge_organisations(
+    known: dict[str, Organisation], seen: dict[str, Organisation]
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Rows to write for organisations new or improved, and the ids whose name changed."""
+    renamed: list[str] = []
+    rows: list[tuple[Any, ...]] = []
+    for oid, org in seen.items():
+        before = known.get(oid)
+        after = org if before is None else merge_organisation(before, org)
+        if before is not None and after == before:
+            continue
+        if before is not None and before.name != after.name:
+            renamed.append(oid)
+        rows.append((oid, after.name, after.country, after.city, after.type, encode(after)))
+    return renamed, rows

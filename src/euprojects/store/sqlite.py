@@ -1,0 +1,466 @@
+"""The SQLite store: one file, stdlib ``sqlite3``, WAL so readers never wait for the ingest."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+import msgspec
+
+from euprojects.model import Organisation, Project, Reject, RejectEntry
+from euprojects.store import codec
+from euprojects.store.base import (
+    Fragment,
+    OrganisationRole,
+    PreparedRecord,
+    ProjectSummary,
+    Stats,
+    WriteCounts,
+)
+
+T = TypeVar("T")
+CHUNK = 500
+
+
+def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def marks(items: Sequence[object]) -> str:
+    return ",".join("?" * len(items))
+
+
+class SQLiteStore:
+    """Store backed by one SQLite file; each thread gets its own connection."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.url = f"sqlite:///{path}"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+
+    # --- connection -------------------------------------------------------------------------
+    @property
+    def db(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA cache_size=-65536")
+            conn.execute("PRAGMA temp_store=MEMORY")
+            self._local.conn = conn
+        return conn
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def migrate(self) -> list[str]:
+        db = self.db
+        db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied TEXT NOT NULL)")
+        done = {row[0] for row in db.execute("SELECT name FROM _migrations")}
+        folder = resources.files("euprojects.store") / "migrations" / "sqlite"
+        applied = []
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+            if not entry.name.endswith(".sql") or entry.name in done:
+                continue
+            now = dt.datetime.now(dt.UTC).isoformat()
+            script = entry.read_text(encoding="utf-8")
+            db.executescript(f"BEGIN;\n{script}\nINSERT INTO _migrations VALUES ('{entry.name}', '{now}');\nCOMMIT;")
+            applied.append(entry.name)
+        return applied
+
+    # --- ingest -----------------------------------------------------------------------------
+    def begin_run(self, now: dt.datetime) -> int:
+        with self.transaction() as db:
+            cursor = db.execute("INSERT INTO ingest_runs (started) VALUES (?)", (now.isoformat(),))
+            return int(cursor.lastrowid or 0)
+
+    def finish_run(self, run_id: int, now: dt.datetime) -> None:
+        with self.transaction() as db:
+            db.execute("UPDATE ingest_runs SET finished = ? WHERE id = ?", (now.isoformat(), run_id))
+
+    def log_file(self, run_id: int, fmt: str, file: str, path: str, report: bytes) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO ingest_files (run_id, format, file, path, report) VALUES (?, ?, ?, ?, ?)",
+                (run_id, fmt, file, path, report.decode("utf-8")),
+            )
+
+    def write(
+        self,
+        run_id: int,
+        fmt: str,
+        file: str,
+        records: Sequence[PreparedRecord],
+        rejects: Sequence[Reject],
+        now: dt.datetime,
+    ) -> WriteCounts:
+        counts = WriteCounts()
+        stamp = now.isoformat()
+        with self.transaction() as db:
+            known = self._known_hashes(db, fmt, file, [r.key for r in records])
+            new, changed, same = [], [], []
+            for record in records:
+                previous = known.get(record.key)
+                if previous is None:
+                    new.append(record)
+                elif previous != record.hash:
+                    changed.append(record)
+                else:
+                    same.append(record)
+            db.executemany(
+                "INSERT INTO fragments (format, file, record_key, project_id, hash, payload, line, run_id,"
+                " first_seen, last_seen) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                [(fmt, file, r.key, r.project_id, r.hash, r.payload, r.line, run_id, stamp, stamp) for r in new],
+            )
+            self._mark_dirty_old_projects(db, fmt, file, changed)
+            db.executemany(
+                "UPDATE fragments SET project_id=?, hash=?, payload=?, line=?, run_id=?, last_seen=?"
+                " WHERE format=? AND file=? AND record_key=?",
+                [(r.project_id, r.hash, r.payload, r.line, run_id, stamp, fmt, file, r.key) for r in changed],
+            )
+            db.executemany(
+                "UPDATE fragments SET line=?, run_id=?, last_seen=? WHERE format=? AND file=? AND record_key=?",
+                [(r.line, run_id, stamp, fmt, file, r.key) for r in same],
+            )
+            touched = [*new, *changed]
+            self._write_aliases(db, fmt, file, touched)
+            db.executemany(
+                "INSERT OR IGNORE INTO dirty (project_id) VALUES (?)",
+                [(pid,) for r in touched for pid in (r.project_id, *r.aliases)],
+            )
+            db.executemany(
+                "INSERT INTO rejects (format, file, line, reason, raw, run_id, first_seen) VALUES (?,?,?,?,?,?,?)"
+                " ON CONFLICT (format, file, line, reason) DO UPDATE SET raw=excluded.raw, run_id=excluded.run_id",
+                [(fmt, file, r.line or 0, r.reason, r.raw, run_id, stamp) for r in rejects],
+            )
+            counts.new, counts.updated, counts.unchanged = len(new), len(changed), len(same)
+        return counts
+
+    def _known_hashes(self, db: sqlite3.Connection, fmt: str, file: str, keys: Sequence[str]) -> dict[str, str]:
+        known: dict[str, str] = {}
+        for part in chunks(keys):
+            rows = db.execute(
+                f"SELECT record_key, hash FROM fragments WHERE format=? AND file=? AND record_key IN ({marks(part)})",
+                (fmt, file, *part),
+            )
+            known.update(rows)
+        return known
+
+    def _mark_dirty_old_projects(
+        self, db: sqlite3.Connection, fmt: str, file: str, changed: Sequence[PreparedRecord]
+    ) -> None:
+        """A record that moved to another project leaves its old project to be rebuilt too."""
+        for part in chunks([r.key for r in changed]):
+            db.execute(
+                "INSERT OR IGNORE INTO dirty (project_id) SELECT project_id FROM fragments"
+                f" WHERE format=? AND file=? AND record_key IN ({marks(part)})",
+                (fmt, file, *part),
+            )
+
+    def _write_aliases(self, db: sqlite3.Connection, fmt: str, file: str, records: Sequence[PreparedRecord]) -> None:
+        for part in chunks([r.key for r in records]):
+            db.execute(
+                f"DELETE FROM aliases WHERE format=? AND file=? AND record_key IN ({marks(part)})",
+                (fmt, file, *part),
+            )
+        db.executemany(
+            "INSERT OR IGNORE INTO aliases (alias, project_id, format, file, record_key) VALUES (?,?,?,?,?)",
+            [(alias, r.project_id, fmt, file, r.key) for r in records for alias in r.aliases],
+        )
+
+    def remove_stale(self, run_id: int, fmt: str, file: str) -> int:
+        with self.transaction() as db:
+            where = "format=? AND file=? AND run_id<>?"
+            args = (fmt, file, run_id)
+            db.execute(f"INSERT OR IGNORE INTO dirty (project_id) SELECT project_id FROM fragments WHERE {where}", args)
+            db.execute(
+                "INSERT OR IGNORE INTO dirty (project_id) SELECT a.alias FROM aliases a JOIN fragments f"
+                " ON a.format=f.format AND a.file=f.file AND a.record_key=f.record_key"
+                " WHERE f.format=? AND f.file=? AND f.run_id<>?",
+                args,
+            )
+            db.execute(
+                "DELETE FROM aliases WHERE (format, file, record_key) IN"
+                f" (SELECT format, file, record_key FROM fragments WHERE {where})",
+                args,
+            )
+            removed = db.execute(f"DELETE FROM fragments WHERE {where}", args).rowcount
+            db.execute(f"DELETE FROM rejects WHERE {where}", args)
+        return removed
+
+    def dirty(self, limit: int) -> list[str]:
+        return [row[0] for row in self.db.execute("SELECT project_id FROM dirty LIMIT ?", (limit,))]
+
+    def fragments(self, project_ids: Sequence[str]) -> dict[str, list[Fragment]]:
+        db = self.db
+        canonical = {pid: pid for pid in project_ids}
+        for part in chunks(list(project_ids)):
+            rows = db.execute(
+                f"SELECT alias, MIN(project_id) FROM aliases WHERE alias IN ({marks(part)}) GROUP BY alias", part
+            )
+            canonical.update(rows)
+        result: dict[str, list[Fragment]] = {pid: [] for pid, target in canonical.items() if target != pid}
+        targets = sorted(set(canonical.values()))
+        owner = {target: target for target in targets}
+        for part in chunks(targets):
+            rows = db.execute(f"SELECT alias, project_id FROM aliases WHERE project_id IN ({marks(part)})", part)
+            owner.update((alias, target) for alias, target in rows if alias not in owner)
+        result.update({target: [] for target in targets})
+        keys = list(owner)
+        for part in chunks(keys):
+            rows = db.execute(
+                "SELECT format, file, record_key, line, payload, first_seen, last_seen, project_id"
+                f" FROM fragments WHERE project_id IN ({marks(part)})",
+                part,
+            )
+            for fmt, file, key, line, payload, first, last, pid in rows:
+                fragment = Fragment(
+                    format=fmt,
+                    file=file,
+                    record_key=key,
+                    line=line,
+                    project=codec.decode_project(payload),
+                    first_seen=dt.datetime.fromisoformat(first),
+                    last_seen=dt.datetime.fromisoformat(last),
+                )
+                result[owner[pid]].append(fragment)
+        return result
+
+    def save(self, projects: Sequence[Project], deleted: Sequence[str], done: Sequence[str]) -> None:
+        with self.transaction() as db:
+            seq = int(db.execute("SELECT value FROM meta WHERE key='seq'").fetchone()[0]) + 1
+            changed = self._write_projects(db, projects, seq)
+            gone = self._delete_projects(db, deleted)
+            renamed = self._write_organisations(db, projects)
+            db.executemany(
+                "INSERT OR REPLACE INTO changes (project_id, seq, deleted) VALUES (?, ?, ?)",
+                [(pid, seq, 0) for pid in changed] + [(pid, seq, 1) for pid in gone],
+            )
+            for part in chunks(renamed):
+                db.execute(
+                    "INSERT OR REPLACE INTO changes (project_id, seq, deleted) SELECT DISTINCT project_id, ?, 0"
+                    f" FROM participations WHERE org_id IN ({marks(part)})",
+                    (seq, *part),
+                )
+            for part in chunks(list(done)):
+                db.execute(f"DELETE FROM dirty WHERE project_id IN ({marks(part)})", part)
+            if changed or gone or renamed:
+                db.execute("UPDATE meta SET value=? WHERE key='seq'", (str(seq),))
+
+    def _write_projects(self, db: sqlite3.Connection, projects: Sequence[Project], seq: int) -> list[str]:
+        rows = {p.id: codec.project_row(p) for p in projects}
+        current = self._current_data(db, list(rows))
+        changed = [pid for pid, row in rows.items() if current.get(pid) != (row.data, row.participations_blob)]
+        for pid in changed:
+            row = rows[pid]
+            db.execute(
+                "INSERT OR REPLACE INTO projects (id, source, source_id, acronym, title, start_date, end_date,"
+                " status, programme, period, fund, eu_contribution_eur, total_cost_eur, partner_count,"
+                " lead_country, lead_name, countries, data, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (*row.columns, row.data, seq),
+            )
+            db.execute("DELETE FROM participations WHERE project_id=?", (pid,))
+            db.executemany(
+                "INSERT INTO participations (project_id, ord, org_id, role, country, eu_contribution_eur, data)"
+                " VALUES (?,?,?,?,?,?,?)",
+                row.participations,
+            )
+        return changed
+
+    def _current_data(self, db: sqlite3.Connection, ids: list[str]) -> dict[str, tuple[bytes, bytes]]:
+        current: dict[str, bytes] = {}
+        parts: dict[str, list[bytes]] = {}
+        for part in chunks(ids):
+            for pid, data in db.execute(f"SELECT id, data FROM projects WHERE id IN ({marks(part)})", part):
+                current[pid] = data
+            for pid, data in db.execute(
+                f"SELECT project_id, data FROM participations WHERE project_id IN ({marks(part)})"
+                " ORDER BY project_id, ord",
+                part,
+            ):
+                parts.setdefault(pid, []).append(data)
+        return {pid: (data, codec.join_blobs(parts.get(pid, []))) for pid, data in current.items()}
+
+    def _delete_projects(self, db: sqlite3.Connection, deleted: Sequence[str]) -> list[str]:
+        gone = []
+        for part in chunks(list(deleted)):
+            existing = [row[0] for row in db.execute(f"SELECT id FROM projects WHERE id IN ({marks(part)})", part)]
+            if existing:
+                db.execute(f"DELETE FROM projects WHERE id IN ({marks(existing)})", existing)
+                db.execute(f"DELETE FROM participations WHERE project_id IN ({marks(existing)})", existing)
+            gone.extend(existing)
+        return gone
+
+    def _write_organisations(self, db: sqlite3.Connection, projects: Sequence[Project]) -> list[str]:
+        """Merge the organisations of these projects into the table; return ids whose name changed."""
+        seen = codec.organisations_of(projects)
+        known = {}
+        ids = list(seen)
+        for part in chunks(ids):
+            for oid, data in db.execute(f"SELECT id, data FROM organisations WHERE id IN ({marks(part)})", part):
+                known[oid] = codec.decode_organisation(data)
+        renamed, rows = codec.merge_organisations(known, seen)
+        db.executemany(
+            "INSERT OR REPLACE INTO organisations (id, name, country, city, type, data) VALUES (?,?,?,?,?,?)", rows
+        )
+        return renamed
+
+    # --- reading ----------------------------------------------------------------------------
+    def project(self, project_id: str) -> Project | None:
+        row = self.db.execute("SELECT data FROM projects WHERE id=?", (project_id,)).fetchone()
+        if row is None:
+            return None
+        project = codec.decode_project(row[0])
+        project.participations = self._participations([project_id]).get(project_id, [])
+        return project
+
+    def _participations(self, ids: Sequence[str]) -> dict[str, list[Any]]:
+        found: dict[str, list[Any]] = {}
+        for part in chunks(list(ids)):
+            rows = self.db.execute(
+                "SELECT p.project_id, p.data, o.data FROM participations p LEFT JOIN organisations o ON o.id = p.org_id"
+                f" WHERE p.project_id IN ({marks(part)}) ORDER BY p.project_id, p.ord",
+                part,
+            )
+            for pid, data, org in rows:
+                found.setdefault(pid, []).append(codec.decode_participation(data, org))
+        return found
+
+    def summaries(self, project_ids: Sequence[str]) -> dict[str, ProjectSummary]:
+        found: dict[str, ProjectSummary] = {}
+        for part in chunks(list(project_ids)):
+            rows = self.db.execute(
+                f"SELECT id, data, countries, partner_count, lead_name FROM projects WHERE id IN ({marks(part)})", part
+            )
+            for pid, data, countries, partner_count, lead in rows:
+                found[pid] = ProjectSummary(
+                    project=codec.decode_project(data),
+                    countries=msgspec.json.decode(countries),
+                    partner_count=partner_count,
+                    lead=lead,
+                )
+        return found
+
+    def projects(self, project_ids: Sequence[str]) -> list[Project]:
+        """Whole projects with their participations, in two queries per 500 ids."""
+        found = []
+        for part in chunks(list(project_ids)):
+            rows = self.db.execute(f"SELECT id, data FROM projects WHERE id IN ({marks(part)})", part).fetchall()
+            parts = self._participations([pid for pid, _ in rows])
+            for pid, data in rows:
+                project = codec.decode_project(data)
+                project.participations = parts.get(pid, [])
+                found.append(project)
+        return found
+
+    def iter_projects(self, batch: int = 1000) -> Iterator[Project]:
+        after = ""
+        while True:
+            rows = self.db.execute(
+                "SELECT id, data FROM projects WHERE id > ? ORDER BY id LIMIT ?", (after, batch)
+            ).fetchall()
+            if not rows:
+                return
+            parts = self._participations([pid for pid, _ in rows])
+            for pid, data in rows:
+                project = codec.decode_project(data)
+                project.participations = parts.get(pid, [])
+                yield project
+            after = rows[-1][0]
+
+    def seq(self) -> int:
+        return int(self.db.execute("SELECT value FROM meta WHERE key='seq'").fetchone()[0])
+
+    def changes_since(self, seq: int) -> tuple[list[tuple[str, bool]], int]:
+        rows = self.db.execute(
+            "SELECT project_id, deleted, seq FROM changes WHERE seq > ? ORDER BY seq", (seq,)
+        ).fetchall()
+        latest = max((row[2] for row in rows), default=seq)
+        return [(pid, bool(deleted)) for pid, deleted, _ in rows], latest
+
+    def organisation(self, org_id: str) -> Organisation | None:
+        row = self.db.execute("SELECT data FROM organisations WHERE id=?", (org_id,)).fetchone()
+        return codec.decode_organisation(row[0]) if row else None
+
+    def organisation_projects(self, org_id: str) -> list[OrganisationRole]:
+        rows = self.db.execute(
+            "SELECT p.project_id, r.acronym, r.title, p.role, r.start_date, p.eu_contribution_eur,"
+            " r.programme, r.period"
+            " FROM participations p JOIN projects r ON r.id = p.project_id WHERE p.org_id=?"
+            " ORDER BY r.start_date DESC, p.project_id",
+            (org_id,),
+        )
+        return [OrganisationRole(*row) for row in rows]
+
+    def stats(self) -> Stats:
+        db = self.db
+
+        def count(sql: str) -> int:
+            return int(db.execute(sql).fetchone()[0])
+
+        def grouped(sql: str) -> dict[str, int]:
+            return {str(key): int(n) for key, n in db.execute(sql)}
+
+        last = db.execute("SELECT MAX(finished) FROM ingest_runs").fetchone()[0]
+        return Stats(
+            projects=count("SELECT COUNT(*) FROM projects"),
+            participations=count("SELECT COUNT(*) FROM participations"),
+            organisations=count("SELECT COUNT(*) FROM organisations"),
+            fragments=count("SELECT COUNT(*) FROM fragments"),
+            rejects=count("SELECT COUNT(*) FROM rejects"),
+            dirty=count("SELECT COUNT(*) FROM dirty"),
+            by_source=grouped("SELECT source, COUNT(*) FROM projects GROUP BY source ORDER BY 2 DESC"),
+            by_fund=grouped("SELECT COALESCE(fund, '(none)'), COUNT(*) FROM projects GROUP BY 1 ORDER BY 2 DESC"),
+            rejects_by_file=grouped("SELECT file, COUNT(*) FROM rejects GROUP BY file ORDER BY 2 DESC"),
+            last_ingest=last,
+        )
+
+    def rejects(self, limit: int = 100, offset: int = 0, file: str | None = None) -> list[RejectEntry]:
+        where, args = _file_filter(file)
+        rows = self.db.execute(
+            f"SELECT format, file, line, reason, raw, first_seen FROM rejects {where}"
+            " ORDER BY file, line LIMIT ? OFFSET ?",
+            (*args, limit, offset),
+        )
+        return [
+            RejectEntry(
+                format=fmt,
+                file=name,
+                line=line or None,
+                reason=reason,
+                raw=raw,
+                first_seen=dt.datetime.fromisoformat(first),
+            )
+            for fmt, name, line, reason, raw, first in rows
+        ]
+
+    def count_rejects(self, file: str | None = None) -> int:
+        where, args = _file_filter(file)
+        return int(self.db.execute(f"SELECT COUNT(*) FROM rejects {where}", args).fetchone()[0])
+
+
+def _file_filter(file: str | None) -> tuple[str, tuple[str, ...]]:
+    return ("WHERE file = ?", (file,)) if file else ("", ())

@@ -1,0 +1,52 @@
+"""Countries and NUTS codes as the real files write them."""
+
+import pytest
+
+from euprojects.normalise.places import country_code, country_name, fold, nuts_code, nuts_country
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("DE", "DE"),
+        ("EL", "GR"),  # CORDIS' code for Greece
+        ("UK", "GB"),  # and for the United Kingdom
+        ("GR", "GR"),
+        ("XK", "XK"),  # Kosovo, used by CORDIS
+        ("Germany", "DE"),  # scraped CORDIS pages
+        ("United Kingdom", "GB"),
+        ("ΕΛΛΑΔΑ", "GR"),  # EL list of operations
+        ("AUSTRIA", "AT"),  # AT list of operations
+        ("Hrvatska", "HR"),
+        ("Danmark", "DK"),
+        ("Suomi", "FI"),
+        ("Polska", "PL"),
+        ("Österreich", "AT"),
+        ("Czech Republic", "CZ"),
+        ("Norge", "NO"),
+        ("DEU", "DE"),
+    ],
+)
+def test_codes_and_names(value: str, code: str) -> None:
+    assert country_code(value) == code
+
+
+@pytest.mark.parametrize("value", ["", None, "Atlantis", "QQ"])
+def test_unknown_or_empty(value: str | None) -> None:
+    assert country_code(value) is None
+
+
+def test_names_for_display() -> None:
+    assert country_name("GR") == "Greece"
+    assert country_name("XK") == "Kosovo"
+
+
+def test_nuts_from_the_greek_location_column() -> None:
+    assert nuts_code("EL24-Στερεά Ελλάδα") == "EL24"
+    assert nuts_country("EL24") == "GR"
+    assert nuts_code("60660 - Dobl-Zwaring") is None
+
+
+def test_fold_is_accent_and_case_insensitive() -> None:
+    assert fold("Słubice") == fold("SLUBICE") == "slubice"
+    assert fold("Université de Liège") == "universite de liege"
