@@ -134,6 +134,11 @@ def _print_ingest(result: ingest_pipeline.IngestResult, report: index_build.Inde
     if rows:
         click.echo(tables.render(headers, rows, max_width=44))
     for f in result.files:
+        for example in f.examples:
+            click.echo(f"rejected: {f.path}, {example}", err=True)
+        if f.rejected > len(f.examples):
+            more = f.rejected - len(f.examples)
+            click.echo(f"rejected: {f.path}: {more:,} more (euprojects rejects --file {f.file})", err=True)
         if f.stopped:
             click.echo(f"warning: {f.path}: {f.stopped}", err=True)
         if f.error:

@@ -25,9 +25,10 @@ from euprojects.store.base import PreparedRecord
 from euprojects.store.codec import encode
 
 Progress = Callable[[str, int], None]
+EXAMPLES = 5  # rejects quoted in a file's report; `euprojects rejects` lists them all
 
 
-class FileReport(msgspec.Struct, omit_defaults=True):
+class FileReport(msgspec.Struct):
     """What one file contributed: the closing report line of an ingest."""
 
     path: str
@@ -44,6 +45,7 @@ class FileReport(msgspec.Struct, omit_defaults=True):
     skipped: str | None = None
     error: str | None = None
     stopped: str | None = None
+    examples: list[str] = []
 
     @property
     def failed(self) -> bool:
@@ -168,6 +170,9 @@ class _BatchWriter:
 
     def reject(self, item: Reject) -> None:
         self.report.rejected += 1
+        if len(self.report.examples) < EXAMPLES:
+            where = f"line {item.line}" if item.line else "file"
+            self.report.examples.append(f"{where}: {item.reason}")
         self.rejects.append(item)
         self._maybe_flush()
 

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from euprojects.model import Organisation, Project, Reject, RejectEntry
+from euprojects.model import Organisation, Project, Provenance, Reject, RejectEntry
 from euprojects.store import codec
 from euprojects.store.base import (
     Fragment,
@@ -335,7 +335,29 @@ class SQLiteStore:
             return None
         project = codec.decode_project(row[0])
         project.participations = self._participations([project_id]).get(project_id, [])
+        project.provenance = self._provenance(project_id) or project.provenance
         return project
+
+    def _provenance(self, project_id: str) -> list[Provenance]:
+        """Sources of a project as they stand now: last_seen moves on with every ingest of a file,
+        even when nothing in it changed and the merged record was not rebuilt."""
+        rows = self.db.execute(
+            "SELECT format, file, MIN(line), COUNT(*), MIN(first_seen), MAX(last_seen) FROM fragments"
+            " WHERE project_id = ? OR project_id IN (SELECT alias FROM aliases WHERE project_id = ?)"
+            " GROUP BY format, file",
+            (project_id, project_id),
+        )
+        return [
+            Provenance(
+                format=fmt,
+                file=file,
+                line=line,
+                records=count,
+                first_seen=dt.datetime.fromisoformat(first),
+                last_seen=dt.datetime.fromisoformat(last),
+            )
+            for fmt, file, line, count, first, last in rows
+        ]
 
     def _participations(self, ids: Sequence[str]) -> dict[str, list[Any]]:
         found: dict[str, list[Any]] = {}

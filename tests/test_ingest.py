@@ -1,0 +1,150 @@
+"""Ingest as a user runs it: real files, bad files, a second run, a changed row."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from euprojects.cli import main
+from euprojects.settings import load
+from euprojects.store import open_store
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "home"
+    monkeypatch.setenv("EUPROJECTS_HOME", str(folder))
+    monkeypatch.delenv("EUPROJECTS_DATABASE_URL", raising=False)
+    monkeypatch.delenv("EUPROJECTS_INDEX_DIR", raising=False)
+    return folder
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def counts() -> tuple[int, int, int, int]:
+    store = open_store(load().database_url)
+    stats = store.stats()
+    store.close()
+    return stats.projects, stats.participations, stats.fragments, stats.rejects
+
+
+def reports(result: Result) -> dict[str, dict[str, object]]:
+    return {f["file"]: f for f in json.loads(result.output)["files"]}
+
+
+def test_a_folder_ingests_and_a_second_run_changes_nothing(home: Path, data: Path) -> None:
+    first = run("ingest", "--json", str(data / "erc-funded-projects"))
+    assert first.exit_code == 0, first.output
+    files = reports(first)
+    assert files["README.md"]["skipped"] == "documentation"
+    consolidator = files["erc_consolidator.csv"]
+    assert (consolidator["read"], consolidator["new"], consolidator["duplicates"]) == (684, 612, 72)
+    before = counts()
+    assert before[0] == 969 + 612 + 1536
+    second = reports(run("ingest", "--json", str(data / "erc-funded-projects")))
+    for name, rows in (("erc_advanced.csv", 969), ("erc_consolidator.csv", 612), ("erc_starting.csv", 1536)):
+        assert (second[name]["new"], second[name]["updated"], second[name]["unchanged"]) == (0, 0, rows)
+    assert counts() == before
+
+
+def test_the_report_is_a_table(home: Path, data: Path) -> None:
+    result = run("ingest", str(data / "erc-funded-projects"))
+    header = result.output.splitlines()[0].split()
+    assert header == ["file", "format", "read", "new", "updated", "unchanged", "duplicates", "rejected", "removed"]
+    assert "skipped 1 file(s): README.md (documentation)" in result.output
+    assert "index rebuilt: 3,117 document(s)" in result.output
+
+
+def test_a_changed_row_updates_its_project(home: Path, data: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "erc_advanced.csv"
+    shutil.copy(data / "erc-funded-projects" / "erc_advanced.csv", copy)
+    run("ingest", str(copy))
+    text = copy.read_text(encoding="utf-8")
+    copy.write_text(text.replace("Three Dimensional Spintronics", "Three-Dimensional Spintronics"), encoding="utf-8")
+    report = reports(run("ingest", "--json", str(copy)))["erc_advanced.csv"]
+    assert (report["new"], report["updated"], report["unchanged"]) == (0, 1, 968)
+    shown = run("show", "erc:adg-3spin-20100301")
+    assert "Three-Dimensional Spintronics" in shown.output
+
+
+def _unreadable(tmp_path: Path, data: Path) -> dict[str, tuple[Path, str]]:
+    erc = data / "erc-funded-projects" / "erc_starting.csv"
+    empty = tmp_path / "erc_empty.csv"
+    empty.write_bytes(b"")
+    binary = tmp_path / "erc_binary.csv"
+    binary.write_bytes(bytes(range(256)) * 40)
+    wrong = tmp_path / "erc_cp1252.csv"
+    wrong.write_bytes(erc.read_text(encoding="utf-8").encode("cp1252", errors="replace"))
+    missing = tmp_path / "erc_missing.csv"
+    lines = erc.read_text(encoding="utf-8").splitlines(keepends=True)
+    missing.write_text(lines[0].replace('"budget_project",', "") + "".join(lines[1:50]), encoding="utf-8")
+    fake_xlsx = tmp_path / "organization_0.xlsx"
+    fake_xlsx.write_bytes(b"projectID;name\n1;ACME\n")
+    return {
+        "empty": (empty, "the file is empty"),
+        "binary": (binary, "NUL bytes: it is binary"),
+        "wrong encoding": (wrong, "wrong encoding: not readable as utf-8 fails at byte"),
+        "missing column": (missing, "missing required column(s) budget_project"),
+        "not a workbook": (fake_xlsx, "not an XLSX workbook"),
+    }
+
+
+@pytest.mark.parametrize("case", ["empty", "binary", "wrong encoding", "missing column", "not a workbook"])
+def test_a_file_that_cannot_be_read_exits_non_zero_and_changes_nothing(
+    home: Path, data: Path, tmp_path: Path, case: str
+) -> None:
+    run("ingest", str(data / "erc-funded-projects" / "erc_advanced.csv"))
+    before = counts()
+    path, message = _unreadable(tmp_path, data)[case]
+    fmt = "cordis-he-organizations" if case == "not a workbook" else "erc-grants"
+    result = run("ingest", "--format", fmt, str(path))
+    assert result.exit_code == 1
+    [line] = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert line.startswith(f"error: {path}: ") and message in line
+    assert "Traceback" not in result.output
+    assert counts() == before
+
+
+def test_undetectable_files_are_named(home: Path, tmp_path: Path) -> None:
+    path = tmp_path / "notes.csv"
+    path.write_text("when;what\nmonday;meeting\n", encoding="utf-8")
+    result = run("ingest", str(path))
+    assert result.exit_code == 1
+    assert f"error: {path}: no known format recognises this file" in result.output
+
+
+def test_bad_rows_are_rejected_with_file_and_line_and_good_rows_kept(home: Path, data: Path, tmp_path: Path) -> None:
+    with (data / "erc-funded-projects" / "erc_starting.csv").open(encoding="utf-8", newline="") as handle:
+        rows = [row for _, row in zip(range(31), csv.reader(handle), strict=False)]
+    rows[5][6] = "2019-02-30"  # date_start_project
+    rows[10][5] = "-1500000"  # budget_project
+    path = tmp_path / "erc_starting.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(rows)
+    result = run("ingest", str(path))
+    assert result.exit_code == 0
+    rejected = [line for line in result.output.splitlines() if line.startswith("rejected:")]
+    assert any("'2019-02-30' is not a valid date" in line and "date_start_project" in line for line in rejected)
+    assert any("is negative" in line and "budget_project" in line for line in rejected)
+    assert all(line.startswith(f"rejected: {path}, line ") for line in rejected)
+    listed = run("rejects", "--file", "erc_starting.csv")
+    assert "2 of 2 reject(s)" in listed.output
+    assert counts()[0] == 28
+
+
+def test_a_truncated_csv_rejects_the_cut_row(home: Path, data: Path, tmp_path: Path) -> None:
+    text = (data / "erc-funded-projects" / "erc_advanced.csv").read_text(encoding="utf-8")
+    cut = tmp_path / "erc_advanced.csv"
+    cut.write_text(text[: len(text) // 3], encoding="utf-8")
+    result = run("ingest", str(cut))
+    assert result.exit_code == 0
+    [line] = [line for line in result.output.splitlines() if line.startswith("rejected:")]
+    assert "fields where the header has 8" in line
+    assert counts()[0] > 250
