@@ -1,0 +1,36 @@
+"""Docs that cannot drift: every setting and every command is documented."""
+
+from __future__ import annotations
+
+from euprojects.cli import main
+from euprojects.settings import PREFIX, SETTINGS, load
+from tests.conftest import ROOT
+
+
+def test_every_setting_is_in_the_settings_doc() -> None:
+    doc = (ROOT / "docs" / "settings.md").read_text(encoding="utf-8")
+    for setting in SETTINGS:
+        assert f"`{PREFIX}{setting.name}`" in doc, setting.name
+
+
+def test_every_command_has_help_and_is_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name, command in main.commands.items():  # type: ignore[attr-defined]
+        assert command.help, name
+        if name not in ("migrate",):
+            assert f"euprojects {name}" in readme, name
+
+
+def test_the_readme_starts_with_the_two_commands() -> None:
+    lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    block = lines[lines.index("```sh") + 1 : lines.index("```")]
+    assert [line.split()[0] for line in block] == ["./scripts/start", "./scripts/test"]
+    assert (ROOT / ".ci" / "run").read_text(encoding="utf-8").count("./scripts/test") == 1
+
+
+def test_environment_overrides_defaults(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings = load({"EUPROJECTS_HOME": str(tmp_path), "EUPROJECTS_BATCH_SIZE": "10"}, dotenv=tmp_path / ".env")
+    assert settings.database_url == f"sqlite:///{tmp_path / 'euprojects.db'}"
+    assert settings.index_dir == tmp_path / "index" and settings.batch_size == 10
+    (tmp_path / ".env").write_text("EUPROJECTS_PORT=9000\n", encoding="utf-8")
+    assert load({"EUPROJECTS_HOME": str(tmp_path)}, dotenv=tmp_path / ".env").port == 9000
