@@ -1,0 +1,797 @@
+"""keep.eu project pages: the page saved as HTML, and the plain text a browser renders from it.
+
+One page is one project, so one file yields one Record (or one Reject when a value on it is
+impossible). A page without a title or a programme cannot be identified at all: that is a
+SourceError. Both formats fill the same intermediate :class:`Page` and share
+:func:`_record`, so the text and the HTML of one page normalise to the same facts and the
+same id (``keep:<programme slug>-<period>:<acronym slug>``), and the store merges them.
+
+keep.eu exports dates as midnight local time printed in UTC, so a start on 1 January can show
+as 31 December. The published date is kept and a ``*_date_shifted`` flag names the likely one.
+Advertisements on the page ("Looking for a partnership? …") are not project facts and are
+skipped. Partner blocks carry no personal data we read: contact persons are never looked at.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import TypeVar
+from urllib.parse import urljoin, urlsplit
+
+from euprojects.model import Flag, Link, Money, Organisation, Participation, Project, Record, Reject, Role, Status
+from euprojects.normalise.dates import looks_shifted_back, parse_date
+from euprojects.normalise.money import parse_money, parse_rate, require_non_negative
+from euprojects.normalise.places import country_code, fold
+from euprojects.normalise.text import clean
+from euprojects.sources.base import Format, Head, Item, SourceError, read_text
+from euprojects.sources.common import RowError, organisation, short_hash, slug
+
+T = TypeVar("T")
+
+BANNER = "Search for European Projects"
+KEEP = "https://keep.eu/"
+ENCODINGS = ("utf-8", "cp1252")
+
+# "Start date: Dec 31, 2003, End date: Mar 30, 2007 PROJECT FINISHED" (the status may be absent).
+_DATES = re.compile(r"Start date:\s*(?P<start>.*?),?\s*End date:\s*(?P<end>.*?)(?:\s*\b(?P<status>PROJECT\b.*))?")
+# "53.6% 808 536,81": rate first (decimal point), then the EU amount (NBSP groups, decimal comma).
+_RATE_AMOUNT = re.compile(r"(?:(?P<rate>\d{1,3}(?:[.,]\d+)?)\s*%)?\s*(?P<amount>\d{1,3}(?:[ .]\d{3})*(?:,\d{1,2})?)?")
+# "2000 - 2006 Interreg IIIC North", with "Programme" in front when it is the programme link.
+_PROGRAMME = re.compile(r"(?:Programme:?\s+)?(?P<period>\d{4})\s*-\s*(?P<end>\d{4})\s+(?P<name>\S.*)")
+_PROGRAMME_WORD = re.compile(r"^Programme:?\s+")
+_PARTNERS = re.compile(r"(?P<count>\d+)\s+Partners?\b.*")
+_UPDATED = re.compile(r"Date of latest update:\s*(?P<date>\d{4}-\d{2}-\d{2})")
+_ACHIEVEMENTS = re.compile(r"(?:^|\s+)(?P<kind>Expected\s+|Actual\s+)?Achievements:\s*")
+_BULLETS = "•◦·*"
+_AD_START = "Looking for a partnership?"
+_TEXT_STOPS = ("Project Website", _AD_START)
+
+_STATUS_WORDS = (
+    ("finished", Status.FINISHED),
+    ("closed", Status.FINISHED),
+    ("completed", Status.FINISHED),
+    ("ongoing", Status.ONGOING),
+    ("on going", Status.ONGOING),
+    ("running", Status.ONGOING),
+    ("cancel", Status.CANCELLED),
+    ("withdrawn", Status.CANCELLED),
+    ("planned", Status.PLANNED),
+    ("not started", Status.PLANNED),
+)
+
+
+class _PageError(RowError):
+    """An impossible value on a page; remembers the line it was published on."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+@dataclass(slots=True)
+class Partner:
+    """One partner block of an HTML page: its labelled values and whether it is the lead."""
+
+    labels: dict[str, str]
+    lead: bool
+    line: int
+
+
+@dataclass(slots=True)
+class Page:
+    """What one keep.eu page publishes, as published text, before any value is normalised.
+
+    ``values`` holds the published text of each normalised value keyed by the model field it
+    feeds, and becomes the record's ``raw``; ``lines`` says where each was found.
+    """
+
+    heading: str
+    line: int
+    acronym: str | None = None
+    summary: str | None = None
+    expected: str | None = None
+    results: str | None = None
+    programmes: list[str] = field(default_factory=list)
+    website: str | None = None
+    links: list[Link] = field(default_factory=list)
+    partners: list[Partner] = field(default_factory=list)
+    values: dict[str, str] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
+
+    def put(self, name: str, text: str | None, line: int) -> None:
+        """Remember a published value once: the first place a page states it wins."""
+        value = clean(text)
+        if value and name not in self.values:
+            self.values[name] = value
+            self.lines[name] = line
+
+
+# --- detection ------------------------------------------------------------------------------
+
+_HTML_START = re.compile(r"\A\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.IGNORECASE | re.DOTALL)
+_DATES_LINE = re.compile(r"^[ \t]*Start date:.*End date:", re.MULTILINE)
+
+
+def _is_html(text: str) -> bool:
+    return bool(_HTML_START.match(text))
+
+
+def detect_text(head: Head) -> bool:
+    """The rendered page: keep.eu's banner and the dates line, and no markup."""
+    text = head.text
+    return bool(text) and not _is_html(text) and BANNER in text and bool(_DATES_LINE.search(text))
+
+
+def detect_html(head: Head) -> bool:
+    """A saved page: an HTML document with keep.eu's page title or programme link and its name."""
+    text = head.text
+    if not text or not _is_html(text):
+        return False
+    marked = "page-title" in text or "programme-link" in text
+    return marked and (BANNER in text or "keep.eu" in text.lower())
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+def read_text_page(path: Path) -> Iterator[Item]:
+    """The one record of a rendered page; SourceError (raised here, before any yield) if unreadable."""
+    return iter([_item(_text_page(read_text(path, ENCODINGS)))])
+
+
+def read_html_page(path: Path) -> Iterator[Item]:
+    """The one record of a saved HTML page; SourceError (raised here, before any yield) if unreadable."""
+    return iter([_item(_html_page(read_text(path, ENCODINGS)))])
+
+
+def _item(page: Page) -> Item:
+    try:
+        return _record(page)
+    except _PageError as err:
+        return Reject(line=err.line, reason=str(err), raw=page.heading)
+    except RowError as err:
+        return Reject(line=page.line, reason=str(err), raw=page.heading)
+
+
+# --- the plain-text rendering ---------------------------------------------------------------
+
+
+def _text_page(text: str) -> Page:
+    """Read the rendered page: banner, title, dates line, texts, then bullets and partner count.
+
+    The title is the last line before the dates line, so menus between the banner and the
+    title do not matter. The description runs until the advertisement, a bullet or the
+    partner count; what follows the description is read only for those known shapes.
+    """
+    lines = [clean(line) or "" for line in text.splitlines()]
+    banner = next((i for i, line in enumerate(lines) if BANNER in line), None)
+    if banner is None:
+        raise SourceError(f"no {BANNER!r} banner: not a keep.eu project page as text")
+    dates = next((i for i in range(banner + 1, len(lines)) if _DATES.fullmatch(lines[i])), None)
+    if dates is None:
+        raise SourceError("no 'Start date: …, End date: …' line: not a keep.eu project page as text")
+    heading = next((i for i in range(dates - 1, banner, -1) if lines[i]), None)
+    if heading is None:
+        raise SourceError("the page has no title: there is no line between the banner and 'Start date: …'")
+    page = Page(heading=lines[heading], line=heading + 1)
+    _take_dates(page, lines[dates], dates + 1)
+    rest = _take_texts(page, lines, dates + 1)
+    for number in range(rest, len(lines)):
+        _take_text_line(page, lines[number], number + 1)
+    _require_programme(page)
+    return page
+
+
+def _take_dates(page: Page, line: str, number: int) -> None:
+    match = _DATES.fullmatch(line)
+    if match:
+        page.put("start_date", match["start"], number)
+        page.put("end_date", match["end"], number)
+        page.put("status", match["status"], number)
+
+
+def _take_texts(page: Page, lines: list[str], start: int) -> int:
+    """The description (and achievements) after the dates line; returns the first line after it."""
+    end = start
+    while end < len(lines) and not _ends_texts(lines[end]):
+        end += 1
+    page.summary, page.expected, page.results = _split_achievements(clean("\n".join(lines[start:end])))
+    return end
+
+
+def _ends_texts(line: str) -> bool:
+    return (
+        line.startswith(_TEXT_STOPS)
+        or _is_bullet(line)
+        or bool(_PARTNERS.fullmatch(line))
+        or bool(_UPDATED.search(line))
+    )
+
+
+def _is_bullet(line: str) -> bool:
+    return bool(line) and line[0] in _BULLETS
+
+
+def _take_text_line(page: Page, line: str, number: int) -> None:
+    """A line after the texts: a bullet, the partner count or the footer; anything else is chrome."""
+    if _is_bullet(line):
+        _take_bullet(page, line.lstrip(_BULLETS).strip(), number, programmes=True)
+    elif _PARTNERS.fullmatch(line):
+        page.put("declared_partner_count", line, number)
+    elif match := _UPDATED.search(line):
+        page.put("date_of_latest_update", match["date"], number)
+
+
+def _take_bullet(page: Page, text: str, number: int, *, programmes: bool) -> None:
+    """A fact bullet: rate and EU amount, or period and programme; other bullets are links or chrome."""
+    money = _RATE_AMOUNT.fullmatch(text)
+    if money and (money["rate"] or _looks_like_amount(money["amount"])):
+        page.put("cofinancing_rate", f"{money['rate']}%" if money["rate"] else None, number)
+        page.put("eu_contribution", money["amount"], number)
+    elif programmes and _PROGRAMME.fullmatch(text):
+        _add_programme(page, text, number)
+
+
+def _looks_like_amount(text: str | None) -> bool:
+    """Grouped or with cents ("808 536,81"), so that a bare year or count is not taken for money."""
+    return text is not None and any(mark in text for mark in ", .")
+
+
+def _add_programme(page: Page, text: str, number: int) -> None:
+    """Keep a programme as published, without the "Programme" that the page's link puts before it."""
+    published = _PROGRAMME_WORD.sub("", text)
+    if published and published not in page.programmes:
+        page.programmes.append(published)
+        page.lines.setdefault("programme", number)
+
+
+def _require_programme(page: Page) -> None:
+    if not page.programmes:
+        raise SourceError(
+            "the page names no programme ('2000 - 2006 Interreg IIIC North'): a keep.eu project id needs it"
+        )
+
+
+def _split_achievements(text: str | None) -> tuple[str | None, str | None, str | None]:
+    """Description, expected and actual achievements of a text that labels them inline.
+
+    The rendered page runs the description and ``Achievements: …`` together in one paragraph.
+    """
+    if not text:
+        return None, None, None
+    pieces = _ACHIEVEMENTS.split(text)
+    summary, expected, results = clean(pieces[0]), None, None
+    for kind, body in zip(pieces[1::2], pieces[2::2], strict=True):
+        if (kind or "").strip().lower() == "expected":
+            expected = clean(body)
+        else:
+            results = clean(body)
+    return summary, expected, results
+
+
+# --- the HTML page --------------------------------------------------------------------------
+
+
+_VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+)
+_SKIP = frozenset({"script", "style", "template", "noscript"})
+_BLOCKS = frozenset(
+    {
+        "address", "article", "aside", "blockquote", "dd", "details", "div", "dl", "dt", "figure", "footer",
+        "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "li", "main", "nav", "ol", "p", "section",
+        "summary", "table", "td", "th", "tr", "ul",
+    }
+)  # fmt: skip
+# Tags whose start closes an open element, as HTML parsers do for unclosed <p>, <li>, <dd>.
+_IMPLIED_END = {
+    "li": frozenset({"li"}),
+    "dd": frozenset({"dd", "dt"}),
+    "dt": frozenset({"dd", "dt"}),
+    "tr": frozenset({"tr"}),
+    "td": frozenset({"td", "th"}),
+    "th": frozenset({"td", "th"}),
+}
+_CLOSES_P = _BLOCKS - {"li", "dd", "dt", "td", "th", "tr"}
+
+
+@dataclass(eq=False, slots=True)
+class _Node:
+    tag: str
+    attrs: dict[str, str]
+    line: int
+    children: list[_Node | str] = field(default_factory=list)
+
+    @property
+    def classes(self) -> frozenset[str]:
+        return frozenset(self.attrs.get("class", "").split())
+
+
+class _TreeBuilder(HTMLParser):
+    """A forgiving element tree: scripts, styles and templates dropped, stray end tags ignored."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = _Node("#document", {}, 1)
+        self._open: list[_Node] = [self.root]
+        self._skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self._skipping or tag in _SKIP:
+            self._skipping += tag in _SKIP
+            return
+        node = self._append(tag, attrs)
+        if tag not in _VOID:
+            self._open.append(node)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if not self._skipping and tag not in _SKIP:
+            self._append(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._skipping:
+            self._skipping -= tag in _SKIP
+            return
+        for depth in range(len(self._open) - 1, 0, -1):
+            if self._open[depth].tag == tag:
+                del self._open[depth:]
+                return
+
+    def handle_data(self, data: str) -> None:
+        if not self._skipping:
+            self._open[-1].children.append(data)
+
+    def _append(self, tag: str, attrs: list[tuple[str, str | None]]) -> _Node:
+        current = self._open[-1]
+        if current.tag in _IMPLIED_END.get(tag, ()) or (current.tag == "p" and tag in _CLOSES_P):
+            self._open.pop()
+        node = _Node(tag, {name: value or "" for name, value in attrs}, self.getpos()[0])
+        self._open[-1].children.append(node)
+        return node
+
+
+def _parse_html(markup: str) -> _Node:
+    builder = _TreeBuilder()
+    builder.feed(markup)
+    builder.close()
+    return builder.root
+
+
+def _walk(node: _Node, skip: Callable[[_Node], bool] = lambda _: False) -> Iterator[_Node]:
+    """Elements in document order, without recursion (untrusted pages may nest deeply)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current is not node and skip(current):
+            continue
+        yield current
+        stack.extend(child for child in reversed(current.children) if isinstance(child, _Node))
+
+
+def _chunks(nodes: list[_Node | str], skip: Callable[[_Node], bool]) -> Iterator[tuple[str, int]]:
+    """Text pieces with the source line of their element; block elements break lines like a browser."""
+    stack: list[tuple[_Node | str, int]] = [(node, 0) for node in reversed(nodes)]
+    while stack:
+        item, line = stack.pop()
+        if isinstance(item, str):
+            yield item, line
+        elif item.tag == "br":
+            yield "\n", item.line
+        elif not skip(item):
+            block = "\n" if item.tag in _BLOCKS else ""
+            stack.append((block, item.line))
+            stack.extend((child, item.line) for child in reversed(item.children))
+            stack.append((block, item.line))
+
+
+def _render(nodes: list[_Node | str], skip: Callable[[_Node], bool] = lambda _: False) -> str:
+    """Text of nodes with block elements on their own lines (scripts and styles are already gone)."""
+    return "".join(text for text, _ in _chunks(nodes, skip))
+
+
+def _rendered_lines(root: _Node, skip: Callable[[_Node], bool]) -> list[tuple[str, int]]:
+    """The page as rendered lines, each with the source line where its text starts."""
+    lines: list[tuple[str, int]] = []
+    current: list[str] = []
+    first = 0
+    for text, line in _chunks([root], skip):
+        for index, piece in enumerate(text.split("\n")):
+            if index:
+                lines.append(("".join(current), first))
+                current, first = [], 0
+            if piece.strip() and not first:
+                first = line
+            current.append(piece)
+    lines.append(("".join(current), first))
+    return [(cleaned, line) for raw, line in lines if (cleaned := clean(raw))]
+
+
+def _text(node: _Node) -> str:
+    return clean(_render([node])) or ""
+
+
+def _is_partner_block(node: _Node) -> bool:
+    return (node.tag == "div" and "lead-partner" in node.classes) or (
+        node.tag == "dd" and "accordion-item" in node.classes
+    )
+
+
+def _label_key(label: str) -> str:
+    """Labels compared without case, spacing or the kind of apostrophe (keep.eu mixes ' and ’)."""
+    return " ".join(label.replace("\u2019", "'").casefold().split())
+
+
+def _labelled(scope: _Node, skip: Callable[[_Node], bool]) -> dict[str, tuple[str, int]]:
+    """``<strong>Label:</strong> value`` pairs: the value runs to the next label in the same parent."""
+    found: dict[str, tuple[str, int]] = {}
+    for parent in _walk(scope, skip):
+        children = parent.children
+        labels = [(i, child) for i, child in enumerate(children) if isinstance(child, _Node) and _is_label(child)]
+        stops = [i for i, _ in labels[1:]] + [len(children)] if labels else []
+        for (index, label), stop in zip(labels, stops, strict=True):
+            value = clean(_render(children[index + 1 : stop], skip)) or ""
+            found.setdefault(_label_key(_text(label)[:-1]), (value, label.line))
+    return found
+
+
+def _is_label(node: _Node) -> bool:
+    return node.tag in ("strong", "b") and _text(node).endswith(":")
+
+
+def _html_page(markup: str) -> Page:
+    """Read a saved page: the labelled fields where the page has them, its rendered lines otherwise."""
+    root = _parse_html(markup)
+    title = next((n for n in _walk(root) if n.tag == "h1" and "page-title" in n.classes), None)
+    if title is None or not _text(title):
+        raise SourceError("the page has no title (no h1.page-title): not a keep.eu project page, or a broken one")
+    page = Page(heading=_text(title), line=title.line)
+    labels = _labelled(root, _is_partner_block)
+    _take_labels(page, labels)
+    _take_rendered_lines(page, root)
+    _take_anchors(page, root)
+    linked = bool(page.programmes)  # the programme links, when present, name the programmes
+    for node in _walk(root, _is_partner_block):
+        if node.tag == "li":
+            _take_bullet(page, _text(node), node.line, programmes=not linked)
+    page.partners = [
+        Partner(_block_labels(node), lead=node.tag == "div", line=node.line)
+        for node in _walk(root)
+        if _is_partner_block(node)
+    ]
+    _require_programme(page)
+    return page
+
+
+def _take_labels(page: Page, labels: dict[str, tuple[str, int]]) -> None:
+    """Project-level labelled fields; the long texts are the "(EN)" ones, else any language's."""
+    page.acronym = clean(labels.get("project acronym", ("", 0))[0])
+    for key, name in (
+        ("project start date", "start_date"),
+        ("project end date", "end_date"),
+        ("project status", "status"),
+        ("total eu funding (amount)", "eu_contribution"),
+        ("union co-financing rate", "cofinancing_rate"),
+        ("total budget/expenditure", "total_cost"),
+        ("project id", "project_code"),
+    ):
+        if key in labels:
+            page.put(name, *labels[key])
+    page.summary = _long_text(labels, "description")
+    page.expected = _long_text(labels, "expected achievements")
+    page.results = _long_text(labels, "actual achievements")
+    if "website" in labels:
+        page.website = _website(labels["website"][0])
+
+
+def _long_text(labels: dict[str, tuple[str, int]], name: str) -> str | None:
+    english = labels.get(f"{name} (en)")
+    if english:
+        return clean(english[0])
+    other = next((value for key, (value, _) in labels.items() if key.startswith(f"{name} (")), None)
+    return clean(other)
+
+
+def _take_rendered_lines(page: Page, root: _Node) -> None:
+    """The dates line, the partner count and the footer date, as the page renders them."""
+    for line, number in _rendered_lines(root, _is_partner_block):
+        if _DATES.fullmatch(line):
+            _take_dates(page, line, number)
+        elif _PARTNERS.fullmatch(line):
+            page.put("declared_partner_count", line, number)
+        elif match := _UPDATED.search(line):
+            page.put("date_of_latest_update", match["date"], number)
+
+
+def _take_anchors(page: Page, root: _Node) -> None:
+    """Programme links, the project website, the keep.eu page and attached documents."""
+    for node in _walk(root, _is_partner_block):
+        if node.tag != "a":
+            continue
+        text, href = _text(node), node.attrs.get("href", "")
+        if "programme-link" in node.classes:
+            _add_programme(page, text, node.line)
+        elif text.casefold() == "project website":
+            page.website = page.website or _safe_url(href)
+        elif url := _safe_url(href):
+            _add_link(page, text, url)
+
+
+def _add_link(page: Page, text: str, url: str) -> None:
+    if text.casefold() == "project on keep platform":
+        page.links.append(Link(url=url, title=text, kind="keep.eu"))
+    elif "/api/project-attachment/" in url:
+        page.links.append(Link(url=url, title=text or None, kind="document"))
+
+
+def _safe_url(href: str | None) -> str | None:
+    """An absolute http(s) URL, or None: untrusted pages may link to javascript: and the like."""
+    text = clean(href)
+    if not text:
+        return None
+    url = urljoin(KEEP, text)
+    parts = urlsplit(url)
+    return url if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def _website(text: str | None) -> str | None:
+    """A website written out as text ("www.imatra.fi" or a full URL) as an absolute URL."""
+    value = clean(text)
+    if not value:
+        return None
+    if not re.match(r"[a-z][a-z0-9+.-]*:", value, re.IGNORECASE) and "." in value and " " not in value:
+        value = f"http://{value}"
+    return _safe_url(value) if "://" in value else None
+
+
+def _block_labels(block: _Node) -> dict[str, str]:
+    return {key: value for key, (value, _) in _labelled(block, lambda _: False).items()}
+
+
+# --- from published text to the model ------------------------------------------------------
+
+
+def _record(page: Page) -> Record:
+    title, acronym = _title_and_acronym(page.heading, page.acronym)
+    programmes = [_programme(text) for text in page.programmes]
+    ids = [_source_id(name, period, acronym or title) for name, period in programmes]
+    start = _parsed(page, "start_date", parse_date)
+    end = _parsed(page, "end_date", parse_date)
+    status_source = page.values.get("status")
+    participations, partner_flags = _participations(page.partners)
+    declared = _declared_count(page)
+    project = Project(
+        source="keep",
+        source_id=ids[0],
+        acronym=acronym,
+        title=title,
+        summary=_summary(page),
+        results=page.results,
+        start_date=start,
+        end_date=end,
+        status=_status(status_source),
+        status_source=status_source,
+        programme=programmes[0][0],
+        period=programmes[0][1],
+        eu_contribution=_money(page, "eu_contribution"),
+        total_cost=_money(page, "total_cost"),
+        cofinancing_rate=_parsed(page, "cofinancing_rate", parse_rate),
+        website=page.website,
+        declared_partner_count=declared,
+        participations=participations,
+        links=page.links,
+        flags=[*_shift_flags(page, start, end), *partner_flags, *_count_flags(declared, participations)],
+        raw={**page.values, "programme": " | ".join(page.programmes)},
+    )
+    aliases = [f"keep:{other}" for other in dict.fromkeys(ids[1:]) if other != ids[0]]
+    return Record(key=project.id, project=project, line=page.line, aliases=aliases)
+
+
+def _title_and_acronym(heading: str, labelled: str | None) -> tuple[str, str | None]:
+    """Split "City Twins Co-operation Network (City Twins)" into title and acronym.
+
+    A labelled acronym wins; the bracket is then removed from the title only if it repeats it.
+    """
+    name, bracket = _trailing_bracket(heading)
+    if labelled:
+        return (name if bracket == labelled else heading), labelled
+    return (name, bracket) if bracket else (heading, None)
+
+
+def _trailing_bracket(text: str) -> tuple[str, str | None]:
+    """The text before a final balanced "(…)" group and the group's content (brackets can nest)."""
+    if not text.endswith(")"):
+        return text, None
+    depth = 0
+    for index in range(len(text) - 1, -1, -1):
+        depth += {")": 1, "(": -1}.get(text[index], 0)
+        if depth == 0:
+            before, inside = text[:index].strip(), text[index + 1 : -1].strip()
+            return (before, inside) if before and inside else (text, None)
+    return text, None
+
+
+def _programme(text: str) -> tuple[str, str | None]:
+    """Programme name and period ("2000-2006") of "2000 - 2006 Interreg IIIC North"."""
+    match = _PROGRAMME.fullmatch(text)
+    if not match:
+        return text, None
+    return match["name"].strip(), f"{match['period']}-{match['end']}"
+
+
+def _source_id(programme: str, period: str | None, acronym: str) -> str:
+    scope = f"{_slug(programme)}-{period}" if period else _slug(programme)
+    return f"{scope}:{_slug(acronym)}"
+
+
+def _slug(text: str) -> str:
+    """The readable slug, or a hash where the text has no Latin letters (a Greek or Cyrillic acronym)."""
+    return slug(text) or short_hash(text)
+
+
+def _parsed(page: Page, name: str, parse: Callable[[str | None], T]) -> T:
+    """Parse one published value; an impossible one rejects the page, naming it and its text."""
+    try:
+        return parse(page.values.get(name))
+    except ValueError as err:
+        raise _PageError(f"{_LABELS[name]}: {err}", page.lines.get(name, page.line)) from None
+
+
+_LABELS = {
+    "start_date": "'Start date'",
+    "end_date": "'End date'",
+    "cofinancing_rate": "co-financing rate",
+    "eu_contribution": "EU funding (amount)",
+    "total_cost": "'Total budget/expenditure'",
+}
+
+
+def _money(page: Page, name: str) -> Money | None:
+    money = _parsed(page, name, lambda text: parse_money(text, decimal=","))
+    try:
+        return require_non_negative(money, f"{_LABELS[name]}:")
+    except ValueError as err:
+        raise _PageError(str(err), page.lines.get(name, page.line)) from None
+
+
+def _declared_count(page: Page) -> int | None:
+    text = page.values.get("declared_partner_count")
+    match = _PARTNERS.fullmatch(text) if text else None
+    return int(match["count"]) if match else None
+
+
+def _summary(page: Page) -> str | None:
+    """The description; expected achievements, which the model has no field for, follow it."""
+    if not page.expected:
+        return page.summary
+    expected = f"Expected achievements: {page.expected}"
+    return f"{page.summary}\n\n{expected}" if page.summary else expected
+
+
+def _status(text: str | None) -> Status | None:
+    folded = fold(text) if text else ""
+    return next((status for word, status in _STATUS_WORDS if word in folded), None)
+
+
+def _shift_flags(page: Page, start: dt.date | None, end: dt.date | None) -> list[Flag]:
+    """Flag a start the day before a month begins, or an end the day before a month's last day.
+
+    These are the marks of a midnight printed in UTC. ``looks_shifted_back`` answers for both
+    kinds of date at once; a start is only suspicious if the likely date is a first, an end
+    only if it is a last (an end on 31 August is normal, not a shifted 1 September).
+    """
+    flags = []
+    for name, label, day in (("start_date", "Start date", start), ("end_date", "End date", end)):
+        likely = looks_shifted_back(day) if day else None
+        if likely and _is_boundary(likely, is_start=name == "start_date"):
+            published = page.values[name]
+            message = f"{label} {published} looks shifted by one day; probably {likely.isoformat()}"
+            flags.append(Flag(f"{name}_shifted", message))
+    return flags
+
+
+def _is_boundary(day: dt.date, *, is_start: bool) -> bool:
+    return day.day == 1 if is_start else (day + dt.timedelta(days=1)).day == 1
+
+
+def _count_flags(declared: int | None, participations: list[Participation]) -> list[Flag]:
+    if declared is None or not participations or declared == len(participations):
+        return []
+    message = f"The page declares {declared} partners but lists {len(participations)}"
+    return [Flag("partner_count_mismatch", message)]
+
+
+def _participations(partners: list[Partner]) -> tuple[list[Participation], list[Flag]]:
+    """Partner blocks in page order, the lead first.
+
+    A block without a name is skipped and an unreadable amount left out, each with a flag:
+    one bad partner value should not cost the project its other facts.
+    """
+    participations: list[Participation] = []
+    flags: list[Flag] = []
+    for partner in sorted(partners, key=lambda p: not p.lead):
+        name = clean(partner.labels.get("lead partner")) or clean(partner.labels.get("name"))
+        if not name:
+            flags.append(Flag("partner_unreadable", f"A partner block (line {partner.line}) has no name"))
+            continue
+        try:
+            participations.append(_participation(partner, name, len(participations), flags))
+        except ValueError as err:  # a name of punctuation only cannot identify an organisation
+            flags.append(Flag("partner_unreadable", f"A partner block (line {partner.line}): {err}"))
+    return participations, flags
+
+
+def _participation(partner: Partner, name: str, order: int, flags: list[Flag]) -> Participation:
+    labels = partner.labels
+    return Participation(
+        organisation=_organisation(name, labels),
+        role=Role.LEAD if partner.lead else Role.PARTNER,
+        role_raw="Lead Partner" if partner.lead else "Partner",
+        order=order,
+        total_cost=_partner_money(partner, name, "total budget", flags),
+        eu_contribution=_partner_money(partner, name, "partner's programme co-financing", flags),
+    )
+
+
+def _partner_money(partner: Partner, name: str, key: str, flags: list[Flag]) -> Money | None:
+    text = partner.labels.get(key)
+    try:
+        return require_non_negative(parse_money(text, decimal=","), "the amount")
+    except ValueError as err:
+        flags.append(Flag("partner_value_unreadable", f"{name}: {key!r} {text!r} left out ({err})"))
+        return None
+
+
+def _organisation(name: str, labels: dict[str, str]) -> Organisation:
+    street, postcode, city, country = _address(labels.get("address") or labels.get("department address"))
+    return organisation(
+        name,
+        country,
+        pic=clean(labels.get("pic (participant identification code)")),
+        street=street,
+        postcode=postcode,
+        city=city,
+        type=clean(labels.get("organisation type")),
+        website=_website(labels.get("website")),
+    )
+
+
+_POSTCODE_CITY = re.compile(r"(?P<postcode>(?:[A-Z]{1,3}-)?\d[\d -]*?)\s+(?P<city>[^\d\s].*)")
+
+
+def _address(text: str | None) -> tuple[str | None, str | None, str | None, str | None]:
+    """Street, postcode, city and country of "Virastokatu 2, 55100 Imatra, Finland".
+
+    keep.eu has no country field on pages: the country is the last comma-separated part,
+    when that part is a country at all.
+    """
+    parts = [p for p in (clean(part) for part in (clean(text) or "").split(",")) if p]
+    country = parts.pop() if parts and country_code(parts[-1]) else None
+    if not parts:
+        return None, None, None, country
+    match = _POSTCODE_CITY.fullmatch(parts[-1])
+    postcode, city = (match["postcode"], match["city"]) if match else (None, parts[-1])
+    street = ", ".join(parts[:-1]) or None
+    return street, postcode, city, country
+
+
+FORMATS = [
+    Format(
+        name="keep-page-text",
+        description="keep.eu project page as rendered text (title, dates, status, texts, rate, EU amount, programme)",
+        detect=detect_text,
+        read=read_text_page,
+        priority=75,
+    ),
+    Format(
+        name="keep-page-html",
+        description="keep.eu project page saved as HTML (the text's facts plus partners, website, update date)",
+        detect=detect_html,
+        read=read_html_page,
+        priority=80,
+    ),
+]
