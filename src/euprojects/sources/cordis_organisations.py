@@ -26,6 +26,9 @@ from euprojects.sources.common import RowError, field, money_field, organisation
 
 FUND = "HORIZON"
 PERIOD = "2021-2027"
+# The framework programme's name, for the lower-priority Horizon Europe tables (cordis_reports).
+# Participation rows leave ``programme`` empty: at priority 95 the generic name would outrank
+# the specific programme part that cordis-legal-basis (75) gives every one of these projects.
 PROGRAMME = "Horizon Europe"
 
 REQUIRED = (
@@ -144,7 +147,6 @@ def _record(row: Row) -> Record:
         acronym=clean_cell(cells.get("projectAcronym")),
         fund=FUND,
         period=PERIOD,
-        programme=PROGRAMME,
         participations=[participation],
         raw=_raw(cells, who, latitude is None),
     )
