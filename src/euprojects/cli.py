@@ -16,8 +16,8 @@ from euprojects import tables
 from euprojects.index import build as index_build
 from euprojects.model import Project
 from euprojects.normalise.money import format_eur_style
-from euprojects.search import Searcher, SearchRequest
-from euprojects.search.engine import IndexMissing
+from euprojects.search import IndexMissing, QueryError, Searcher, SearchRequest, SearchResult
+from euprojects.search.facets import DEFAULT_FACETS
 from euprojects.sources import SourceError, formats, plan
 from euprojects.store import Store, open_store
 
@@ -286,19 +286,69 @@ def migrate(ctx: Context) -> None:
 
 @main.command()
 @click.argument("query", default="")
-@click.option("--limit", default=10, show_default=True, type=click.IntRange(0, 1000))
+@click.option("--filter", "filters", multiple=True, metavar="NAME=VALUE", help="Restrict, e.g. country=FI; repeatable.")
+@click.option("--facet", "facets", multiple=True, metavar="NAME", help="Count values of a facet; repeatable.")
+@click.option(
+    "--sort", help="relevance, start_date, -start_date, end_date, eu_contribution, budget, title (- = descending)."
+)
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(0, 200))
+@click.option("--page", default=1, show_default=True, type=click.IntRange(1))
+@click.option("--cursor", help="Continue after the page that printed this cursor.")
 @json_option
 @pass_context
-def search(ctx: Context, query: str, limit: int, as_json: bool) -> None:
-    """Search projects: words must all match; see docs/search.md for the query language."""
+def search(
+    ctx: Context,
+    query: str,
+    filters: tuple[str, ...],
+    facets: tuple[str, ...],
+    sort: str | None,
+    limit: int,
+    page: int,
+    cursor: str | None,
+    as_json: bool,
+) -> None:
+    """Search projects: all words must match; "phrases", OR, -word, prefix*, title:, org:, country:, start:2014.."""
+    request = SearchRequest(
+        query=query,
+        filters=_filters(filters),
+        facets=facets or DEFAULT_FACETS,
+        sort=sort,
+        limit=limit,
+        page=page,
+        cursor=cursor,
+    )
     try:
-        searcher = Searcher(ctx.settings.index_dir, ctx.store)
-    except IndexMissing as err:
+        result = Searcher(ctx.settings.index_dir, ctx.store).search(request)
+    except (IndexMissing, QueryError) as err:
         raise click.ClickException(str(err)) from None
-    result = searcher.search(SearchRequest(query=query, limit=limit))
     if as_json:
         emit_json(result)
         return
-    rows = [(h.id, h.acronym, h.title, h.start_date, round(h.score, 2)) for h in result.hits]
+    _print_search(result)
+
+
+def _filters(pairs: tuple[str, ...]) -> dict[str, list[str]]:
+    chosen: dict[str, list[str]] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="--filter")
+        chosen.setdefault(name.strip(), []).append(value.strip())
+    return chosen
+
+
+def _print_search(result: SearchResult) -> None:
+    if result.relaxed:
+        click.echo("No project matches all the words; showing projects that match some of them.")
+    rows = [
+        (h.id, h.acronym, h.title, h.start_date, h.score if result.sort == "relevance" else "") for h in result.hits
+    ]
     click.echo(tables.render(("id", "acronym", "title", "start", "score"), rows))
     click.echo(f"{len(result.hits)} of {result.total:,} project(s)")
+    if result.suggestion:
+        click.echo(f"Did you mean: {result.suggestion}")
+    for name, values in result.facets.items():
+        shown = ", ".join(f"{v.value} ({v.count:,})" for v in values[:8])
+        click.echo(f"{name}: {shown}")
+    if result.next_cursor:
+        click.echo(f"next page: --cursor {result.next_cursor}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import msgspec
@@ -18,6 +18,7 @@ import tantivy
 
 from euprojects.index.documents import to_document
 from euprojects.index.schema import SCHEMA_VERSION, analyzers, build_schema
+from euprojects.model import Project
 from euprojects.store import Store
 
 Progress = Callable[[str, int], None]
@@ -36,6 +37,17 @@ class IndexReport(msgspec.Struct):
     documents: int
     seconds: float
     seq: int
+
+
+def _batches(projects: Iterator[Project], size: int) -> Iterator[list[Project]]:
+    batch: list[Project] = []
+    for project in projects:
+        batch.append(project)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def read_state(folder: Path) -> IndexState | None:
@@ -76,10 +88,12 @@ def rebuild(store: Store, folder: Path, progress: Progress | None = None) -> Ind
     index = _register(tantivy.Index(build_schema(), str(folder / generation)))
     writer = index.writer(heap_size=WRITER_HEAP)
     count = 0
-    for project in store.iter_projects():
-        writer.add_document(to_document(project))
-        count += 1
-        if progress and count % 5000 == 0:
+    for batch in _batches(store.iter_projects(), BATCH):
+        numbers = store.numbers([p.id for p in batch])
+        for project in batch:
+            writer.add_document(to_document(project, numbers[project.id]))
+        count += len(batch)
+        if progress:
             progress("indexing", count)
     writer.commit()
     writer.wait_merging_threads()
@@ -107,8 +121,10 @@ def update(store: Store, folder: Path, progress: Progress | None = None) -> Inde
         part = changes[start : start + BATCH]
         for project_id, _ in part:
             writer.delete_documents_by_term("id", project_id)
-        for project in store.projects([pid for pid, deleted in part if not deleted]):
-            writer.add_document(to_document(project))
+        projects = store.projects([pid for pid, deleted in part if not deleted])
+        numbers = store.numbers([p.id for p in projects])
+        for project in projects:
+            writer.add_document(to_document(project, numbers[project.id]))
     writer.commit()
     writer.wait_merging_threads()
     _write_state(folder, IndexState(generation=state.generation, seq=latest))

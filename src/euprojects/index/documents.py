@@ -11,9 +11,23 @@ from euprojects.model import Project
 from euprojects.normalise.money import to_eur
 from euprojects.normalise.places import fold
 
+NUMBER_BITS = 24  # room for 16 million projects
+VALUE_LIMIT = 2**38  # whole euros or days: both fit with room to spare
+_EPOCH = dt.date(1900, 1, 1)
+_LAST = "\U0010ffff"
+
 
 def _day(value: dt.date | None) -> int | None:
     return value.year * 10000 + value.month * 100 + value.day if value else None
+
+
+def sort_keys(name: str, value: float | None, number: int) -> dict[str, int]:
+    """Ascending and descending keys of one sort value, unique per project, missing values last."""
+    if value is None:
+        return {f"sort_{name}_a": ((VALUE_LIMIT - 1) << NUMBER_BITS) | number, f"sort_{name}_d": -(1 << 62) + number}
+    whole = max(0, min(int(value), VALUE_LIMIT - 2))
+    key = (whole << NUMBER_BITS) | number
+    return {f"sort_{name}_a": key, f"sort_{name}_d": key}
 
 
 def nuts_prefixes(codes: list[str]) -> list[str]:
@@ -27,24 +41,31 @@ def results_text(project: Project) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def to_document(project: Project) -> tantivy.Document:
+def _days(value: dt.date | None) -> int | None:
+    return (value - _EPOCH).days if value else None
+
+
+def to_document(project: Project, number: int) -> tantivy.Document:
+    """The index document of a project; ``number`` is its stable number from the store."""
     orgs = [p.organisation for p in project.participations]
-    org_names = "\n".join(o.name for o in orgs if o.name)
     status = project.effective_status()
+    title_key = fold(project.title or project.acronym or "")[:64]
     fields: dict[str, object] = {
         "id": project.id,
         "title": project.title or "",
         "acronym": project.acronym or "",
         "summary": project.summary or "",
         "results": results_text(project),
-        "orgs": org_names,
+        "orgs": "\n".join(o.name for o in orgs if o.name),
         "themes": "\n".join(project.themes),
+        "programme_text": project.programme or "",
         "source": project.source,
         "country": project.countries,
         "org": [o.id for o in orgs],
         "org_type": sorted({o.type for o in orgs if o.type}),
         "nuts": nuts_prefixes(project.nuts + [o.nuts for o in orgs if o.nuts]),
-        "title_sort": fold(project.title or project.acronym or "")[:64],
+        "title_sort_a": f"{title_key or _LAST}\x00{project.id}",
+        "title_sort_d": f"{title_key}\x00{project.id}",
         "partner_count": project.partner_count or 0,
         "has_website": int(bool(project.website)),
         "has_partners": int(bool(project.participations)),
@@ -53,6 +74,7 @@ def to_document(project: Project) -> tantivy.Document:
     language = SOURCE_LANGUAGE.get(project.source, "en")
     if language in STEMMERS:
         fields[f"text_{language}"] = f"{project.title or ''}\n{project.summary or ''}\n{project.results or ''}"
+    eu, budget = to_eur(project.eu_contribution), to_eur(project.total_cost)
     optional = {
         "programme": project.programme,
         "period": project.period,
@@ -63,8 +85,12 @@ def to_document(project: Project) -> tantivy.Document:
         "end_year": project.end_date.year if project.end_date else None,
         "start_date": _day(project.start_date),
         "end_date": _day(project.end_date),
-        "eu_contribution": to_eur(project.eu_contribution),
-        "total_cost": to_eur(project.total_cost),
+        "eu_contribution": eu,
+        "total_cost": budget,
     }
     fields.update({k: v for k, v in optional.items() if v is not None})
+    fields.update(sort_keys("start_date", _days(project.start_date), number))
+    fields.update(sort_keys("end_date", _days(project.end_date), number))
+    fields.update(sort_keys("eu_contribution", eu, number))
+    fields.update(sort_keys("budget", budget, number))
     return tantivy.Document(**fields)

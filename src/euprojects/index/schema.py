@@ -10,20 +10,24 @@ from __future__ import annotations
 
 import tantivy
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Languages of the data whose text gets its own stemmed field, by ISO 639-1 code.
 STEMMERS = {"da": "danish", "el": "greek", "fi": "finnish", "de": "german"}
 # The language of each source's free text, where it is not English.
 SOURCE_LANGUAGE = {"os-dk": "da", "os-el": "el", "os-fi": "fi", "os-at": "de", "os-hr": "hr", "os-pl": "pl"}
 
-TEXT_FIELDS = ("title", "acronym", "summary", "results", "orgs", "themes")
+TEXT_FIELDS = ("title", "acronym", "summary", "results", "orgs", "themes", "programme_text")
 LANGUAGE_FIELDS = tuple(f"text_{code}" for code in STEMMERS)
 KEYWORD_FIELDS = (
     "source", "programme", "period", "fund", "country", "lead_country", "status", "org_type", "org", "nuts",
-    "title_sort",
+    "title_sort_a", "title_sort_d",
 )  # fmt: skip
 INTEGER_FIELDS = ("start_year", "end_year", "start_date", "end_date", "partner_count", "has_website", "has_partners")
+# Sort keys: the value, then the project's stable number, so every key is unique and a page
+# cursor can say exactly where the last page ended. Missing values sort last both ways.
+SORT_KEYS = ("start_date", "end_date", "eu_contribution", "budget")
+SORT_FIELDS = tuple(f"sort_{key}_{way}" for key in SORT_KEYS for way in ("a", "d"))
 FLOAT_FIELDS = ("eu_contribution", "total_cost")
 MAX_TOKEN = 40
 
@@ -58,6 +62,8 @@ def build_schema() -> tantivy.Schema:
     for name in KEYWORD_FIELDS:
         builder.add_text_field(name, tokenizer_name="raw", fast=True)
     for name in INTEGER_FIELDS:
+        builder.add_integer_field(name, indexed=True, fast=True)
+    for name in SORT_FIELDS:
         builder.add_integer_field(name, indexed=True, fast=True)
     for name in FLOAT_FIELDS:
         builder.add_float_field(name, indexed=True, fast=True)

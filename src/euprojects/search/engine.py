@@ -1,34 +1,60 @@
-"""The search engine over the index, hydrating hits from the store."""
+"""The search engine: parse, filter, rank, count facets, highlight, hydrate from the store.
+
+Used by the CLI, the web pages and the API alike. A page of hits is hydrated from the store in
+one query; facet counts take one aggregation over the match set, plus one per facet that has
+a selection of its own.
+"""
 
 from __future__ import annotations
 
+import os
+import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 import msgspec
 import tantivy
 
 from euprojects.index import open_index
+from euprojects.index.build import read_state
+from euprojects.normalise.money import to_eur
+from euprojects.search import facets as facet_counts
+from euprojects.search.compile import Compiler
+from euprojects.search.facets import DEFAULT_FACETS, FACET_FIELDS, FacetValue
+from euprojects.search.filters import QUERY_SCOPES, Selection, selections, to_query
+from euprojects.search.filters import select as select_filter
+from euprojects.search.highlight import Highlighter
+from euprojects.search.query import ParsedQuery, QueryError, parse
+from euprojects.search.sorting import Cursor, SortSpec, after, decode_cursor, encode_cursor, sort_spec
+from euprojects.search.suggest import suggest
 from euprojects.store import Store
+from euprojects.store.base import ProjectSummary
 
-TEXT_FIELDS = ["title", "acronym", "summary", "results", "orgs", "themes"]
-BOOSTS = {"title": 3.0, "acronym": 3.0, "orgs": 1.5, "summary": 1.0, "results": 0.7, "themes": 1.0}
-FACETS = ("source", "programme", "period", "country", "status", "start_year")
+MAX_LIMIT = 200
+MAX_DEPTH = 10_000  # deeper than this, use cursors
+SUGGEST_BELOW = 5
+
+
+class IndexMissing(Exception):
+    """There is no index yet: ingest data or run `euprojects reindex`."""
 
 
 class SearchRequest(msgspec.Struct, kw_only=True):
     query: str = ""
+    filters: dict[str, list[str]] = {}
+    facets: tuple[str, ...] = DEFAULT_FACETS
+    facet_size: int = facet_counts.DEFAULT_SIZE
+    sort: str | None = None
     limit: int = 20
-    facets: tuple[str, ...] = FACETS
-
-
-class FacetValue(msgspec.Struct):
-    value: str
-    count: int
+    page: int = 1
+    cursor: str | None = None
+    highlight: bool = True
 
 
 class Hit(msgspec.Struct, omit_defaults=True):
     id: str
     score: float
+    source: str
     acronym: str | None = None
     title: str | None = None
     programme: str | None = None
@@ -36,7 +62,13 @@ class Hit(msgspec.Struct, omit_defaults=True):
     start_date: str | None = None
     end_date: str | None = None
     status: str | None = None
+    eu_contribution: float | None = None
+    currency: str | None = None
+    eu_contribution_eur: float | None = None
     countries: list[str] = []
+    partner_count: int | None = None
+    lead: str | None = None
+    snippet: str | None = None
 
 
 class SearchResult(msgspec.Struct):
@@ -44,70 +76,239 @@ class SearchResult(msgspec.Struct):
     hits: list[Hit]
     facets: dict[str, list[FacetValue]]
     suggestion: str | None = None
+    relaxed: bool = False
+    sort: str = "relevance"
+    page: int = 1
+    limit: int = 20
+    next_cursor: str | None = None
 
 
-class IndexMissing(Exception):
-    """There is no index yet: ingest data or run `euprojects reindex`."""
+class _Plan(msgspec.Struct):
+    """Everything a request resolves to before it runs."""
+
+    parsed: ParsedQuery
+    text: tantivy.Query | None
+    filters: dict[str, Selection]
+    excluded: list[tantivy.Query]
+    sort: SortSpec
+    cursor: Cursor | None
 
 
 class Searcher:
+    """Search over the index in ``index_dir``; reopens it when a rebuild switched generations."""
+
     def __init__(self, index_dir: Path, store: Store) -> None:
-        index = open_index(index_dir)
-        if index is None:
-            raise IndexMissing(f"no search index in {index_dir}; run `euprojects reindex`")
-        self.index = index
+        self.index_dir = index_dir
         self.store = store
+        self._lock = threading.Lock()
+        self._stamp: float | None = None
+        self._open()
+
+    def _open(self) -> None:
+        index = open_index(self.index_dir)
+        if index is None:
+            raise IndexMissing(f"no search index in {self.index_dir}; run `euprojects reindex`")
+        self.index = index
+        self.schema = index.schema
+        self.compiler = Compiler(self.schema)
+        self._stamp = self._state_stamp()
+
+    def _state_stamp(self) -> float | None:
+        try:
+            return os.stat(self.index_dir / "state.json").st_mtime
+        except FileNotFoundError:
+            return None
+
+    def _fresh_searcher(self) -> tantivy.Searcher:
+        stamp = self._state_stamp()
+        if stamp != self._stamp:
+            with self._lock:
+                state = read_state(self.index_dir)
+                if state is not None and stamp != self._stamp:
+                    self._open()
+                    self.index.reload()
+        return self.index.searcher()
+
+    # --- the request ------------------------------------------------------------------------
+    def plan(self, request: SearchRequest) -> _Plan:
+        _check_limits(request)
+        parsed = parse(request.query)
+        chosen = selections(request.filters, parsed.filters)
+        excluded = [
+            to_query(select_filter(QUERY_SCOPES[f.name], [f.value]), self.schema) for f in parsed.excluded_filters
+        ]
+        text = self.compiler.text_query(parsed, self._fresh_searcher())
+        default_sort = "relevance" if text is not None else "-start_date"
+        sort = sort_spec(request.sort or default_sort)
+        cursor = decode_cursor(request.cursor, sort.name) if request.cursor else None
+        return _Plan(parsed=parsed, text=text, filters=chosen, excluded=excluded, sort=sort, cursor=cursor)
 
     def search(self, request: SearchRequest) -> SearchResult:
-        searcher = self.index.searcher()
-        query = self._query(request.query)
-        result = searcher.search(query, limit=max(1, request.limit), count=True)
-        addresses = [address for _, address in result.hits]
-        ids = [searcher.doc(address)["id"][0] for address in addresses] if request.limit > 0 else []
-        summaries = self.store.summaries(ids)
-        hits = []
-        for (score, _), pid in zip(result.hits, ids, strict=True):
-            summary = summaries.get(pid)
-            if summary is None:
-                continue
-            project = summary.project
-            status = project.effective_status()
-            hits.append(
-                Hit(
-                    id=pid,
-                    score=round(float(score), 4),
-                    acronym=project.acronym,
-                    title=project.title,
-                    programme=project.programme,
-                    period=project.period,
-                    start_date=project.start_date.isoformat() if project.start_date else None,
-                    end_date=project.end_date.isoformat() if project.end_date else None,
-                    status=status.value if status else None,
-                    countries=summary.countries,
-                )
-            )
+        plan = self.plan(request)
+        searcher = self._fresh_searcher()
+        query = self._combine(plan.text, plan.filters, plan.excluded)
+        page = self._page(searcher, query, plan, request)
+        relaxed = False
+        if page[1] == 0 and len(plan.parsed.positive) >= 2:
+            relaxed_text = self.compiler.text_query(plan.parsed, searcher, relaxed=True)
+            relaxed_query = self._combine(relaxed_text, plan.filters, plan.excluded)
+            relaxed_page = self._page(searcher, relaxed_query, plan, request)
+            if relaxed_page[1]:
+                plan.text, query, page, relaxed = relaxed_text, relaxed_query, relaxed_page, True
+        hits_found, total, next_cursor = page
+        facets = self._facets(searcher, plan, request)
+        hits = self._hydrate(searcher, hits_found, plan.text, request.highlight)
+        suggestion = None
+        if total < SUGGEST_BELOW and plan.parsed.words():
+            suggestion = suggest(searcher, plan.parsed.words(), request.query)
         return SearchResult(
-            total=getattr(result, "count", None) or 0, hits=hits, facets=self._facets(searcher, query, request.facets)
+            total=total,
+            hits=hits,
+            facets=facets,
+            suggestion=suggestion,
+            relaxed=relaxed,
+            sort=plan.sort.name,
+            page=request.page,
+            limit=request.limit,
+            next_cursor=next_cursor,
         )
 
-    def _query(self, text: str) -> tantivy.Query:
-        if not text.strip():
+    def _combine(
+        self, text: tantivy.Query | None, filters: dict[str, Selection], excluded: Sequence[tantivy.Query]
+    ) -> tantivy.Query:
+        parts: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        if text is not None:
+            parts.append((tantivy.Occur.Must, text))
+        for selection in filters.values():
+            parts.append((tantivy.Occur.Must, tantivy.Query.const_score_query(to_query(selection, self.schema), 0.0)))
+        parts += [(tantivy.Occur.MustNot, q) for q in excluded]
+        if not parts:
             return tantivy.Query.all_query()
-        query, _errors = self.index.parse_query_lenient(
-            text, default_field_names=TEXT_FIELDS, field_boosts=BOOSTS, conjunction_by_default=True
-        )
-        return query
+        if not any(occur == tantivy.Occur.Must for occur, _ in parts):
+            parts.append((tantivy.Occur.Must, tantivy.Query.all_query()))
+        return tantivy.Query.boolean_query(parts)
 
-    def _facets(
-        self, searcher: tantivy.Searcher, query: tantivy.Query, names: tuple[str, ...]
-    ) -> dict[str, list[FacetValue]]:
-        aggregations = {name: {"terms": {"field": name, "size": 50}} for name in names}
-        if not aggregations:
-            return {}
-        raw = searcher.aggregate(query, aggregations)
-        return {
-            name: [
-                FacetValue(value=str(bucket["key"]), count=int(bucket["doc_count"])) for bucket in raw[name]["buckets"]
-            ]
-            for name in names
-        }
+    def _page(
+        self, searcher: tantivy.Searcher, query: tantivy.Query, plan: _Plan, request: SearchRequest
+    ) -> tuple[Sequence[tuple[float, tantivy.DocAddress, object]], int, str | None]:
+        """Hits of the requested page as (score, address, sort key), the total, the next cursor."""
+        spec, cursor = plan.sort, plan.cursor
+        offset = cursor.offset if cursor and not spec.keyed else (request.page - 1) * request.limit
+        if cursor and spec.keyed:
+            offset = 0
+            query = tantivy.Query.boolean_query(
+                [(tantivy.Occur.Must, query), (tantivy.Occur.Must, after(spec, self.schema, cursor.key or 0))]
+            )
+        total = int(searcher.search(query, limit=1, count=True).count or 0)  # type: ignore[attr-defined]
+        limit = max(1, request.limit)
+        if spec.field is None:
+            found = searcher.search(query, limit=limit, offset=offset, count=False)
+            hits = [(float(score), address, None) for score, address in found.hits]
+        else:
+            order = tantivy.Order.Desc if spec.descending else tantivy.Order.Asc
+            found = searcher.search(
+                query, limit=limit, offset=offset, count=False, order_by_field=spec.field, order=order
+            )
+            hits = [(0.0, address, key) for key, address in found.hits]
+        hits = hits[: request.limit]
+        next_cursor = None
+        if hits and len(hits) == request.limit:
+            if spec.keyed:
+                next_cursor = encode_cursor(Cursor(sort=spec.name, key=int(hits[-1][2])))  # type: ignore[call-overload]
+            else:
+                next_cursor = encode_cursor(Cursor(sort=spec.name, offset=offset + len(hits)))
+        if cursor and spec.keyed:
+            total = self._total_without_cursor(searcher, plan)
+        return hits, total, next_cursor
+
+    def _total_without_cursor(self, searcher: tantivy.Searcher, plan: _Plan) -> int:
+        query = self._combine(plan.text, plan.filters, plan.excluded)
+        return int(searcher.search(query, limit=1, count=True).count or 0)  # type: ignore[attr-defined]
+
+    def _facets(self, searcher: tantivy.Searcher, plan: _Plan, request: SearchRequest) -> dict[str, list[FacetValue]]:
+        names = [n for n in request.facets if n in FACET_FIELDS]
+        size = max(1, min(request.facet_size, facet_counts.MAX_SIZE))
+        selected = {name: plan.filters[name].values for name in names if name in plan.filters}
+        shared = [n for n in names if n not in plan.filters]
+        query = self._combine(plan.text, plan.filters, plan.excluded)
+        result = facet_counts.count(searcher, query, shared, size, selected)
+        for name in names:
+            if name in plan.filters:
+                others = {k: v for k, v in plan.filters.items() if k != name}
+                own = self._combine(plan.text, others, plan.excluded)
+                result.update(facet_counts.count(searcher, own, [name], size, selected))
+        return {name: result[name] for name in names}
+
+    def _hydrate(
+        self,
+        searcher: tantivy.Searcher,
+        found: Sequence[tuple[float, tantivy.DocAddress, object]],
+        text: tantivy.Query | None,
+        highlight: bool = True,
+    ) -> list[Hit]:
+        ids = [searcher.doc(address)["id"][0] for _, address, _ in found]
+        summaries = self.store.summaries(ids)
+        highlighter = Highlighter(searcher, text, self.schema)
+        hits = []
+        for (score, _, _), pid in zip(found, ids, strict=True):
+            summary = summaries.get(pid)
+            if summary is not None:
+                hits.append(_hit(pid, score, summary, highlighter if highlight else None))
+        return hits
+
+    def more_like_this(self, project_id: str, limit: int = 5) -> list[Hit]:
+        """Projects whose words resemble this one's, for "similar projects"."""
+        searcher = self._fresh_searcher()
+        found = searcher.search(tantivy.Query.term_query(self.schema, "id", project_id), limit=1)
+        if not found.hits:
+            return []
+        address = found.hits[0][1]
+        query = tantivy.Query.more_like_this_query(
+            address, min_doc_frequency=2, min_term_frequency=1, max_query_terms=30
+        )
+        exclude = tantivy.Query.term_query(self.schema, "id", project_id)
+        similar = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.MustNot, exclude)])
+        hits: list[tuple[float, tantivy.DocAddress, object]] = [
+            (float(score), address, None) for score, address in searcher.search(similar, limit=limit).hits
+        ]
+        return self._hydrate(searcher, hits, None)
+
+
+def _check_limits(request: SearchRequest) -> None:
+    if not 0 <= request.limit <= MAX_LIMIT:
+        raise QueryError(f"limit: must be between 0 and {MAX_LIMIT}, not {request.limit}")
+    if request.page < 1:
+        raise QueryError(f"page: must be 1 or more, not {request.page}")
+    if request.page * request.limit > MAX_DEPTH:
+        raise QueryError(f"page: pages beyond result {MAX_DEPTH:,} need a cursor (use next_cursor)")
+
+
+def _hit(project_id: str, score: float, summary: ProjectSummary, highlighter: Highlighter | None) -> Hit:
+    project = summary.project
+    status = project.effective_status()
+    money = project.eu_contribution
+    snippet = None
+    if highlighter is not None:
+        snippet = highlighter.snippet({"summary": project.summary, "title": project.title, "results": project.results})
+    return Hit(
+        id=project_id,
+        score=round(score, 4),
+        source=project.source,
+        acronym=project.acronym,
+        title=project.title,
+        programme=project.programme,
+        period=project.period,
+        start_date=project.start_date.isoformat() if project.start_date else None,
+        end_date=project.end_date.isoformat() if project.end_date else None,
+        status=status.value if status else None,
+        eu_contribution=float(money.amount) if money else None,
+        currency=money.currency if money else None,
+        eu_contribution_eur=to_eur(money),
+        countries=summary.countries,
+        partner_count=summary.partner_count,
+        lead=summary.lead,
+        snippet=snippet,
+    )
+
+
+__all__ = ["Hit", "IndexMissing", "QueryError", "SearchRequest", "SearchResult", "Searcher"]

@@ -253,6 +253,7 @@ class SQLiteStore:
         with self.transaction() as db:
             seq = int(db.execute("SELECT value FROM meta WHERE key='seq'").fetchone()[0]) + 1
             changed = self._write_projects(db, projects, seq)
+            db.executemany("INSERT OR IGNORE INTO project_numbers (id) VALUES (?)", [(pid,) for pid in changed])
             gone = self._delete_projects(db, deleted)
             renamed = self._write_organisations(db, projects)
             db.executemany(
@@ -412,6 +413,12 @@ class SQLiteStore:
                 project.participations = parts.get(pid, [])
                 yield project
             after = rows[-1][0]
+
+    def numbers(self, project_ids: Sequence[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for part in chunks(list(project_ids)):
+            found.update(self.db.execute(f"SELECT id, num FROM project_numbers WHERE id IN ({marks(part)})", part))
+        return found
 
     def seq(self) -> int:
         return int(self.db.execute("SELECT value FROM meta WHERE key='seq'").fetchone()[0])
