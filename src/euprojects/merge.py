@@ -62,10 +62,16 @@ def _union_strings(lists: Iterable[list[str]]) -> list[str]:
 
 
 def _union_links(projects: Sequence[Project]) -> list[Link]:
+    """Links by URL: CORDIS lists each deliverable in two tables, once with its title."""
     seen: dict[tuple[str | None, str | None], Link] = {}
     for project in projects:
         for link in project.links:
-            seen.setdefault((link.url, link.title), link)
+            key = (link.url, None) if link.url else (None, link.title)
+            known = seen.get(key)
+            if known is None:
+                seen[key] = link
+            elif not known.title and link.title:
+                seen[key] = msgspec.structs.replace(link, kind=known.kind or link.kind)
     return list(seen.values())
 
 
@@ -92,10 +98,14 @@ def _participations(ordered: Sequence[Fragment]) -> list[Participation]:
     listed = [p for f in ordered if f.format == best for p in f.project.participations]
     if any(p.order for p in listed):
         listed.sort(key=lambda p: p.order)
-    unique: dict[tuple[str, str], Participation] = {}
+    # The same partner listed by two files of one format (two editions of a CORDIS table) is one
+    # participation; the same organisation twice in one list (a third party of two beneficiaries)
+    # is two, told apart by the order the source gave them.
+    unique: dict[tuple[str, str, int], Participation] = {}
     for participation in listed:
-        unique.setdefault((participation.organisation.id, participation.role.value), participation)
-    return [msgspec.structs.replace(p, order=i) for i, p in enumerate(unique.values())]
+        key = (participation.organisation.id, participation.role.value, participation.order)
+        unique.setdefault(key, participation)
+    return list(unique.values())
 
 
 def _provenance(ordered: Sequence[Fragment]) -> list[Provenance]:

@@ -97,11 +97,9 @@ class Head:
             return []
         try:
             with Workbook(self.path) as book:
-                for _, cells in book.rows(0):
-                    return [normalise_header(c) for c in cells]
+                return [normalise_header(c) for c in book.first_row(0)]
         except XlsxError:
             return []
-        return []
 
     def csv_header(self, delimiter: str) -> list[str]:
         """Header fields of a delimited text file (quotes and embedded newlines honoured)."""

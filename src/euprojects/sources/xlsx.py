@@ -12,14 +12,14 @@ import html
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 _SHEET = re.compile(r'<sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"', re.S)
 _SHEET_ALT = re.compile(r'<sheet\b[^>]*?\br:id="([^"]*)"[^>]*?\bname="([^"]*)"', re.S)
 _REL = re.compile(r"<Relationship\b([^>]*)/?>", re.S)
 _ATTR = re.compile(r'(\w+)="([^"]*)"')
-_SI = re.compile(r"<si>(.*?)</si>", re.S)
+_SI = re.compile(r"<si>(?:<t(?: [^>]*)?>([^<]*)</t></si>|(.*?)</si>)", re.S)
 _T = re.compile(r"<t\b[^>]*?(?:/>|>(.*?)</t>)", re.S)
 _RPH = re.compile(r"<rPh\b.*?</rPh>", re.S)
 _ROW = re.compile(r"<row\b([^>]*?)(?:/>|>(.*?)</row>)", re.S)
@@ -63,7 +63,8 @@ class Workbook:
             self._zip.close()
             raise XlsxError("a zip archive, but not an XLSX workbook (no xl/workbook.xml)")
         self._names = names
-        self._shared: list[str] | None = None
+        self._shared: list[str] = []
+        self._shared_rest: Iterator[re.Match[str]] | None = None
 
     def __enter__(self) -> Workbook:
         return self
@@ -97,34 +98,60 @@ class Workbook:
                 targets[values.get("Id")] = posixpath.normpath(target)
         return [(name, targets.get(rid, f"xl/worksheets/sheet{i + 1}.xml")) for i, (name, rid) in enumerate(pairs)]
 
-    def _shared_strings(self) -> list[str]:
-        if self._shared is None:
-            self._shared = []
-            if "xl/sharedStrings.xml" in self._names:
-                xml = self._read("xl/sharedStrings.xml")
-                for si in _SI.findall(xml):
-                    si = _RPH.sub("", si) if "<rPh" in si else si
-                    self._shared.append("".join(_text(t) for t in _T.findall(si)))
-        return self._shared
+    def shared_string(self, index: int) -> str:
+        """Shared string ``index``, parsing the table only as far as needed (a header needs few)."""
+        if self._shared_rest is None:
+            xml = self._read("xl/sharedStrings.xml") if "xl/sharedStrings.xml" in self._names else ""
+            self._shared_rest = _SI.finditer(xml)
+        while len(self._shared) <= index:
+            match = next(self._shared_rest, None)
+            if match is None:
+                raise XlsxError(f"a cell refers to shared string {index}, which does not exist")
+            plain, rich = match[1], match[2]
+            if plain is not None:
+                self._shared.append(_text(plain))
+            else:
+                rich = _RPH.sub("", rich) if "<rPh" in rich else rich
+                self._shared.append("".join(_text(t) for t in _T.findall(rich)))
+        return self._shared[index]
 
-    def rows(self, sheet: int | str = 0) -> Iterator[tuple[int, list[str]]]:
-        """(row number, cell texts) for each non-empty row of a sheet, by position or name."""
+    def first_row(self, sheet: int = 0) -> list[str]:
+        """The first row of a sheet, read without decompressing the rest: enough to detect a format."""
+        target = self._target(sheet)
+        try:
+            with self._zip.open(target) as stream:
+                xml = ""
+                while "</row>" not in xml and "<row" not in xml.partition("</sheetData>")[2]:
+                    chunk = stream.read(65536)
+                    if not chunk:
+                        break
+                    xml += chunk.decode("utf-8", errors="ignore")
+        except (KeyError, zipfile.BadZipFile, EOFError, OSError) as err:
+            raise XlsxError(f"cannot read {target} inside the workbook ({err})") from None
+        end = xml.find("</row>")
+        for _, cells in self._parse_sheet(xml[: end + len("</row>")] if end >= 0 else xml):
+            return cells
+        return []
+
+    def _target(self, sheet: int | str) -> str:
         sheets = self._sheets()
         if isinstance(sheet, str):
             matches = [target for name, target in sheets if name == sheet]
             if not matches:
                 raise XlsxError(f"no sheet named {sheet!r} (sheets: {', '.join(n for n, _ in sheets)})")
-            target = matches[0]
-        else:
-            if sheet >= len(sheets):
-                raise XlsxError(f"the workbook has {len(sheets)} sheet(s), not {sheet + 1}")
-            target = sheets[sheet][1]
-        yield from self._parse_sheet(self._read(target))
+            return matches[0]
+        if sheet >= len(sheets):
+            raise XlsxError(f"the workbook has {len(sheets)} sheet(s), not {sheet + 1}")
+        return sheets[sheet][1]
+
+    def rows(self, sheet: int | str = 0) -> Iterator[tuple[int, list[str]]]:
+        """(row number, cell texts) for each non-empty row of a sheet, by position or name."""
+        yield from self._parse_sheet(self._read(self._target(sheet)))
 
     def _parse_sheet(self, xml: str) -> Iterator[tuple[int, list[str]]]:
-        shared = self._shared_strings()
         number = 0
-        for attrs, body in _ROW.findall(xml):
+        for row in _ROW.finditer(xml):
+            attrs, body = row[1], row[2]
             found = _ROW_NUMBER.search(attrs)
             number = int(found[1]) if found else number + 1
             if not body:
@@ -135,12 +162,12 @@ class Workbook:
                 column = _column_index(ref[1]) if ref else len(cells)
                 if column >= len(cells):
                     cells.extend([""] * (column + 1 - len(cells)))
-                cells[column] = _cell_value(cell_attrs, content, shared)
+                cells[column] = _cell_value(cell_attrs, content, self.shared_string)
             if any(cells):
                 yield number, cells
 
 
-def _cell_value(attrs: str, content: str, shared: list[str]) -> str:
+def _cell_value(attrs: str, content: str, shared: Callable[[int], str]) -> str:
     if not content:
         return ""
     kind_match = _TYPE.search(attrs)
@@ -152,10 +179,9 @@ def _cell_value(attrs: str, content: str, shared: list[str]) -> str:
         return ""
     raw = value[1]
     if kind == "s":
-        try:
-            return shared[int(raw)]
-        except (ValueError, IndexError):
-            raise XlsxError(f"a cell refers to shared string {raw!r}, which does not exist") from None
+        if not raw.isdigit():
+            raise XlsxError(f"a cell refers to shared string {raw!r}, which does not exist")
+        return shared(int(raw))
     if kind == "b":
         return "TRUE" if raw == "1" else "FALSE"
     return _text(raw)

@@ -80,8 +80,8 @@ def project_row(project: Project) -> ProjectRow:
     )
     blobs = [encode(p) for p in project.participations]
     rows = [
-        (project.id, p.order, p.organisation.id, p.role.value, p.organisation.country, to_eur(p.eu_contribution), blob)
-        for p, blob in zip(project.participations, blobs, strict=True)
+        (project.id, position, p.organisation.id, p.role.value, p.organisation.country, to_eur(p.eu_contribution), blob)
+        for position, (p, blob) in enumerate(zip(project.participations, blobs, strict=True))
     ]
     return ProjectRow(columns, data, rows, join_blobs(blobs))
 
