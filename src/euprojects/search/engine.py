@@ -159,7 +159,7 @@ class Searcher:
         facets = self._facets(searcher, plan, request)
         hits = self._hydrate(searcher, hits_found, plan.text, request.highlight)
         suggestion = None
-        if total < SUGGEST_BELOW and plan.parsed.words():
+        if (total < SUGGEST_BELOW or relaxed) and plan.parsed.words():
             suggestion = suggest(searcher, plan.parsed.words(), request.query)
         return SearchResult(
             total=total,
@@ -257,21 +257,30 @@ class Searcher:
         return hits
 
     def more_like_this(self, project_id: str, limit: int = 5) -> list[Hit]:
-        """Projects whose words resemble this one's, for "similar projects"."""
-        searcher = self._fresh_searcher()
-        found = searcher.search(tantivy.Query.term_query(self.schema, "id", project_id), limit=1)
-        if not found.hits:
+        """Projects whose words resemble this one's, for "similar projects".
+
+        The index stores no text, so the words come from the store's record of the project.
+        """
+        project = self.store.project(project_id)
+        if project is None:
             return []
-        address = found.hits[0][1]
-        query = tantivy.Query.more_like_this_query(
-            address, min_doc_frequency=2, min_term_frequency=1, max_query_terms=30
+        fields = {
+            name: [value]
+            for name, value in (("title", project.title), ("summary", project.summary), ("themes", " ".join(project.themes)))
+            if value
+        }
+        if not fields:
+            return []
+        searcher = self._fresh_searcher()
+        query = tantivy.Query.more_like_this_document_fields_query(
+            self.schema, fields, min_doc_frequency=2, min_term_frequency=1, max_query_terms=30
         )
         exclude = tantivy.Query.term_query(self.schema, "id", project_id)
         similar = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.MustNot, exclude)])
         hits: list[tuple[float, tantivy.DocAddress, object]] = [
             (float(score), address, None) for score, address in searcher.search(similar, limit=limit).hits
         ]
-        return self._hydrate(searcher, hits, None)
+        return self._hydrate(searcher, hits, None, highlight=False)
 
 
 def _check_limits(request: SearchRequest) -> None:

@@ -22,7 +22,7 @@ class Highlighter:
                 generator.set_max_num_chars(SNIPPET_CHARS)
                 self.generators[field] = generator
 
-    def snippet(self, texts: dict[str, str | None]) -> str:
+    def snippet(self, texts: dict[str, str | None]) -> str | None:
         """The best excerpt among the fields, or the start of the summary when nothing matched."""
         for field, generator in self.generators.items():
             text = texts.get(field)
@@ -31,10 +31,12 @@ class Highlighter:
             snippet = generator.snippet_from_doc(tantivy.Document(**{field: text}))
             if snippet.highlighted():
                 return str(snippet.to_html())
-        return _opening(texts.get("summary") or "")
+        return _opening(texts.get("summary"))
 
 
-def _opening(text: str) -> str:
+def _opening(text: str | None) -> str | None:
+    if not text:
+        return None
     if len(text) <= SNIPPET_CHARS:
         return html.escape(text)
     cut = text[:SNIPPET_CHARS].rsplit(" ", 1)[0]

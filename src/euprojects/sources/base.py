@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from euprojects.model import Record, Reject
 from euprojects.normalise.text import DecodeError, clean, decode
@@ -206,13 +207,14 @@ def read_table(
     return _rows(reader, header, delimiter, ragged)
 
 
-def _rows(reader: Iterator[list[str]], header: list[str], delimiter: str, ragged: bool) -> Iterator[Row | Reject]:
-    line_reader = reader  # csv.reader exposes line_num: the physical line the record ends on
-    last_line = 1
+def _rows(reader: Any, header: list[str], delimiter: str, ragged: bool) -> Iterator[Row | Reject]:
+    """Rows numbered by the physical line they start on; headers with embedded newlines
+    (the Greek and Austrian lists) take several lines, which ``line_num`` counts."""
+    last_line = reader.line_num
     width = len(header)
     for fields in reader:
         start = last_line + 1
-        last_line = line_reader.line_num  # type: ignore[attr-defined]
+        last_line = reader.line_num
         if not any(f.strip() for f in fields):
             continue
         if len(fields) != width and not ragged:

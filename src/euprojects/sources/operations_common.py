@@ -90,10 +90,7 @@ def read_rows(
     if len(encodings) > 1:
         _refuse_broken_utf8(read_bytes(path))
     rows = list(read_table(path, delimiter=delimiter, required=required, encodings=encodings, ragged=ragged))
-    header, header_lines = _header(path, delimiter, encodings)
-    if header_lines > 1:
-        _shift_lines(rows, header_lines - 1)
-    return header, rows
+    return _header(path, delimiter, encodings), rows
 
 
 def refuse_compressed(path: Path) -> None:
@@ -101,17 +98,6 @@ def refuse_compressed(path: Path) -> None:
     whole text, which ``read_table`` does not give for gzip files."""
     if path.suffix == ".gz":
         raise SourceError("this list is read uncompressed: gunzip it first")
-
-
-def _shift_lines(rows: list[Row | Reject], by: int) -> None:
-    """Correct line numbers for a header that spans several lines.
-
-    ``read_table`` counts the first row from line 2, but the Greek and Austrian headers have
-    newlines inside their cells (11 lines), so their first row is on line 12.
-    """
-    for row in rows:
-        if row.line is not None:
-            row.line += by
 
 
 def english(cell: str) -> str:
@@ -135,11 +121,10 @@ def bilingual_columns(header: Sequence[str], required: Sequence[str], optional: 
     return {label: by_label[label] for label in wanted if label in by_label}
 
 
-def _header(path: Path, delimiter: str, encodings: Sequence[str]) -> tuple[list[str], int]:
-    """The normalised header and the number of lines it takes in the file."""
+def _header(path: Path, delimiter: str, encodings: Sequence[str]) -> list[str]:
+    """The normalised header."""
     reader = csv.reader(io.StringIO(read_text(path, encodings), newline=""), delimiter=delimiter)
-    header = [normalise_header(c) for c in next(reader)]
-    return header, reader.line_num
+    return [normalise_header(c) for c in next(reader)]
 
 
 def _refuse_broken_utf8(data: bytes) -> None:
