@@ -1,0 +1,607 @@
+"""CORDIS project tables in delimited text: FP7 (2021 layout) and H2020 (2019 layout, as copied
+by pandas in the CleanTechTag study), plus that study's ``tech.csv`` extract.
+
+One record per project row, keyed by the grant agreement id; the CORDIS record number (rcn)
+becomes an alias so tables keyed by rcn join the grant.
+
+The H2020 2019 layout names the coordinator and the participants (``;``-separated) but gives
+``participantCountries`` as the *distinct* countries of the participants in order of first
+appearance, not one per participant: the two lists pair up only when they have the same
+length (every participant in another country). Otherwise the participants' countries are
+unknown.
+
+The programme tables below are kept small on purpose: the framework programmes' parts down to
+the level CORDIS' own project tables mostly use. A deeper code takes the name of its nearest
+listed ancestor (``H2020-EU.3.3.2.4.`` → "Low-cost, low-carbon energy supply"), the code itself
+stays in ``programme_code``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import msgspec
+
+from euprojects.model import Money, Organisation, Participation, Project, Record, Role, Status
+from euprojects.normalise.dates import parse_date
+from euprojects.normalise.money import parse_money
+from euprojects.normalise.text import NULL_MARKERS, clean, is_null, repair
+from euprojects.sources.base import Format, Head, Item, Row, SourceError, has_columns, read_table
+from euprojects.sources.common import RowError, field, money_field, organisation, reject
+
+FP7 = ("FP7", "2007-2013", "Seventh Framework Programme (FP7)")
+H2020 = ("H2020", "2014-2020", "Horizon 2020")
+
+# FP7 specific programmes and themes, by their CORDIS programme code.
+FP7_PROGRAMMES = {
+    "FP7-HEALTH": "Cooperation - Health",
+    "FP7-KBBE": "Cooperation - Food, Agriculture and Fisheries, and Biotechnology",
+    "FP7-ICT": "Cooperation - Information and Communication Technologies",
+    "FP7-NMP": "Cooperation - Nanosciences, Nanotechnologies, Materials and new Production Technologies",
+    "FP7-ENERGY": "Cooperation - Energy",
+    "FP7-ENVIRONMENT": "Cooperation - Environment (including Climate Change)",
+    "FP7-TRANSPORT": "Cooperation - Transport (including Aeronautics)",
+    "FP7-SSH": "Cooperation - Socio-economic Sciences and Humanities",
+    "FP7-SPACE": "Cooperation - Space",
+    "FP7-SECURITY": "Cooperation - Security",
+    "FP7-IDEAS-ERC": "Ideas - European Research Council (ERC)",
+    "FP7-PEOPLE": "People - Marie Curie Actions",
+    "FP7-INFRASTRUCTURES": "Capacities - Research Infrastructures",
+    "FP7-SME": "Capacities - Research for the benefit of SMEs",
+    "FP7-REGIONS": "Capacities - Regions of Knowledge",
+    "FP7-REGPOT": "Capacities - Research Potential",
+    "FP7-SIS": "Capacities - Science in Society",
+    "FP7-COH": "Capacities - Support to the Coherent Development of Research Policies",
+    "FP7-INCO": "Capacities - International Cooperation",
+    "FP7-EURATOM-FISSION": "Euratom - Nuclear Fission and Radiation Protection",
+    "FP7-EURATOM-FUSION": "Euratom - Fusion Energy",
+}
+# The word after ``FP7-`` in a call id → programme code (``FP7-PEOPLE-2012-IEF`` → FP7-PEOPLE).
+# Cross-thematic calls (``FP7-OCEAN-2011``, ``FP7-2012-GC-MATERIALS``) name no single programme.
+_FP7_CALL_WORDS = {
+    "HEALTH": "FP7-HEALTH",
+    "KBBE": "FP7-KBBE",
+    "ICT": "FP7-ICT",
+    "NMP": "FP7-NMP",
+    "ENERGY": "FP7-ENERGY",
+    "ENV": "FP7-ENVIRONMENT",
+    "ENVIRONMENT": "FP7-ENVIRONMENT",
+    "TRANSPORT": "FP7-TRANSPORT",
+    "AAT": "FP7-TRANSPORT",
+    "SST": "FP7-TRANSPORT",
+    "SSH": "FP7-SSH",
+    "SPACE": "FP7-SPACE",
+    "SEC": "FP7-SECURITY",
+    "SECURITY": "FP7-SECURITY",
+    "PEOPLE": "FP7-PEOPLE",
+    "INFRASTRUCTURES": "FP7-INFRASTRUCTURES",
+    "INFRA": "FP7-INFRASTRUCTURES",
+    "SME": "FP7-SME",
+    "REGIONS": "FP7-REGIONS",
+    "REGPOT": "FP7-REGPOT",
+    "SIS": "FP7-SIS",
+    "SCIENCE": "FP7-SIS",  # FP7-SCIENCE-IN-SOCIETY-2009-1
+    "COH": "FP7-COH",
+    "INCO": "FP7-INCO",
+    "FISSION": "FP7-EURATOM-FISSION",
+}
+
+# H2020 programme parts by CORDIS code (English titles, without the pillar prefix CORDIS puts
+# before the parts of the second and third pillars).
+H2020_PROGRAMMES = {
+    "H2020-EU.1.": "Excellent Science",
+    "H2020-EU.1.1.": "European Research Council (ERC)",
+    "H2020-EU.1.2.": "Future and Emerging Technologies (FET)",
+    "H2020-EU.1.2.1.": "FET Open",
+    "H2020-EU.1.2.2.": "FET Proactive",
+    "H2020-EU.1.2.3.": "FET Flagships",
+    "H2020-EU.1.3.": "Marie Skłodowska-Curie Actions (MSCA)",
+    "H2020-EU.1.3.1.": "Fostering new skills by means of excellent initial training of researchers",
+    "H2020-EU.1.3.2.": "Nurturing excellence by means of cross-border and cross-sector mobility",
+    "H2020-EU.1.3.3.": "Stimulating innovation by means of cross-fertilisation of knowledge",
+    "H2020-EU.1.3.4.": "Increasing structural impact by co-funding activities",
+    "H2020-EU.1.3.5.": "Specific support and policy actions",
+    "H2020-EU.1.4.": "Research Infrastructures",
+    "H2020-EU.1.4.1.": "Developing the European research infrastructures for 2020 and beyond",
+    "H2020-EU.1.4.2.": "Fostering the innovation potential of research infrastructures and their human resources",
+    "H2020-EU.1.4.3.": "Reinforcing European research infrastructure policy and international cooperation",
+    "H2020-EU.2.": "Industrial Leadership",
+    "H2020-EU.2.1.": "Leadership in enabling and industrial technologies",
+    "H2020-EU.2.1.1.": "Information and Communication Technologies (ICT)",
+    "H2020-EU.2.1.2.": "Nanotechnologies",
+    "H2020-EU.2.1.3.": "Advanced materials",
+    "H2020-EU.2.1.4.": "Biotechnology",
+    "H2020-EU.2.1.5.": "Advanced manufacturing and processing",
+    "H2020-EU.2.1.6.": "Space",
+    "H2020-EU.2.2.": "Access to risk finance",
+    "H2020-EU.2.3.": "Innovation in SMEs",
+    "H2020-EU.2.3.1.": "Mainstreaming SME support, especially through a dedicated instrument",
+    "H2020-EU.2.3.2.": "Specific support",
+    "H2020-EU.3.": "Societal Challenges",
+    "H2020-EU.3.1.": "Health, demographic change and well-being",
+    "H2020-EU.3.1.1.": "Understanding health, wellbeing and disease",
+    "H2020-EU.3.1.2.": "Preventing disease",
+    "H2020-EU.3.1.3.": "Treating and managing disease",
+    "H2020-EU.3.1.4.": "Active ageing and self-management of health",
+    "H2020-EU.3.1.5.": "Methods and data",
+    "H2020-EU.3.1.6.": "Health care provision and integrated care",
+    "H2020-EU.3.1.7.": "Innovative Medicines Initiative 2 (IMI2)",
+    "H2020-EU.3.2.": (
+        "Food security, sustainable agriculture and forestry, marine, maritime and inland water research, "
+        "and the bioeconomy"
+    ),
+    "H2020-EU.3.2.1.": "Sustainable agriculture and forestry",
+    "H2020-EU.3.2.2.": "Sustainable and competitive agri-food sector for a safe and healthy diet",
+    "H2020-EU.3.2.3.": "Unlocking the potential of aquatic living resources",
+    "H2020-EU.3.2.4.": (
+        "Sustainable and competitive bio-based industries and supporting the development of a European bioeconomy"
+    ),
+    "H2020-EU.3.2.5.": "Cross-cutting marine and maritime research",
+    "H2020-EU.3.2.6.": "Bio-based Industries Joint Technology Initiative (BBI-JTI)",
+    "H2020-EU.3.3.": "Secure, clean and efficient energy",
+    "H2020-EU.3.3.1.": "Reducing energy consumption and carbon footprint by smart and sustainable use",
+    "H2020-EU.3.3.2.": "Low-cost, low-carbon energy supply",
+    "H2020-EU.3.3.3.": "Alternative fuels and mobile energy sources",
+    "H2020-EU.3.3.4.": "A single, smart European electricity grid",
+    "H2020-EU.3.3.5.": "New knowledge and technologies",
+    "H2020-EU.3.3.6.": "Robust decision making and public engagement",
+    "H2020-EU.3.3.7.": "Market uptake of energy innovation - building on Intelligent Energy Europe",
+    "H2020-EU.3.3.8.": "FCH2 (energy objectives)",
+    "H2020-EU.3.4.": "Smart, Green And Integrated Transport",
+    "H2020-EU.3.4.1.": "Resource efficient transport that respects the environment",
+    "H2020-EU.3.4.2.": "Better mobility, less congestion, more safety and security",
+    "H2020-EU.3.4.3.": "Global leadership for the European transport industry",
+    "H2020-EU.3.4.4.": "Socio-economic and behavioural research and forward looking activities for policy making",
+    "H2020-EU.3.4.5.": "CLEANSKY2",
+    "H2020-EU.3.4.6.": "FCH2 (transport objectives)",
+    "H2020-EU.3.4.7.": "SESAR JU",
+    "H2020-EU.3.4.8.": "Shift2Rail JU",
+    "H2020-EU.3.5.": "Climate action, Environment, Resource Efficiency and Raw Materials",
+    "H2020-EU.3.5.1.": "Fighting and adapting to climate change",
+    "H2020-EU.3.5.2.": (
+        "Protection of the environment, sustainable management of natural resources, water, biodiversity and ecosystems"
+    ),
+    "H2020-EU.3.5.3.": "Ensuring the sustainable supply of non-energy and non-agricultural raw materials",
+    "H2020-EU.3.5.4.": "Enabling the transition towards a green economy and society through eco-innovation",
+    "H2020-EU.3.5.5.": (
+        "Developing comprehensive and sustained global environmental observation and information systems"
+    ),
+    "H2020-EU.3.5.6.": "Cultural heritage",
+    "H2020-EU.3.6.": "Europe In A Changing World - Inclusive, Innovative And Reflective Societies",
+    "H2020-EU.3.7.": "Secure societies - Protecting freedom and security of Europe and its citizens",
+    "H2020-EU.4.": "Spreading excellence and widening participation",
+    "H2020-EU.4.a.": "Teaming of excellent research institutions and low performing RDI regions",
+    "H2020-EU.4.b.": "Twinning of research institutions",
+    "H2020-EU.4.c.": "Establishing 'ERA Chairs'",
+    "H2020-EU.5.": "Science with and for Society",
+    "H2020-EU.6.": "Non-nuclear direct actions of the Joint Research Centre (JRC)",
+    "H2020-EU.7.": "The European Institute of Innovation and Technology (EIT)",
+    "H2020-Euratom": "Euratom",
+    "H2020-Euratom-1.": "Euratom - Indirect actions",
+}
+
+
+def h2020_programme(code: str) -> str | None:
+    """Name of an H2020 programme code, or of its nearest listed ancestor; None if none is listed."""
+    key = code.strip().rstrip(".")  # 'H2020-EU.3.4.7.1' is written without its final dot now and then
+    while key:
+        name = H2020_PROGRAMMES.get(key + ".") or H2020_PROGRAMMES.get(key)
+        if name:
+            return name
+        key, _, _ = key.rpartition(".")
+    return H2020_PROGRAMMES["H2020-Euratom"] if code.startswith("H2020-Euratom") else None
+
+
+def fp7_programme_code(call: str | None) -> str | None:
+    """The FP7 programme a call belongs to: ``FP7-PEOPLE-2012-IEF`` → ``FP7-PEOPLE``, ``ERC-2012-ADG`` → ERC."""
+    if not call:
+        return None
+    words = call.upper().split("-")
+    if words[0] == "ERC":
+        return "FP7-IDEAS-ERC"
+    if words[0] == "FP7" and len(words) > 1:
+        return _FP7_CALL_WORDS.get(words[1])
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Cell parsers shared by the CORDIS loaders (fast paths for the forms these files use).
+
+_MOJIBAKE_LEADS = ("Â", "Ã", "Ä", "Å", "â")  # str.__contains__ scans far faster than re
+_MOJIBAKE_HINT = re.compile("[ÂÃÄÅâ][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u2013-\u203a\u20ac\u2122]")
+
+
+def repaired(text: str) -> str:
+    """Text with double-encoded UTF-8 undone: :func:`normalise.text.repair`, with a fast path.
+
+    Where the whole text is UTF-8 read as cp1252 (the usual case in these files: ``worldâ€™s``),
+    encoding it back and decoding it as UTF-8 repairs it exactly, a hundred times faster than
+    ftfy, and also where ftfy gives up (``WarwickFBRâ„¢``, ``SaulÄ—s``). Mixed text goes to ftfy.
+    """
+    if not any(lead in text for lead in _MOJIBAKE_LEADS) or not _MOJIBAKE_HINT.search(text):
+        return text
+    try:
+        return text.encode("cp1252").decode("utf-8")
+    except UnicodeError:
+        return repair(text)
+
+
+def clean_text(value: str | None) -> str | None:
+    """A free-text cell repaired and cleaned (:func:`normalise.text.clean_repaired`, faster)."""
+    return clean(repaired(value)) if value else None
+
+
+# What makes normalise.text.clean change a short cell: control characters (tabs and line breaks
+# among them), non-breaking spaces, doubled spaces; leading and trailing space are tested apart.
+_UNCLEAN = re.compile("[\x00-\x1f\x7f\u00a0\u2007\u202f]|  ")
+_LONGEST_NULL = max(len(marker) for marker in NULL_MARKERS)
+
+
+def fast_clean(value: str | None) -> str | None:
+    """:func:`normalise.text.clean`, returning the usual already-clean cell without its work."""
+    if not value:
+        return None
+    if _UNCLEAN.search(value) or value[0].isspace() or value[-1].isspace():
+        return clean(value)
+    if len(value) <= _LONGEST_NULL and value.lower() in NULL_MARKERS:
+        return None
+    return value
+
+
+class Organisations:
+    """:func:`common.organisation` remembered by its arguments: the same organisation recurs in
+    many rows, and its identity key (a folded name) costs more than the rest of a row.
+    Each call returns its own copy."""
+
+    LIMIT = 200_000
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[str | None, ...], Organisation] = {}
+
+    def get(
+        self,
+        name: str | None,
+        country: str | None = None,
+        *,
+        pic: str | None = None,
+        type: str | None = None,
+        short_name: str | None = None,
+        street: str | None = None,
+        postcode: str | None = None,
+        city: str | None = None,
+        website: str | None = None,
+        vat: str | None = None,
+    ) -> Organisation:
+        key = (name, country, pic, type, short_name, street, postcode, city, website, vat)
+        known = self._known.get(key)
+        if known is None:
+            if len(self._known) >= self.LIMIT:
+                self._known.clear()
+            known = organisation(
+                name,
+                country,
+                pic=pic,
+                type=type,
+                short_name=short_name,
+                street=street,
+                postcode=postcode,
+                city=city,
+                website=website,
+                identifiers={"vat": vat} if vat else {},
+            )
+            self._known[key] = known
+        return msgspec.structs.replace(known)
+
+
+_PLAIN_AMOUNT = re.compile(r"\d+(?:\.\d{1,2})?")
+
+
+def iso_date(text: str | None) -> dt.date | None:
+    """An ISO date, quickly; anything else goes through :func:`parse_date` for its message."""
+    if text is None:
+        return None
+    if len(text) == 10 and text[4] == text[7] == "-":
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass
+    return parse_date(text)
+
+
+def amount(text: str | None) -> Money | None:
+    """EUR with a decimal point (``642632.00``, ``100000``, ``3036000.0``)."""
+    if text is None:
+        return None
+    if _PLAIN_AMOUNT.fullmatch(text):
+        return Money(amount=Decimal(text))
+    return parse_money(text, decimal=".")
+
+
+def amount_inferred(text: str | None) -> Money | None:
+    """EUR whose decimal mark is inferred (semicolon CORDIS dumps before 2021 used commas)."""
+    if text is None:
+        return None
+    if _PLAIN_AMOUNT.fullmatch(text):
+        return Money(amount=Decimal(text))
+    return parse_money(text)
+
+
+def raw_of(cells: dict[str, str], columns: tuple[str, ...]) -> dict[str, str]:
+    """Published text of the normalised columns that have a value."""
+    return {c: v for c in columns if (v := cells.get(c)) and not is_null(v)}
+
+
+def grant_id(row: Row, column: str = "id") -> str:
+    value = clean(row.cells.get(column))
+    if value is None:
+        raise RowError(f"column {column!r} is empty: a CORDIS project needs its grant agreement id")
+    if not value.isdigit():
+        raise RowError(f"column {column!r}: {value!r} is not a grant agreement number")
+    return value
+
+
+def rcn_alias(row: Row, column: str = "rcn") -> list[str]:
+    value = clean(row.cells.get(column))
+    if value is None:
+        return []
+    if not value.isdigit():
+        raise RowError(f"column {column!r}: {value!r} is not a CORDIS record number")
+    return [f"cordis:rcn-{value}"]
+
+
+def build_records(rows: Iterator[Row | Item], build: Callable[[Row], Record], delimiter: str) -> Iterator[Item]:
+    for row in rows:
+        if not isinstance(row, Row):
+            yield row
+            continue
+        try:
+            yield build(row)
+        except RowError as err:
+            yield reject(row, err, delimiter)
+
+
+# ---------------------------------------------------------------------------------------------
+# FP7 projects, official CORDIS layout of 2021.
+
+FP7_REQUIRED = (
+    "id",
+    "acronym",
+    "status",
+    "title",
+    "startDate",
+    "endDate",
+    "totalCost",
+    "ecMaxContribution",
+    "frameworkProgramme",
+    "subCall",
+    "fundingScheme",
+    "objective",
+    "rcn",
+)
+# Columns of the later H2020 / Horizon Europe project.csv, which otherwise shares this layout.
+_LATER_LAYOUT = ("legalBasis", "topics", "masterCall", "ecSignatureDate")
+FP7_STATUS = {"CLO": Status.FINISHED, "ONG": Status.ONGOING, "CAN": Status.CANCELLED}
+_FP7_RAW = ("startDate", "endDate", "totalCost", "ecMaxContribution", "status")
+
+
+def detect_fp7(head: Head) -> bool:
+    header = head.csv_header(";")
+    return has_columns(header, FP7_REQUIRED) and not any(c in header for c in _LATER_LAYOUT)
+
+
+def read_fp7(path: Path) -> Iterator[Item]:
+    return build_records(read_table(path, delimiter=";", required=FP7_REQUIRED), _fp7_record, ";")
+
+
+def _fp7_record(row: Row) -> Record:
+    cells = row.cells
+    project_id = grant_id(row)
+    framework = clean(cells["frameworkProgramme"])
+    if framework != "FP7":
+        raise RowError(f"column 'frameworkProgramme': {framework!r} is not FP7")
+    status_text = clean(cells["status"])
+    call = clean(cells["subCall"])
+    code = fp7_programme_code(call)
+    project = Project(
+        source="cordis",
+        source_id=project_id,
+        acronym=clean(cells["acronym"]),
+        title=clean_text(cells["title"]),
+        summary=clean_text(cells["objective"]),
+        start_date=field(row, "startDate", iso_date),
+        end_date=field(row, "endDate", iso_date),
+        status=FP7_STATUS.get(status_text) if status_text else None,
+        status_source=status_text,
+        programme=FP7_PROGRAMMES[code] if code else FP7[2],
+        programme_code=code,
+        fund=FP7[0],
+        period=FP7[1],
+        call=call,
+        funding_scheme=clean(cells["fundingScheme"]),
+        total_cost=money_field(row, "totalCost", amount),
+        eu_contribution=money_field(row, "ecMaxContribution", amount),
+        raw=raw_of(cells, _FP7_RAW),
+    )
+    return Record(key=project_id, project=project, line=row.line, aliases=rcn_alias(row))
+
+
+# ---------------------------------------------------------------------------------------------
+# H2020 projects, official CORDIS layout of 2019 (as pandas wrote it, or as CORDIS did).
+
+H2020_REQUIRED = (
+    "rcn",
+    "id",
+    "acronym",
+    "status",
+    "programme",
+    "topics",
+    "frameworkProgramme",
+    "title",
+    "startDate",
+    "endDate",
+    "projectUrl",
+    "objective",
+    "totalCost",
+    "ecMaxContribution",
+    "call",
+    "fundingScheme",
+    "coordinator",
+    "coordinatorCountry",
+    "participants",
+    "participantCountries",
+)
+H2020_STATUS = {"SIGNED": Status.ONGOING, "CLOSED": Status.FINISHED, "TERMINATED": Status.CANCELLED}
+_H2020_RAW = ("startDate", "endDate", "totalCost", "ecMaxContribution", "status")
+
+
+def _h2020_delimiter(head: Head) -> str | None:
+    for delimiter in (",", ";"):
+        if has_columns(head.csv_header(delimiter), H2020_REQUIRED):
+            return delimiter
+    return None
+
+
+def detect_h2020(head: Head) -> bool:
+    return _h2020_delimiter(head) is not None
+
+
+def read_h2020(path: Path) -> Iterator[Item]:
+    try:
+        head = Head(path)
+    except OSError as err:
+        raise SourceError(f"cannot read the file: {err.strerror or err}") from None
+    # pandas copies write ',' and decimal points; CORDIS' own 2019 dump wrote ';' and decimal commas.
+    delimiter = _h2020_delimiter(head) or ","
+    parse = amount if delimiter == "," else amount_inferred
+    rows = read_table(path, delimiter=delimiter, required=H2020_REQUIRED)
+    orgs = Organisations()
+    return build_records(rows, lambda row: _h2020_record(row, parse, orgs), delimiter)
+
+
+def _h2020_record(row: Row, parse: Callable[[str | None], Money | None], orgs: Organisations) -> Record:
+    cells = row.cells
+    project_id = grant_id(row)
+    framework = clean(cells["frameworkProgramme"])
+    if framework != "H2020":
+        raise RowError(f"column 'frameworkProgramme': {framework!r} is not H2020")
+    codes = [c for c in (clean(p) for p in cells["programme"].split(";")) if c]
+    code = codes[0] if codes else None
+    status_text = clean(cells["status"])
+    raw = raw_of(cells, _H2020_RAW)
+    if len(codes) > 1:
+        raw["programme"] = cells["programme"]
+    project = Project(
+        source="cordis",
+        source_id=project_id,
+        acronym=clean(cells["acronym"]),
+        title=clean_text(cells["title"]),
+        summary=clean_text(cells["objective"]),
+        start_date=field(row, "startDate", iso_date),
+        end_date=field(row, "endDate", iso_date),
+        status=H2020_STATUS.get(status_text) if status_text else None,
+        status_source=status_text,
+        programme=(h2020_programme(code) if code else None) or H2020[2],
+        programme_code=code,
+        fund=H2020[0],
+        period=H2020[1],
+        call=clean(cells["call"]),
+        topic=clean(cells["topics"]),
+        funding_scheme=clean(cells["fundingScheme"]),
+        total_cost=money_field(row, "totalCost", parse),
+        eu_contribution=money_field(row, "ecMaxContribution", parse),
+        website=clean(cells["projectUrl"]),
+        participations=_h2020_participations(cells, orgs),
+        raw=raw,
+    )
+    return Record(key=project_id, project=project, line=row.line, aliases=rcn_alias(row))
+
+
+def _h2020_participations(cells: dict[str, str], orgs: Organisations) -> list[Participation]:
+    participations = []
+    coordinator = fast_clean(repaired(cells["coordinator"]))
+    if coordinator:
+        lead = orgs.get(coordinator, fast_clean(cells["coordinatorCountry"]))
+        participations.append(Participation(organisation=lead, role=Role.LEAD, role_raw="coordinator"))
+    listed = cells["participants"]
+    if not listed.strip():
+        return participations
+    names = repaired(listed).split(";")
+    countries = cells["participantCountries"].split(";")
+    if len(countries) != len(names):  # the distinct countries, not one per participant
+        countries = [""] * len(names)
+    for name, country in zip(names, countries, strict=True):
+        cleaned = fast_clean(name)
+        if cleaned:
+            org = orgs.get(cleaned, fast_clean(country))
+            participations.append(
+                Participation(organisation=org, role=Role.PARTNER, role_raw="participant", order=len(participations))
+            )
+    return participations
+
+
+# ---------------------------------------------------------------------------------------------
+# tech.csv of the CleanTechTag study: project texts with the technology terms found in them.
+# The terms are keyword hits ('recycling' in a chemistry project, 'PV' and 'photovoltaic' both,
+# ambiguous acronyms such as 'SPS' or 'DSM') and the groups are missing on most rows, so neither
+# is read as a theme.
+
+TECH_REQUIRED = ("id", "acronym", "title", "objective", "startDate", "endDate", "ecMaxContribution")
+TECH_SIGNATURE = (*TECH_REQUIRED, "matches_group", "matches_technology")
+_TECH_RAW = ("startDate", "endDate", "ecMaxContribution")
+
+
+def detect_tech(head: Head) -> bool:
+    return has_columns(head.csv_header(","), TECH_SIGNATURE)
+
+
+def read_tech(path: Path) -> Iterator[Item]:
+    return build_records(read_table(path, delimiter=",", required=TECH_REQUIRED), _tech_record, ",")
+
+
+def _tech_record(row: Row) -> Record:
+    cells = row.cells
+    project_id = grant_id(row)
+    project = Project(
+        source="cordis",
+        source_id=project_id,
+        acronym=clean(cells["acronym"]),
+        title=clean_text(cells["title"]),
+        summary=clean_text(cells["objective"]),
+        start_date=field(row, "startDate", iso_date),
+        end_date=field(row, "endDate", iso_date),
+        programme=H2020[2],
+        fund=H2020[0],
+        period=H2020[1],
+        eu_contribution=money_field(row, "ecMaxContribution", amount),
+        raw=raw_of(cells, _TECH_RAW),
+    )
+    return Record(key=project_id, project=project, line=row.line)
+
+
+FORMATS = [
+    Format(
+        name="cordis-fp7-projects",
+        description="CORDIS FP7 projects, official 2021 CSV layout: title, objective, dates, budget, call",
+        detect=detect_fp7,
+        read=read_fp7,
+        priority=90,
+    ),
+    Format(
+        name="cordis-h2020-projects-2019",
+        description="CORDIS H2020 projects, 2019 CSV layout: programme, topic, texts, budget, partner names",
+        detect=detect_h2020,
+        read=read_h2020,
+        priority=85,
+    ),
+    Format(
+        name="cordis-h2020-tech",
+        description="CleanTechTag tech.csv: H2020 project texts, dates and EU contribution",
+        detect=detect_tech,
+        read=read_tech,
+        priority=60,
+    ),
+]
