@@ -277,6 +277,22 @@ def reindex(ctx: Context) -> None:
 
 
 @main.command()
+@click.option("--host", help="Address to listen on (default: EUPROJECTS_HOST, 127.0.0.1).")
+@click.option("--port", type=int, help="Port (default: EUPROJECTS_PORT, 8000).")
+@pass_context
+def serve(ctx: Context, host: str | None, port: int | None) -> None:
+    """Serve the portal and the API."""
+    import uvicorn
+
+    from euprojects.web import create_app
+
+    app = create_app(ctx.settings, ctx.store)
+    host, port = host or ctx.settings.host, port or ctx.settings.port
+    click.echo(f"euprojects portal on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+
+
+@main.command()
 @pass_context
 def migrate(ctx: Context) -> None:
     """Apply pending store migrations."""

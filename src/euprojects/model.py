@@ -186,6 +186,26 @@ def split_id(project_id: str) -> tuple[str, str]:
     return source, source_id
 
 
+class Programme(msgspec.Struct, omit_defaults=True):
+    """A funding programme in one period, as its projects describe it, with their totals."""
+
+    name: str
+    period: str | None = None
+    fund: str | None = None
+    sources: list[str] = []
+    projects: int = 0
+    eu_contribution_eur: float = 0.0
+
+
+class Partner(msgspec.Struct, frozen=True):
+    """An organisation that often works with another one, and on how many projects."""
+
+    id: str
+    name: str | None
+    country: str | None
+    projects: int
+
+
 class Record(msgspec.Struct, omit_defaults=True):
     """One usable row (or group of rows) of a source file: a partial project.
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import msgspec
@@ -256,6 +256,41 @@ class Searcher:
                 hits.append(_hit(pid, score, summary, highlighter if highlight else None))
         return hits
 
+    def matching_ids(self, request: SearchRequest, batch: int = 500) -> tuple[int, Iterator[list[str]]]:
+        """The total and every matching project id, a batch at a time, in the request's order:
+        what an export walks. No depth limit applies; keyed sorts resume after the last key."""
+        plan = self.plan(msgspec.structs.replace(request, limit=0, page=1, cursor=None))
+        searcher = self._fresh_searcher()
+        query = self._combine(plan.text, plan.filters, plan.excluded)
+        total = int(searcher.search(query, limit=1, count=True).count or 0)  # type: ignore[attr-defined]
+        return total, self._walk(searcher, query, plan.sort, batch)
+
+    def _walk(
+        self, searcher: tantivy.Searcher, query: tantivy.Query, spec: SortSpec, batch: int
+    ) -> Iterator[list[str]]:
+        offset, key = 0, None
+        while True:
+            page = query
+            if spec.keyed and key is not None:
+                page = tantivy.Query.boolean_query(
+                    [(tantivy.Occur.Must, query), (tantivy.Occur.Must, after(spec, self.schema, key))]
+                )
+            if spec.field is None:
+                found = searcher.search(page, limit=batch, offset=offset, count=False).hits
+            else:
+                order = tantivy.Order.Desc if spec.descending else tantivy.Order.Asc
+                skip = 0 if spec.keyed else offset
+                found = searcher.search(
+                    page, limit=batch, offset=skip, count=False, order_by_field=spec.field, order=order
+                ).hits
+            if not found:
+                return
+            yield [searcher.doc(address)["id"][0] for _, address in found]
+            offset += len(found)
+            key = int(found[-1][0]) if spec.keyed else None
+            if len(found) < batch:
+                return
+
     def more_like_this(self, project_id: str, limit: int = 5) -> list[Hit]:
         """Projects whose words resemble this one's, for "similar projects".
 
@@ -266,7 +301,11 @@ class Searcher:
             return []
         fields = {
             name: [value]
-            for name, value in (("title", project.title), ("summary", project.summary), ("themes", " ".join(project.themes)))
+            for name, value in (
+                ("title", project.title),
+                ("summary", project.summary),
+                ("themes", " ".join(project.themes)),
+            )
             if value
         }
         if not fields:

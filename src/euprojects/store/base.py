@@ -16,7 +16,7 @@ from typing import Protocol
 
 import msgspec
 
-from euprojects.model import Organisation, Project, Reject, RejectEntry
+from euprojects.model import Organisation, Partner, Programme, Project, Reject, RejectEntry
 
 
 class PreparedRecord(msgspec.Struct, frozen=True):
@@ -150,6 +150,12 @@ class Store(Protocol):
     def organisation(self, org_id: str) -> Organisation | None: ...
 
     def organisation_projects(self, org_id: str) -> list[OrganisationRole]: ...
+
+    def frequent_partners(self, org_id: str, limit: int = 10) -> list[Partner]: ...
+
+    def programmes(self, name: str | None = None) -> list[Programme]:
+        """Programmes by name and period with project counts and EU totals (one programme if named)."""
+        ...
 
     def stats(self) -> Stats: ...
 

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from euprojects.model import Organisation, Project, Provenance, Reject, RejectEntry
+from euprojects.model import Organisation, Partner, Programme, Project, Provenance, Reject, RejectEntry
 from euprojects.store import codec
 from euprojects.store.base import (
     Fragment,
@@ -443,6 +443,37 @@ class SQLiteStore:
             (org_id,),
         )
         return [OrganisationRole(*row) for row in rows]
+
+    def frequent_partners(self, org_id: str, limit: int = 10) -> list[Partner]:
+        rows = self.db.execute(
+            "SELECT other.org_id, o.name, o.country, COUNT(DISTINCT other.project_id) AS n"
+            " FROM participations mine JOIN participations other"
+            " ON other.project_id = mine.project_id AND other.org_id <> mine.org_id"
+            " LEFT JOIN organisations o ON o.id = other.org_id"
+            " WHERE mine.org_id = ? GROUP BY other.org_id ORDER BY n DESC, other.org_id LIMIT ?",
+            (org_id, limit),
+        )
+        return [Partner(id=oid, name=name, country=country, projects=n) for oid, name, country, n in rows]
+
+    def programmes(self, name: str | None = None) -> list[Programme]:
+        where, args = ("WHERE programme = ?", (name,)) if name else ("WHERE programme IS NOT NULL", ())
+        rows = self.db.execute(
+            "SELECT programme, period, MIN(fund), GROUP_CONCAT(DISTINCT source), COUNT(*),"
+            f" COALESCE(SUM(eu_contribution_eur), 0) FROM projects {where}"
+            " GROUP BY programme, period ORDER BY programme, period",
+            args,
+        )
+        return [
+            Programme(
+                name=programme,
+                period=period,
+                fund=fund,
+                sources=sorted(sources.split(",")) if sources else [],
+                projects=count,
+                eu_contribution_eur=round(total, 2),
+            )
+            for programme, period, fund, sources, count, total in rows
+        ]
 
     def stats(self) -> Stats:
         db = self.db

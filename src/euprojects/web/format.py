@@ -1,0 +1,81 @@
+"""How values look on the pages: European money, readable dates, country names."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from euprojects.model import Money
+from euprojects.normalise.money import format_eur_style
+from euprojects.normalise.places import country_name
+
+STATUS_LABELS = {"planned": "Planned", "ongoing": "Ongoing", "finished": "Finished", "cancelled": "Cancelled"}
+ROLE_LABELS = {
+    "lead": "Lead partner",
+    "partner": "Partner",
+    "associated": "Associated partner",
+    "third_party": "Third party",
+}
+FUND_LABELS = {
+    "ERDF": "European Regional Development Fund",
+    "ESF": "European Social Fund",
+    "CF": "Cohesion Fund",
+    "YEI": "Youth Employment Initiative",
+    "FP1": "First Framework Programme",
+    "FP2": "Second Framework Programme",
+    "FP3": "Third Framework Programme",
+    "FP7": "Seventh Framework Programme",
+    "H2020": "Horizon 2020",
+    "HORIZON": "Horizon Europe",
+}
+
+
+def money(value: Money | None) -> str:
+    return format_eur_style(value.amount, value.currency) if value else ""
+
+
+def euros(value: float | None) -> str:
+    if value is None:
+        return ""
+    return format_eur_style(Decimal(str(round(value, 2))), "EUR")
+
+
+def rate(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    text = f"{value.normalize():f}".replace(".", ",")
+    return f"{text}\u00a0%"
+
+
+def date(value: dt.date | str | None) -> str:
+    if not value:
+        return ""
+    day = dt.date.fromisoformat(value) if isinstance(value, str) else value
+    return f"{day.day} {day:%b} {day.year}"
+
+
+def country(code: str | None) -> str:
+    return country_name(code) or (code or "")
+
+
+def amount(value: float | None, currency: str | None) -> str:
+    if value is None:
+        return ""
+    return format_eur_style(Decimal(str(round(value, 2))), currency or "EUR")
+
+
+def number(value: int | float | None) -> str:
+    return f"{value:,}".replace(",", "\u00a0") if value is not None else ""
+
+
+FILTERS = {
+    "money": money,
+    "euros": euros,
+    "rate": rate,
+    "date": date,
+    "country": country,
+    "number": number,
+    "status_label": lambda v: STATUS_LABELS.get(v or "", v or ""),
+    "role_label": lambda v: ROLE_LABELS.get(v or "", v or ""),
+    "fund_label": lambda v: FUND_LABELS.get(v or "", v or ""),
+}

@@ -1,0 +1,63 @@
+"""Records the API and the pages show, assembled from the store."""
+
+from __future__ import annotations
+
+from collections import Counter
+from urllib.parse import quote
+
+import msgspec
+
+from euprojects.model import Project
+from euprojects.store import Store
+from euprojects.store.base import Stats
+from euprojects.web.schemas import OrganisationRecord, ProjectRecord, StatsRecord
+
+
+def project_url(project_id: str) -> str:
+    return "/projects/" + quote(project_id, safe=":")
+
+
+def organisation_url(org_id: str) -> str:
+    return "/organisations/" + quote(org_id, safe=":")
+
+
+def programme_url(name: str) -> str:
+    return "/programmes/" + quote(name, safe="")
+
+
+def project_record(project: Project) -> ProjectRecord:
+    fields = {name: getattr(project, name) for name in project.__struct_fields__}
+    return ProjectRecord(**fields, id=project.id, url=project_url(project.id))
+
+
+def organisation_record(store: Store, org_id: str) -> OrganisationRecord | None:
+    organisation = store.organisation(org_id)
+    if organisation is None:
+        return None
+    projects = store.organisation_projects(org_id)
+    total = sum(p.eu_contribution_eur or 0.0 for p in projects)
+    return OrganisationRecord(
+        organisation=organisation,
+        url=organisation_url(org_id),
+        projects=projects,
+        partners=store.frequent_partners(org_id, 12),
+        total_eu_contribution_eur=round(total, 2),
+        roles=dict(Counter(p.role for p in projects)),
+    )
+
+
+def stats_record(stats: Stats) -> StatsRecord:
+    return StatsRecord(
+        projects=stats.projects,
+        participations=stats.participations,
+        organisations=stats.organisations,
+        source_records=stats.fragments,
+        rejected_rows=stats.rejects,
+        by_source=stats.by_source,
+        by_fund=stats.by_fund,
+        last_ingest=stats.last_ingest,
+    )
+
+
+def as_builtins(value: object) -> object:
+    return msgspec.to_builtins(value)
