@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from euprojects import ingest
+from euprojects.index import rebuild
+from euprojects.search import Searcher
+from euprojects.store import Store, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -33,3 +39,35 @@ def seeds() -> Path:
 @pytest.fixture
 def fixtures() -> Path:
     return FIXTURES
+
+
+# A real corpus for search and web tests: English abstracts (ERC, CORDIS), partners and
+# countries (Horizon Europe organisations, Norway, national lists), six languages, the keep.eu
+# seed page, and a page whose texts contain markup, to prove it is shown as text.
+CORPUS = (
+    "erc-funded-projects",
+    "structural-funds-os-data",
+    "forskningsradet-eu-grants-norway",
+    "cordis-horizon-organizations-split",
+    "cordis-horizon-reports-deliverables/reportSummaries.xlsx",
+    "cordis-h2020-cleantech-subset",
+)
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, Path]]:
+    home = tmp_path_factory.mktemp("corpus")
+    store = open_store(f"sqlite:///{home / 'store.db'}")
+    paths = [data_dir() / name for name in CORPUS]
+    paths += [data_dir().parent / "seeds", FIXTURES / "keep"]
+    result = ingest.run(store, paths)
+    assert not result.failed, [f.error for f in result.files if f.error]
+    rebuild(store, home / "index")
+    yield store, home / "index"
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def corpus_searcher(corpus: tuple[Store, Path]) -> Searcher:
+    store, index_dir = corpus
+    return Searcher(index_dir, store)

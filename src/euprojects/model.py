@@ -29,7 +29,7 @@ class Status(StrEnum):
     CANCELLED = "cancelled"
 
 
-class Money(msgspec.Struct, frozen=True, omit_defaults=True):
+class Money(msgspec.Struct, frozen=True):
     """An amount in its own currency; ``eur`` converts at the rates in normalise.money."""
 
     amount: Decimal

@@ -66,5 +66,6 @@ def count(
         values += [FacetValue(value=v, count=0, selected=True) for v in chosen if v not in present]
         if name == "start_year":
             values.sort(key=lambda v: v.value, reverse=True)
+        values.sort(key=lambda v: not v.selected)  # stable: selected values first, each group in its order
         result[name] = values
     return result
