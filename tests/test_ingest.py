@@ -57,7 +57,9 @@ def test_a_folder_ingests_and_a_second_run_changes_nothing(home: Path, data: Pat
 def test_the_report_is_a_table(home: Path, data: Path) -> None:
     result = run("ingest", str(data / "erc-funded-projects"))
     header = result.output.splitlines()[0].split()
-    assert header == ["file", "format", "read", "new", "updated", "unchanged", "duplicates", "rejected", "removed"]
+    assert header == [
+        "file", "format", "rows", "duplicates", "rejected", "records", "new", "updated", "unchanged", "removed"
+    ]  # fmt: skip
     assert "skipped 1 file(s): README.md (documentation)" in result.output
     assert "index rebuilt: 3,117 document(s)" in result.output
 

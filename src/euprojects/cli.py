@@ -128,9 +128,12 @@ def ingest(ctx: Context, paths: tuple[Path, ...], format_name: str | None, no_in
 def _print_ingest(result: ingest_pipeline.IngestResult, report: index_build.IndexReport | None) -> None:
     read = [f for f in result.files if f.format and not f.error]
     rows = [
-        (f.file, f.format, f.read, f.new, f.updated, f.unchanged, f.duplicates, f.rejected, f.removed) for f in read
+        (f.file, f.format, f.read, f.duplicates, f.rejected, f.records, f.new, f.updated, f.unchanged, f.removed)
+        for f in read
     ]
-    headers = ("file", "format", "read", "new", "updated", "unchanged", "duplicates", "rejected", "removed")
+    # Rows are what the file holds; records are what the store keeps (a project's adjacent rows
+    # make one record), so new + updated + unchanged = records.
+    headers = ("file", "format", "rows", "duplicates", "rejected", "records", "new", "updated", "unchanged", "removed")
     if rows:
         click.echo(tables.render(headers, rows, max_width=44))
     for f in result.files:

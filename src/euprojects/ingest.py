@@ -16,7 +16,7 @@ from pathlib import Path
 
 import msgspec
 
-from euprojects.merge import merge
+from euprojects.merge import combine, merge
 from euprojects.model import Record, Reject
 from euprojects.sources import Format, Planned, formats, plan
 from euprojects.sources.base import SourceError, first_error
@@ -25,6 +25,7 @@ from euprojects.store.base import PreparedRecord
 from euprojects.store.codec import encode
 
 Progress = Callable[[str, int], None]
+_row_encoder = msgspec.json.Encoder()  # a row's fingerprint, to tell a duplicate from a conflict
 EXAMPLES = 5  # rejects quoted in a file's report; `euprojects rejects` lists them all
 
 
@@ -35,6 +36,7 @@ class FileReport(msgspec.Struct):
     file: str
     format: str | None = None
     read: int = 0
+    records: int = 0
     new: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -120,20 +122,27 @@ def ingest_file(
         return
     writer = _BatchWriter(store, run_id, fmt.name, path.name, report, batch_size)
     completed = writer.consume(items, progress)
+    writer.close_group()
     writer.flush()
     if completed:
         report.removed = store.remove_stale(run_id, fmt.name, path.name)
 
 
 class _BatchWriter:
-    """Collects a file's records and rejects and writes them a batch at a time."""
+    """Collects a file's records and rejects and writes them a batch at a time.
+
+    Adjacent rows that describe the same project (a participation table lists a consortium
+    row by row) are stored as one record: a fifth of the records to write, decode and merge.
+    Each row is still checked on its own for duplicates, and counted as read.
+    """
 
     def __init__(self, store: Store, run_id: int, fmt: str, file: str, report: FileReport, size: int) -> None:
         self.store, self.run_id, self.fmt, self.file = store, run_id, fmt, file
         self.report, self.size = report, size
         self.records: list[PreparedRecord] = []
         self.rejects: list[Reject] = []
-        self.seen: dict[str, tuple[str, int]] = {}
+        self.group: list[Record] = []
+        self.seen: dict[str, tuple[int, int]] = {}
         self.last_line = 0
 
     def consume(self, items: Iterator[Record | Reject], progress: Progress | None) -> bool:
@@ -156,16 +165,30 @@ class _BatchWriter:
         if isinstance(item, Reject):
             self.reject(item)
             return
-        prepared = prepare(item)
-        earlier = self.seen.get(prepared.key)
+        digest = hash(_row_encoder.encode(item.project))
+        earlier = self.seen.get(item.key)
         if earlier is not None:
-            if earlier[0] == prepared.hash:
+            if earlier[0] == digest:
                 self.report.duplicates += 1
             else:
                 self.reject(Reject(item.line, f"same key {item.key!r} as line {earlier[1]} but different values"))
             return
-        self.seen[prepared.key] = (prepared.hash, item.line)
-        self.records.append(prepared)
+        self.seen[item.key] = (digest, item.line)
+        if self.group and self.group[0].project.id != item.project.id:
+            self.close_group()
+        self.group.append(item)
+
+    def close_group(self) -> None:
+        if not self.group:
+            return
+        first = self.group[0]
+        aliases = sorted({alias for record in self.group for alias in record.aliases})
+        combined = Record(
+            key=first.key, project=combine([r.project for r in self.group]), line=first.line, aliases=aliases
+        )
+        self.group = []
+        self.report.records += 1
+        self.records.append(prepare(combined))
         self._maybe_flush()
 
     def reject(self, item: Reject) -> None:

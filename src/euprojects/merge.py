@@ -23,6 +23,12 @@ SCALARS = tuple(name for name in Project.__struct_fields__ if name not in _SPECI
 
 
 def merge(project_id: str, fragments: Sequence[Fragment], priority: Mapping[str, int]) -> Project:
+    if len(fragments) == 1:
+        return _single(project_id, fragments[0])
+    return _general(project_id, fragments, priority)
+
+
+def _general(project_id: str, fragments: Sequence[Fragment], priority: Mapping[str, int]) -> Project:
     ordered = sorted(fragments, key=lambda f: (-priority.get(f.format, 0), f.format, f.file, f.line or 0))
     projects = [f.project for f in ordered]
     source, source_id = split_id(project_id)
@@ -43,6 +49,46 @@ def merge(project_id: str, fragments: Sequence[Fragment], priority: Mapping[str,
     if extra:
         merged.flags = [*merged.flags, *extra]
     return merged
+
+
+def _single(project_id: str, fragment: Fragment) -> Project:
+    """The common case, one record for a project: the same result as the general path, faster."""
+    source, source_id = split_id(project_id)
+    merged = msgspec.structs.replace(
+        fragment.project,
+        source=source,
+        source_id=source_id,
+        themes=_union_strings([fragment.project.themes]),
+        nuts=_union_strings([fragment.project.nuts]),
+        links=_union_links([fragment.project]),
+        flags=_union_flags([fragment.project]),
+        participations=_participations([fragment]),
+        provenance=_provenance([fragment]),
+    )
+    extra = [f for f in quality_flags(merged) if f not in merged.flags]
+    if extra:
+        merged.flags = [*merged.flags, *extra]
+    return merged
+
+
+def combine(projects: Sequence[Project]) -> Project:
+    """Adjacent rows of one file that describe the same project, as one record: a participation
+    table lists a project's partners row by row. Scalars come from the first row that has them;
+    every row's partners are kept in order."""
+    if len(projects) == 1:
+        return projects[0]
+    values: dict[str, Any] = {name: _first(projects, name) for name in SCALARS}
+    return Project(
+        source=projects[0].source,
+        source_id=projects[0].source_id,
+        themes=_union_strings(p.themes for p in projects),
+        nuts=_union_strings(p.nuts for p in projects),
+        links=_union_links(projects),
+        flags=_union_flags(projects),
+        raw=_merge_raw(projects),
+        participations=[x for p in projects for x in p.participations],
+        **values,
+    )
 
 
 def _first(projects: Sequence[Project], name: str) -> object:

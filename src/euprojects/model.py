@@ -1,7 +1,9 @@
 """The one data model every layer speaks: sources yield it, the store keeps it, the index and web read it.
 
 msgspec Structs: typed like dataclasses, but encoded to and from JSON an order of magnitude
-faster, which matters when an ingest writes hundreds of thousands of records.
+faster, which matters when an ingest writes hundreds of thousands of records. ``gc=False``:
+a record never refers back to itself, so the cycle collector need not walk the hundreds of
+thousands an ingest holds (it cost a third of the reading time).
 """
 
 from __future__ import annotations
@@ -29,14 +31,14 @@ class Status(StrEnum):
     CANCELLED = "cancelled"
 
 
-class Money(msgspec.Struct, frozen=True):
+class Money(msgspec.Struct, frozen=True, gc=False):
     """An amount in its own currency; ``eur`` converts at the rates in normalise.money."""
 
     amount: Decimal
     currency: str = "EUR"
 
 
-class Organisation(msgspec.Struct, omit_defaults=True):
+class Organisation(msgspec.Struct, omit_defaults=True, gc=False):
     """A real-world body as one source describes it.
 
     ``id`` is its identity across sources: ``pic:<PIC>`` when the source gives a Participant
@@ -61,7 +63,7 @@ class Organisation(msgspec.Struct, omit_defaults=True):
     identifiers: dict[str, str] = {}
 
 
-class Participation(msgspec.Struct, omit_defaults=True):
+class Participation(msgspec.Struct, omit_defaults=True, gc=False):
     organisation: Organisation
     role: Role = Role.PARTNER
     role_raw: str | None = None
@@ -70,7 +72,7 @@ class Participation(msgspec.Struct, omit_defaults=True):
     total_cost: Money | None = None
 
 
-class Link(msgspec.Struct, frozen=True, omit_defaults=True):
+class Link(msgspec.Struct, frozen=True, omit_defaults=True, gc=False):
     """A document, deliverable, logo or web page that belongs to a project."""
 
     url: str | None = None
@@ -79,14 +81,14 @@ class Link(msgspec.Struct, frozen=True, omit_defaults=True):
     description: str | None = None
 
 
-class Flag(msgspec.Struct, frozen=True):
+class Flag(msgspec.Struct, frozen=True, gc=False):
     """A data-quality observation shown on the project page, e.g. a date shifted by a time zone."""
 
     code: str
     message: str
 
 
-class Provenance(msgspec.Struct, omit_defaults=True):
+class Provenance(msgspec.Struct, omit_defaults=True, gc=False):
     """Where the facts of a project came from: one entry per source file that contributed."""
 
     format: str
@@ -97,7 +99,7 @@ class Provenance(msgspec.Struct, omit_defaults=True):
     last_seen: dt.datetime | None = None
 
 
-class Project(msgspec.Struct, omit_defaults=True):
+class Project(msgspec.Struct, omit_defaults=True, gc=False):
     """A project as one or several source records describe it; ``id`` is ``source:source_id``.
 
     Loaders fill only what their row knows; the store merges the records that share an id.
@@ -206,7 +208,7 @@ class Partner(msgspec.Struct, frozen=True):
     projects: int
 
 
-class Record(msgspec.Struct, omit_defaults=True):
+class Record(msgspec.Struct, omit_defaults=True, gc=False):
     """One usable row (or group of rows) of a source file: a partial project.
 
     ``key`` identifies the record within its file, so ingesting the same file again finds it;
@@ -219,7 +221,7 @@ class Record(msgspec.Struct, omit_defaults=True):
     aliases: list[str] = []
 
 
-class Reject(msgspec.Struct, omit_defaults=True):
+class Reject(msgspec.Struct, omit_defaults=True, gc=False):
     """A row that could not be used, kept with where it was and why."""
 
     line: int | None

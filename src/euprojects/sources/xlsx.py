@@ -29,6 +29,13 @@ _TYPE = re.compile(r'\bt="(\w+)"')
 _ROW_NUMBER = re.compile(r'\br="(\d+)"')
 _V = re.compile(r"<v>(.*?)</v>", re.S)
 _OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+# The shape nearly every writer uses; anything else (formulas, other attribute orders) takes the
+# general path.
+_FAST_CELL = re.compile(
+    r'<c r="([A-Z]+)\d+"(?: s="\d+")?(?: t="(s|inlineStr|b|n|str)")?(?: s="\d+")?'
+    r"(?:/>|>(?:<v>([^<]*)</v>|<is><t(?: [^>]*)?>([^<]*)</t></is>)?</c>)"
+)
+_COLUMNS: dict[str, int] = {}
 
 
 class XlsxError(ValueError):
@@ -156,15 +163,48 @@ class Workbook:
             number = int(found[1]) if found else number + 1
             if not body:
                 continue
-            cells: list[str] = []
-            for cell_attrs, content in _CELL.findall(body):
-                ref = _REF.search(cell_attrs)
-                column = _column_index(ref[1]) if ref else len(cells)
-                if column >= len(cells):
-                    cells.extend([""] * (column + 1 - len(cells)))
-                cells[column] = _cell_value(cell_attrs, content, self.shared_string)
+            cells = self._fast_cells(body)
+            if cells is None:
+                cells = self._cells(body)
             if any(cells):
                 yield number, cells
+
+    def _fast_cells(self, body: str) -> list[str] | None:
+        """Cells of a row in the common shape (``<c r="A1" t="s"><v>0</v></c>``, inline strings),
+        read with one regular expression; None when the row has any other shape."""
+        found = _FAST_CELL.findall(body)
+        if len(found) != body.count("<c "):
+            return None
+        cells: list[str] = []
+        for letters, kind, value, inline in found:
+            column = _COLUMNS.get(letters)
+            if column is None:
+                column = _COLUMNS.setdefault(letters, _column_index(letters))
+            if column >= len(cells):
+                cells.extend([""] * (column + 1 - len(cells)))
+            if kind == "s":
+                cells[column] = self.shared_string(int(value)) if value.isdigit() else _bad_shared(value)
+            elif kind == "inlineStr":
+                cells[column] = _text(inline)
+            elif kind == "b":
+                cells[column] = "TRUE" if value == "1" else "FALSE"
+            else:
+                cells[column] = _text(value)
+        return cells
+
+    def _cells(self, body: str) -> list[str]:
+        cells: list[str] = []
+        for cell_attrs, content in _CELL.findall(body):
+            ref = _REF.search(cell_attrs)
+            column = _column_index(ref[1]) if ref else len(cells)
+            if column >= len(cells):
+                cells.extend([""] * (column + 1 - len(cells)))
+            cells[column] = _cell_value(cell_attrs, content, self.shared_string)
+        return cells
+
+
+def _bad_shared(value: str) -> str:
+    raise XlsxError(f"a cell refers to shared string {value!r}, which does not exist")
 
 
 def _cell_value(attrs: str, content: str, shared: Callable[[int], str]) -> str:

@@ -56,6 +56,9 @@ class SQLiteStore:
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA cache_size=-65536")
             conn.execute("PRAGMA temp_store=MEMORY")
+            # Checkpoint the WAL every ~40 MB rather than every 4 MB: an ingest writes a lot, and
+            # each checkpoint waits for the disk.
+            conn.execute("PRAGMA wal_autocheckpoint=10000")
             self._local.conn = conn
         return conn
 
@@ -275,20 +278,19 @@ class SQLiteStore:
         rows = {p.id: codec.project_row(p) for p in projects}
         current = self._current_data(db, list(rows))
         changed = [pid for pid, row in rows.items() if current.get(pid) != (row.data, row.participations_blob)]
-        for pid in changed:
-            row = rows[pid]
-            db.execute(
-                "INSERT OR REPLACE INTO projects (id, source, source_id, acronym, title, start_date, end_date,"
-                " status, programme, period, fund, eu_contribution_eur, total_cost_eur, partner_count,"
-                " lead_country, lead_name, countries, data, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (*row.columns, row.data, seq),
-            )
-            db.execute("DELETE FROM participations WHERE project_id=?", (pid,))
-            db.executemany(
-                "INSERT INTO participations (project_id, ord, org_id, role, country, eu_contribution_eur, data)"
-                " VALUES (?,?,?,?,?,?,?)",
-                row.participations,
-            )
+        db.executemany(
+            "INSERT OR REPLACE INTO projects (id, source, source_id, acronym, title, start_date, end_date,"
+            " status, programme, period, fund, eu_contribution_eur, total_cost_eur, partner_count,"
+            " lead_country, lead_name, countries, data, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [(*rows[pid].columns, rows[pid].data, seq) for pid in changed],
+        )
+        for part in chunks(changed):
+            db.execute(f"DELETE FROM participations WHERE project_id IN ({marks(part)})", part)
+        db.executemany(
+            "INSERT INTO participations (project_id, ord, org_id, role, country, eu_contribution_eur, data)"
+            " VALUES (?,?,?,?,?,?,?)",
+            [participation for pid in changed for participation in rows[pid].participations],
+        )
         return changed
 
     def _current_data(self, db: sqlite3.Connection, ids: list[str]) -> dict[str, tuple[bytes, bytes]]:
