@@ -20,12 +20,14 @@ CREATE TABLE fragments (
 ) WITHOUT ROWID;
 CREATE INDEX fragments_project ON fragments (project_id);
 
+-- Key columns first: SQLite 3.40's integrity check misreads a WITHOUT ROWID table whose
+-- NOT NULL columns sit between its key columns.
 CREATE TABLE aliases (
     alias TEXT NOT NULL,
-    project_id TEXT NOT NULL,
     format TEXT NOT NULL,
     file TEXT NOT NULL,
     record_key TEXT NOT NULL,
+    project_id TEXT NOT NULL,
     PRIMARY KEY (alias, format, file, record_key)
 ) WITHOUT ROWID;
 CREATE INDEX aliases_project ON aliases (project_id);

@@ -1,0 +1,108 @@
+"""An ingest killed with SIGKILL half-way leaves a consistent store, and re-running it ends
+with exactly the counts of a clean run."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import data_dir
+
+FOLDERS = ("cordis-h2020-participations-derived", "cordis-h2020-cleantech-subset", "cordis-fp7-samples")
+COUNTS = {
+    "projects": "SELECT COUNT(*) FROM projects",
+    "participations": "SELECT COUNT(*) FROM participations",
+    "organisations": "SELECT COUNT(*) FROM organisations",
+    "fragments": "SELECT COUNT(*) FROM fragments",
+    "aliases": "SELECT COUNT(*) FROM aliases",
+    "rejects": "SELECT COUNT(*) FROM rejects",
+    "dirty": "SELECT COUNT(*) FROM dirty",
+    "projects checksum": "SELECT SUM(LENGTH(data)) FROM projects",
+}
+
+
+def environment(home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EUPROJECTS_")}
+    return {**env, "EUPROJECTS_HOME": str(home)}
+
+
+def ingest_command() -> list[str]:
+    return [sys.executable, "-m", "euprojects", "ingest", *(str(data_dir() / f) for f in FOLDERS)]
+
+
+def counts(home: Path) -> dict[str, int]:
+    db = sqlite3.connect(home / "euprojects.db")
+    try:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        return {name: db.execute(sql).fetchone()[0] for name, sql in COUNTS.items()}
+    finally:
+        db.close()
+
+
+def index_documents(home: Path) -> int:
+    from euprojects.index import open_index
+
+    index = open_index(home / "index")
+    assert index is not None
+    return int(index.searcher().num_docs)
+
+
+@pytest.fixture(scope="module")
+def clean_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, int]:
+    home = tmp_path_factory.mktemp("clean")
+    subprocess.run(ingest_command(), env=environment(home), check=True, capture_output=True)
+    result = counts(home)
+    assert result["dirty"] == 0 and result["projects"] > 30_000
+    assert index_documents(home) == result["projects"]
+    return result
+
+
+def wait_for(home: Path, sql: str, threshold: int, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the ingest finished before it could be killed"
+        try:
+            db = sqlite3.connect(f"file:{home / 'euprojects.db'}?mode=ro", uri=True, timeout=1)
+            value = db.execute(sql).fetchone()[0]
+            db.close()
+            if value >= threshold:
+                return
+        except sqlite3.OperationalError:
+            pass  # not created yet, or busy
+        time.sleep(0.05)
+    raise AssertionError("the ingest never reached the point to kill it at")
+
+
+@pytest.mark.parametrize(
+    ("moment", "sql", "threshold"),
+    [
+        ("while reading a file", "SELECT COUNT(*) FROM fragments", 5_000),
+        ("while merging projects", "SELECT COUNT(*) FROM projects", 2_000),
+    ],
+)
+def test_sigkill_then_rerun_matches_a_clean_run(
+    tmp_path: Path, clean_run: dict[str, int], moment: str, sql: str, threshold: int
+) -> None:
+    home = tmp_path / "killed"
+    process = subprocess.Popen(
+        ingest_command(), env=environment(home), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        wait_for(home, sql, threshold, process)
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.wait(timeout=30)
+    assert process.returncode == -signal.SIGKILL
+    half = counts(home)  # the store is consistent (integrity check) and readable
+    assert half["fragments"] <= clean_run["fragments"]
+    rerun = subprocess.run(ingest_command(), env=environment(home), capture_output=True, text=True)
+    assert rerun.returncode == 0, rerun.stderr
+    assert counts(home) == clean_run, moment
+    assert index_documents(home) == clean_run["projects"]
