@@ -148,9 +148,9 @@ class _BatchWriter:
     def consume(self, items: Iterator[Record | Reject], progress: Progress | None) -> bool:
         """Read all items; False when reading stopped early (a truncated or corrupt file)."""
         try:
-            for item in items:
+            for count, item in enumerate(items, 1):
                 self.add(item)
-                if progress and self.report.read % 1000 == 0:
+                if progress and count % 1000 == 0:
                     progress(self.file, self.report.read)
         except (SourceError, OSError, ValueError, EOFError, UnicodeError) as err:
             reason = f"reading stopped after line {self.last_line}: {err}"
@@ -160,7 +160,7 @@ class _BatchWriter:
         return True
 
     def add(self, item: Record | Reject) -> None:
-        self.report.read += 1
+        self.report.read += item.rows if isinstance(item, Record) else 1
         self.last_line = max(self.last_line, item.line or 0)
         if isinstance(item, Reject):
             self.reject(item)

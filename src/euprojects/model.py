@@ -212,13 +212,16 @@ class Record(msgspec.Struct, omit_defaults=True, gc=False):
     """One usable row (or group of rows) of a source file: a partial project.
 
     ``key`` identifies the record within its file, so ingesting the same file again finds it;
-    ``aliases`` are other ids that name the same project (a CORDIS rcn beside the grant id).
+    ``aliases`` are other ids that name the same project (a CORDIS rcn beside the grant id);
+    ``rows`` is how many rows of the file it stands for, when a loader groups rows (one Greek
+    operation listed once per region).
     """
 
     key: str
     project: Project
     line: int
     aliases: list[str] = []
+    rows: int = 1
 
 
 class Reject(msgspec.Struct, omit_defaults=True, gc=False):

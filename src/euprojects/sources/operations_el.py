@@ -187,7 +187,7 @@ def _record(key: str, parts: list[_Part], columns: dict[str, str], rejected: int
         flags=flags,
         raw=_raw(parts, columns),
     )
-    return Record(key=key, project=project, line=first.row.line)
+    return Record(key=key, project=project, line=first.row.line, rows=len(parts))
 
 
 def _money(parts: list[_Part]) -> tuple[Money | None, Money | None, Decimal | None, list[Flag]]:

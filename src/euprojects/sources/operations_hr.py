@@ -244,7 +244,7 @@ def _record(key: str, group: list[_Part]) -> Record:
         flags=flags,
         raw=_raw(group),
     )
-    return Record(key=key, project=project, line=first.row.line)
+    return Record(key=key, project=project, line=first.row.line, rows=len(group))
 
 
 def _period(cells: dict[str, str], contract: dt.date | None) -> str | None:
