@@ -51,3 +51,28 @@ def test_null_markers() -> None:
 def test_html_to_text_drops_markup_and_scripts() -> None:
     markup = "<p>City <b>Twins</b> &amp; partners</p><script>alert(1)</script><ul><li>Imatra</li><li>Narva</li></ul>"
     assert html_to_text(markup) == "City Twins & partners\n\nImatra\n\nNarva"
+
+
+def test_repair_fixes_what_ftfy_leaves() -> None:
+    assert repair("WarwickFBRâ„¢ technology") == "WarwickFBR™ technology"  # cleantech inner_table.csv
+    assert repair("SaulÄ—s energija") == "Saulės energija"
+    assert repair("already clean — text") == "already clean — text"
+    assert repair("mixed Słubice and worldâ€™s") == "mixed Słubice and world’s"  # not cp1252: ftfy
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("UNIVERSITY OF DURHAM", "UNIVERSITY OF DURHAM"),
+        (" RUE  DESCARTES 1 ", "RUE DESCARTES 1"),
+        ("A\tB", "A B"),
+        ("A\r\nB", "A\nB"),
+        ("A\u00a0B", "A B"),
+        ("A\x01B", "AB"),
+        ("N.A.", None),
+        ("None", None),
+        ("", None),
+    ],
+)
+def test_clean_cells(cell: str, expected: str | None) -> None:
+    assert clean(cell) == expected

@@ -7,10 +7,9 @@ import pytest
 import xlsxwriter
 
 from euprojects.model import Money, Record, Reject, Role
-from euprojects.normalise.text import clean
 from euprojects.sources import formats
 from euprojects.sources.base import Head, SourceError
-from euprojects.sources.cordis_organisations import clean_cell, read
+from euprojects.sources.cordis_organisations import read
 
 FOLDER = "cordis-horizon-organizations-split"
 HEADER = [
@@ -228,29 +227,3 @@ def test_an_unreadable_sme_flag_rejects_the_row_and_a_bad_geolocation_is_kept_ra
     org = record.project.participations[0].organisation
     assert (org.latitude, org.longitude) == (None, None)
     assert record.project.raw["geolocation[999964562/coordinator/1]"] == "somewhere"
-
-
-@pytest.mark.parametrize(
-    "cell",
-    [
-        "ENGIE",
-        " ENGIE",
-        "ENGIE ",
-        "A  B",
-        "A\tB",
-        "A\nB",
-        "A\r\nB",
-        "A\u00a0B",
-        "A\u202fB",
-        "x\u2003",
-        "A\x01B",
-        "NA",
-        "n/a",
-        "-",
-        "N.A.",
-        "None",
-        "",
-    ],
-)
-def test_the_fast_cell_cleaner_agrees_with_clean(cell: str) -> None:
-    assert clean_cell(cell) == clean(cell)

@@ -13,7 +13,6 @@ from euprojects.sources.cordis_projects import (
     read_fp7,
     read_h2020,
     read_tech,
-    repaired,
 )
 
 FP7 = "cordis-fp7-samples"
@@ -212,12 +211,6 @@ def test_mojibake_of_the_inner_table_is_repaired(inner: list[Record | Reject]) -
     assert skeleton.participations[0].organisation.country == "EE"
     texts = [r.project.title or "" for r in records(inner)] + [r.project.summary or "" for r in records(inner)]
     assert not [t for t in texts if "â€" in t]
-
-
-def test_the_repair_fast_path_fixes_what_ftfy_leaves() -> None:
-    assert repaired("worldâ€™s first") == "world’s first"
-    assert repaired("WarwickFBRâ„¢ technology") == "WarwickFBR™ technology"
-    assert repaired("already clean — text") == "already clean — text"
 
 
 def test_h2020_programme_names_come_from_the_nearest_listed_code() -> None:

@@ -24,9 +24,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from euprojects.model import Participation, Project, Record, Reject, Role
+from euprojects.normalise.text import clean
 from euprojects.sources.base import Format, Head, Item, Row, SourceError, has_columns, read_table
 from euprojects.sources.common import RowError, short_hash
-from euprojects.sources.cordis_projects import Organisations, fast_clean
+from euprojects.sources.cordis_projects import Organisations
 
 REQUIRED = (
     "projectRcn",
@@ -137,38 +138,38 @@ def _record(row: Row, fp: tuple[str, str, str] | None, orgs: Organisations) -> R
     rcn = cells["projectRcn"].strip()
     if not rcn.isdigit():
         raise RowError(f"column 'projectRcn': {rcn!r} is not a CORDIS record number")
-    project_id = fast_clean(cells["projectID"])
+    project_id = clean(cells["projectID"])
     if project_id is None:
         raise RowError("column 'projectID' is empty")
     role_raw = cells["role"].strip()
     role = ROLES.get(role_raw.lower())
     if role is None:
         raise RowError(f"column 'role': {role_raw!r} is neither coordinator nor participant")
-    name = fast_clean(cells["name"])
+    name = clean(cells["name"])
     if name is None:
         published = cells["name"].strip()
         if published:
             raise RowError(f"column 'name': {published!r} names no organisation")
         raise RowError("column 'name' is empty: a participant needs its name")
     country = cells["country"].strip() or None  # not clean(): 'NA' is Namibia here
-    vat = fast_clean(cells["vatNumber"])
-    street = fast_clean(cells["street"])
+    vat = clean(cells["vatNumber"])
+    street = clean(cells["street"])
     if street and "\n" in street:
         street = ", ".join(part.strip(" ,") for part in street.split("\n") if part.strip(" ,"))
     org = orgs.get(
         name,
         country,
-        short_name=fast_clean(cells["shortName"]),
+        short_name=clean(cells["shortName"]),
         street=street,
-        postcode=fast_clean(cells["postCode"]),
-        city=fast_clean(cells["city"]),
-        website=fast_clean(cells["organizationUrl"]),
+        postcode=clean(cells["postCode"]),
+        city=clean(cells["city"]),
+        website=clean(cells["organizationUrl"]),
         vat=vat,
     )
     project = Project(
         source="cordis",
         source_id=project_id,
-        acronym=fast_clean(cells["projectAcronym"]),
+        acronym=clean(cells["projectAcronym"]),
         fund=fp[0] if fp else None,
         period=fp[1] if fp else None,
         programme=fp[2] if fp else None,

@@ -36,6 +36,7 @@ from euprojects.model import Flag, Money, Participation, Project, Record, Reject
 from euprojects.normalise.dates import from_epoch
 from euprojects.normalise.money import parse_money, require_non_negative
 from euprojects.normalise.places import country_code
+from euprojects.normalise.text import clean, clean_repaired
 from euprojects.sources.base import Format, Head, Item, SourceError, read_text
 from euprojects.sources.common import RowError
 from euprojects.sources.cordis_projects import (
@@ -44,8 +45,6 @@ from euprojects.sources.cordis_projects import (
     H2020,
     Organisations,
     amount,
-    clean_text,
-    fast_clean,
     h2020_programme,
     iso_date,
 )
@@ -163,7 +162,7 @@ def _strings(value: JsonObject, key: str) -> list[str]:
 
 
 def _one(value: JsonObject, key: str) -> str | None:
-    return fast_clean(" ".join(_strings(value, key)))
+    return clean(" ".join(_strings(value, key)))
 
 
 def _checked_money(key: str, text: str | None) -> Money | None:
@@ -194,7 +193,7 @@ def _scraped(line: int, value: JsonObject, orgs: Organisations) -> Record:
         raw["To"] = end_text
         date_part, _, status_part = end_text.partition(",")
         end_date = _date("To", date_part.strip())
-        status_text = fast_clean(status_part.strip(" |")) or None
+        status_text = clean(status_part.strip(" |")) or None
     start_text = _one(value, "From")
     if start_text:
         raw["From"] = start_text
@@ -217,8 +216,8 @@ def _scraped(line: int, value: JsonObject, orgs: Organisations) -> Record:
         source="cordis",
         source_id=project_id,
         acronym=_one(value, "Project_ACR"),
-        title=clean_text(" ".join(_strings(value, "Project_Title"))),
-        summary=clean_text("\n".join(_strings(value, "Technology_Description"))),
+        title=clean_repaired(" ".join(_strings(value, "Project_Title"))),
+        summary=clean_repaired("\n".join(_strings(value, "Technology_Description"))),
         start_date=_date("From", start_text),
         end_date=end_date,
         status=STATUS_TEXT.get(status_text.lower()) if status_text else None,
@@ -289,10 +288,10 @@ def _scraped_partners(value: JsonObject, orgs: Organisations) -> list[Participat
     coordinated_in = _country(_one(value, "Coordinated_in"))
     participations: list[Participation] = []
     for index, (name, country) in enumerate(zip(names, countries, strict=True)):
-        cleaned = fast_clean(name)
+        cleaned = clean(name)
         if cleaned is None:
             continue
-        published = fast_clean(country)
+        published = clean(country)
         code = _country(published)
         org = orgs.get(cleaned, code or published)
         if code and published and published != code:
@@ -375,7 +374,7 @@ def _text(value: JsonObject, key: str) -> str | None:
         return None
     if not isinstance(item, str | int):
         raise RowError(f"field {key!r}: {item!r} is not text")
-    return fast_clean(str(item))
+    return clean(str(item))
 
 
 def _marzee(line: int, value: JsonObject, swapped: bool, orgs: Organisations) -> Record:
@@ -421,7 +420,7 @@ def _marzee(line: int, value: JsonObject, swapped: bool, orgs: Organisations) ->
         source="cordis",
         source_id=f"rcn-{rcn}",
         acronym=_text(value, "project_acronym"),
-        title=clean_text(_text(value, "title")),
+        title=clean_repaired(_text(value, "title")),
         start_date=dates[0],
         end_date=dates[1],
         programme=FP7[2],

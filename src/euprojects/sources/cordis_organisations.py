@@ -13,14 +13,13 @@ partners of a project merge into one ``raw`` and the plain column name would col
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
 from euprojects.model import Participation, Project, Record, Role
 from euprojects.normalise.money import parse_money
 from euprojects.normalise.places import nuts_code
-from euprojects.normalise.text import NULL_MARKERS, clean
+from euprojects.normalise.text import clean
 from euprojects.sources.base import Format, Head, Item, Row, has_columns, read_sheet
 from euprojects.sources.common import RowError, field, money_field, organisation, reject
 
@@ -55,26 +54,6 @@ ROLES = {
 BOOLEANS = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
 
 
-# What makes normalise.text.clean change a cell: control characters, tabs, line breaks,
-# non-breaking spaces, doubled spaces (leading and trailing space are tested apart).
-_UNCLEAN = re.compile(r"[\x00-\x1f\x7f\u00a0\u2007\u202f]|  ")
-_LONGEST_NULL = max(len(marker) for marker in NULL_MARKERS)
-
-
-def clean_cell(value: str | None) -> str | None:
-    """:func:`clean`, with a fast path for the usual cell that it would return unchanged.
-
-    ``clean`` costs a few microseconds per cell; a participation row has twenty cells.
-    """
-    if not value:
-        return None
-    if _UNCLEAN.search(value) or value[0].isspace() or value[-1].isspace():
-        return clean(value)
-    if len(value) <= _LONGEST_NULL and value.lower() in NULL_MARKERS:
-        return None
-    return value
-
-
 def detect(head: Head) -> bool:
     return has_columns(head.xlsx_header, SIGNATURE)
 
@@ -97,8 +76,8 @@ def _items(rows: Iterator[Row | Item]) -> Iterator[Item]:
 def _record(row: Row) -> Record:
     cells = row.cells
     project_id = _grant_id(row)
-    pic = clean_cell(cells.get("organisationID"))
-    role_raw = clean_cell(cells.get("role"))
+    pic = clean(cells.get("organisationID"))
+    role_raw = clean(cells.get("role"))
     if role_raw is None:
         raise RowError("column 'role' is empty")
     role = ROLES.get(role_raw.lower())
@@ -112,20 +91,20 @@ def _record(row: Row) -> Record:
     money_field(row, "netEcContribution", parse_money)  # kept as published in raw; checked all the same
     total_cost = money_field(row, "totalCost", parse_money)
     latitude, longitude = _geolocation(cells.get("geolocation"))
-    name = clean_cell(cells.get("name"))
+    name = clean(cells.get("name"))
     try:
         org = organisation(
             name,
-            clean_cell(cells.get("country")),
+            clean(cells.get("country")),
             pic=pic,
-            short_name=clean_cell(cells.get("shortName")),
-            street=clean_cell(cells.get("street")),
-            postcode=clean_cell(cells.get("postCode")),
-            city=clean_cell(cells.get("city")),
+            short_name=clean(cells.get("shortName")),
+            street=clean(cells.get("street")),
+            postcode=clean(cells.get("postCode")),
+            city=clean(cells.get("city")),
             nuts=_region(cells.get("nutsCode")),
-            type=clean_cell(cells.get("activityType")),
+            type=clean(cells.get("activityType")),
             sme=field(row, "SME", _boolean),
-            website=clean_cell(cells.get("organizationURL")),
+            website=clean(cells.get("organizationURL")),
             latitude=latitude,
             longitude=longitude,
             identifiers=_identifiers(cells),
@@ -144,7 +123,7 @@ def _record(row: Row) -> Record:
     project = Project(
         source="cordis",
         source_id=project_id,
-        acronym=clean_cell(cells.get("projectAcronym")),
+        acronym=clean(cells.get("projectAcronym")),
         fund=FUND,
         period=PERIOD,
         participations=[participation],
@@ -154,7 +133,7 @@ def _record(row: Row) -> Record:
 
 
 def _grant_id(row: Row) -> str:
-    value = clean_cell(row.cells.get("projectID"))
+    value = clean(row.cells.get("projectID"))
     if value is None:
         raise RowError("column 'projectID' is empty")
     if not value.isdigit():
@@ -163,7 +142,7 @@ def _grant_id(row: Row) -> str:
 
 
 def _order(text: str | None) -> int:
-    value = clean_cell(text)
+    value = clean(text)
     if value is None:
         return 0
     if not value.isdigit():
@@ -172,7 +151,7 @@ def _order(text: str | None) -> int:
 
 
 def _boolean(text: str | None) -> bool | None:
-    value = clean_cell(text)
+    value = clean(text)
     if value is None:
         return None
     try:
@@ -206,10 +185,10 @@ def _region(text: str | None) -> str | None:
 
 def _identifiers(cells: dict[str, str]) -> dict[str, str]:
     identifiers = {}
-    vat = clean_cell(cells.get("vatNumber"))
+    vat = clean(cells.get("vatNumber"))
     if vat:
         identifiers["vat"] = vat
-    rcn = clean_cell(cells.get("rcn"))
+    rcn = clean(cells.get("rcn"))
     if rcn:
         identifiers["cordis-org-rcn"] = rcn
     return identifiers
@@ -222,13 +201,13 @@ def _raw(cells: dict[str, str], who: str, geolocation_unread: bool) -> dict[str,
         value = cells.get(column)
         if value:
             raw[f"{column}[{who}]"] = value
-    ended = clean_cell(cells.get("endOfParticipation"))
+    ended = clean(cells.get("endOfParticipation"))
     if ended and ended.lower() != "false":  # the partner left; the participation stays listed
         raw[f"endOfParticipation[{who}]"] = ended
-    active = clean_cell(cells.get("active"))
+    active = clean(cells.get("active"))
     if active:
         raw[f"active[{who}]"] = active
-    geolocation = clean_cell(cells.get("geolocation"))
+    geolocation = clean(cells.get("geolocation"))
     if geolocation and geolocation_unread:
         raw[f"geolocation[{who}]"] = geolocation
     return raw

@@ -29,7 +29,7 @@ import msgspec
 from euprojects.model import Money, Organisation, Participation, Project, Record, Role, Status
 from euprojects.normalise.dates import parse_date
 from euprojects.normalise.money import parse_money
-from euprojects.normalise.text import NULL_MARKERS, clean, is_null, repair
+from euprojects.normalise.text import clean, clean_repaired, is_null, repair
 from euprojects.sources.base import Format, Head, Item, Row, SourceError, has_columns, read_table
 from euprojects.sources.common import RowError, field, money_field, organisation, reject
 
@@ -211,46 +211,6 @@ def fp7_programme_code(call: str | None) -> str | None:
 # ---------------------------------------------------------------------------------------------
 # Cell parsers shared by the CORDIS loaders (fast paths for the forms these files use).
 
-_MOJIBAKE_LEADS = ("Â", "Ã", "Ä", "Å", "â")  # str.__contains__ scans far faster than re
-_MOJIBAKE_HINT = re.compile("[ÂÃÄÅâ][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u2013-\u203a\u20ac\u2122]")
-
-
-def repaired(text: str) -> str:
-    """Text with double-encoded UTF-8 undone: :func:`normalise.text.repair`, with a fast path.
-
-    Where the whole text is UTF-8 read as cp1252 (the usual case in these files: ``worldâ€™s``),
-    encoding it back and decoding it as UTF-8 repairs it exactly, a hundred times faster than
-    ftfy, and also where ftfy gives up (``WarwickFBRâ„¢``, ``SaulÄ—s``). Mixed text goes to ftfy.
-    """
-    if not any(lead in text for lead in _MOJIBAKE_LEADS) or not _MOJIBAKE_HINT.search(text):
-        return text
-    try:
-        return text.encode("cp1252").decode("utf-8")
-    except UnicodeError:
-        return repair(text)
-
-
-def clean_text(value: str | None) -> str | None:
-    """A free-text cell repaired and cleaned (:func:`normalise.text.clean_repaired`, faster)."""
-    return clean(repaired(value)) if value else None
-
-
-# What makes normalise.text.clean change a short cell: control characters (tabs and line breaks
-# among them), non-breaking spaces, doubled spaces; leading and trailing space are tested apart.
-_UNCLEAN = re.compile("[\x00-\x1f\x7f\u00a0\u2007\u202f]|  ")
-_LONGEST_NULL = max(len(marker) for marker in NULL_MARKERS)
-
-
-def fast_clean(value: str | None) -> str | None:
-    """:func:`normalise.text.clean`, returning the usual already-clean cell without its work."""
-    if not value:
-        return None
-    if _UNCLEAN.search(value) or value[0].isspace() or value[-1].isspace():
-        return clean(value)
-    if len(value) <= _LONGEST_NULL and value.lower() in NULL_MARKERS:
-        return None
-    return value
-
 
 class Organisations:
     """:func:`common.organisation` remembered by its arguments: the same organisation recurs in
@@ -410,8 +370,8 @@ def _fp7_record(row: Row) -> Record:
         source="cordis",
         source_id=project_id,
         acronym=clean(cells["acronym"]),
-        title=clean_text(cells["title"]),
-        summary=clean_text(cells["objective"]),
+        title=clean_repaired(cells["title"]),
+        summary=clean_repaired(cells["objective"]),
         start_date=field(row, "startDate", iso_date),
         end_date=field(row, "endDate", iso_date),
         status=FP7_STATUS.get(status_text) if status_text else None,
@@ -498,8 +458,8 @@ def _h2020_record(row: Row, parse: Callable[[str | None], Money | None], orgs: O
         source="cordis",
         source_id=project_id,
         acronym=clean(cells["acronym"]),
-        title=clean_text(cells["title"]),
-        summary=clean_text(cells["objective"]),
+        title=clean_repaired(cells["title"]),
+        summary=clean_repaired(cells["objective"]),
         start_date=field(row, "startDate", iso_date),
         end_date=field(row, "endDate", iso_date),
         status=H2020_STATUS.get(status_text) if status_text else None,
@@ -522,21 +482,21 @@ def _h2020_record(row: Row, parse: Callable[[str | None], Money | None], orgs: O
 
 def _h2020_participations(cells: dict[str, str], orgs: Organisations) -> list[Participation]:
     participations = []
-    coordinator = fast_clean(repaired(cells["coordinator"]))
+    coordinator = clean(repair(cells["coordinator"]))
     if coordinator:
-        lead = orgs.get(coordinator, fast_clean(cells["coordinatorCountry"]))
+        lead = orgs.get(coordinator, clean(cells["coordinatorCountry"]))
         participations.append(Participation(organisation=lead, role=Role.LEAD, role_raw="coordinator"))
     listed = cells["participants"]
     if not listed.strip():
         return participations
-    names = repaired(listed).split(";")
+    names = repair(listed).split(";")
     countries = cells["participantCountries"].split(";")
     if len(countries) != len(names):  # the distinct countries, not one per participant
         countries = [""] * len(names)
     for name, country in zip(names, countries, strict=True):
-        cleaned = fast_clean(name)
+        cleaned = clean(name)
         if cleaned:
-            org = orgs.get(cleaned, fast_clean(country))
+            org = orgs.get(cleaned, clean(country))
             participations.append(
                 Participation(organisation=org, role=Role.PARTNER, role_raw="participant", order=len(participations))
             )
@@ -569,8 +529,8 @@ def _tech_record(row: Row) -> Record:
         source="cordis",
         source_id=project_id,
         acronym=clean(cells["acronym"]),
-        title=clean_text(cells["title"]),
-        summary=clean_text(cells["objective"]),
+        title=clean_repaired(cells["title"]),
+        summary=clean_repaired(cells["objective"]),
         start_date=field(row, "startDate", iso_date),
         end_date=field(row, "endDate", iso_date),
         programme=H2020[2],

@@ -26,9 +26,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from euprojects.model import Link, Project, Record
+from euprojects.normalise.text import clean
 from euprojects.sources.base import Format, Head, Item, Row, has_columns, read_table
 from euprojects.sources.common import RowError
-from euprojects.sources.cordis_projects import H2020, build_records, fast_clean, grant_id
+from euprojects.sources.cordis_projects import H2020, build_records, grant_id
 
 HORIZON = ("HORIZON", "2021-2027")
 _ERC_CALL = re.compile(r"ERC-(\d{4})\b")
@@ -60,10 +61,10 @@ def framework_of_topic(topic: str) -> tuple[str, str]:
 
 def _topic(row: Row) -> Record:
     project_id = grant_id(row, "projectID")
-    topic = fast_clean(row.cells["topic"])
+    topic = clean(row.cells["topic"])
     if topic is None:
         raise RowError("column 'topic' is empty")
-    title = fast_clean(row.cells["title"])
+    title = clean(row.cells["title"])
     fund, period = framework_of_topic(topic)
     project = Project(
         source="cordis",
@@ -101,11 +102,11 @@ def framework_of_programme(code: str) -> tuple[str, str]:
 def _legal_basis(row: Row) -> Record:
     cells = row.cells
     project_id = grant_id(row, "projectID")
-    code = fast_clean(cells["legalBasis"])
+    code = clean(cells["legalBasis"])
     if code is None:
         raise RowError("column 'legalBasis' is empty")
-    title = fast_clean(cells["title"])
-    marker = (fast_clean(cells["uniqueProgrammePart"]) or "").lower()
+    title = clean(cells["title"])
+    marker = (clean(cells["uniqueProgrammePart"]) or "").lower()
     if marker not in ("true", ""):
         raise RowError(f"column 'uniqueProgrammePart': {cells['uniqueProgrammePart']!r} is neither true nor empty")
     main = marker == "true"
@@ -141,7 +142,7 @@ def read_web_items(path: Path) -> Iterator[Item]:
 
 def _web_item(row: Row) -> Record:
     cells = row.cells
-    uri = fast_clean(cells["uri"])
+    uri = clean(cells["uri"])
     if uri is None:
         raise RowError("column 'uri' is empty")
     match = _PROJECT_FILE.match(uri)
@@ -149,8 +150,8 @@ def _web_item(row: Row) -> Record:
         raise RowError(f"column 'uri': {uri!r} names no project (expected /docs/projects/files/<n>/<grant id>/…)")
     link = Link(
         url=CORDIS + uri if uri.startswith("/") else uri,
-        title=fast_clean(cells["title"]),
-        kind=fast_clean(cells["represents"]) or fast_clean(cells["type"]),
+        title=clean(cells["title"]),
+        kind=clean(cells["represents"]) or clean(cells["type"]),
     )
     project = Project(source="cordis", source_id=match[1], links=[link])
     return Record(key=uri, project=project, line=row.line)

@@ -13,10 +13,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from euprojects.model import Flag, Link, Project, Record
-from euprojects.normalise.text import clean_repaired
+from euprojects.normalise.text import clean, clean_repaired
 from euprojects.sources.base import Format, Head, Item, Row, has_columns, read_sheet
 from euprojects.sources.common import RowError, reject
-from euprojects.sources.cordis_organisations import FUND, PERIOD, PROGRAMME, clean_cell
+from euprojects.sources.cordis_organisations import FUND, PERIOD, PROGRAMME
 
 REPORT_COLUMNS = ("id", "title", "projectID", "projectAcronym", "attachment", "rcn")
 DELIVERABLE_COLUMNS = ("id", "title", "deliverableType", "description", "projectID", "projectAcronym", "url")
@@ -38,7 +38,7 @@ def _project(
     website: str | None = None,
 ) -> Project:
     """The partial project a row of any of these tables describes."""
-    project_id = clean_cell(row.cells.get("projectID"))
+    project_id = clean(row.cells.get("projectID"))
     if project_id is None:
         raise RowError("column 'projectID' is empty")
     if not project_id.isdigit():
@@ -59,7 +59,7 @@ def _project(
 
 
 def _required(row: Row, column: str) -> str:
-    value = clean_cell(row.cells.get(column))
+    value = clean(row.cells.get(column))
     if value is None:
         raise RowError(f"column {column!r} is empty")
     return value
@@ -154,7 +154,7 @@ def _checked(title: str) -> str:
 def _report(row: Row) -> Record:
     key = _required(row, "id")
     report_title = _required(row, "title")
-    acronym = clean_cell(row.cells.get("projectAcronym"))
+    acronym = clean(row.cells.get("projectAcronym"))
     try:
         title, balanced = project_title(report_title, acronym)
     except TitleError as err:
@@ -189,15 +189,15 @@ def _site_url(path: str) -> str:
 def _deliverable(row: Row) -> Record:
     key = _required(row, "id")
     cells = row.cells
-    url = clean_cell(cells.get("url"))
+    url = clean(cells.get("url"))
     title = clean_repaired(cells.get("title"))
     if url is None and title is None:
         raise RowError("columns 'url' and 'title' are both empty: the deliverable cannot be shown")
     description = clean_repaired(cells.get("description"))
     if description and title and description.casefold() == title.casefold():
         description = None  # 2 400 rows repeat the title as their description
-    link = Link(url=url, title=title, kind=clean_cell(cells.get("deliverableType")), description=description)
-    project = _project(row, acronym=clean_cell(cells.get("projectAcronym")), links=[link])
+    link = Link(url=url, title=title, kind=clean(cells.get("deliverableType")), description=description)
+    project = _project(row, acronym=clean(cells.get("projectAcronym")), links=[link])
     return Record(key=key, project=project, line=row.line)
 
 
@@ -206,9 +206,9 @@ def _deliverable(row: Row) -> Record:
 
 def _euroscivoc(row: Row) -> Record:
     cells = row.cells
-    code = clean_cell(cells.get("euroSciVocCode"))
-    title = clean_cell(cells.get("euroSciVocTitle"))
-    path = clean_cell(cells.get("euroSciVocPath"))
+    code = clean(cells.get("euroSciVocCode"))
+    title = clean(cells.get("euroSciVocTitle"))
+    path = clean(cells.get("euroSciVocPath"))
     themes = _field_and_ancestors(path, code)
     if title and title not in themes:
         themes.append(title)
@@ -246,9 +246,9 @@ def _weblink(row: Row) -> Record:
     cells = row.cells
     url = _required(row, "physUrl")
     link_id = _required(row, "id")
-    represents = clean_cell(cells.get("represents"))
+    represents = clean(cells.get("represents"))
     title = represents if represents and represents.lower() != "project" else None
-    kind = clean_cell(cells.get("type"))
+    kind = clean(cells.get("type"))
     link = Link(url=url, title=title, kind=kind)
     # CORDIS lists the project's own web site as a relatedWebsite that represents the project.
     website = url if kind == "relatedWebsite" and represents in (None, "project") else None
