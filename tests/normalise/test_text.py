@@ -27,6 +27,8 @@ def test_decode_tries_the_formats_encodings_in_order() -> None:
     assert decode("\ufeffid;title".encode(), ("utf-8",)) == ("id;title", "utf-8-sig")
     greek = "ΕΛΛΑΔΑ".encode("cp1253")
     assert decode(greek, ("utf-8", "cp1253"))[0] == "ΕΛΛΑΔΑ"
+    polish = "Tytuł projektu;Dofinansowanie z EU".encode("cp1250")  # PL list of operations header
+    assert decode(polish, ("utf-8", "cp1250")) == ("Tytuł projektu;Dofinansowanie z EU", "cp1250")
 
 
 def test_decode_refuses_what_is_not_text() -> None:

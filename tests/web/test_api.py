@@ -77,6 +77,11 @@ def test_a_project_with_etag_and_cache_control(client: TestClient) -> None:
     assert data["cofinancing_rate"] == "53.6" and data["period"] == "2000-2006"
     assert data["programme"] == "Interreg IIIC North" and data["declared_partner_count"] == 9
     assert any(f["code"] == "start_date_shifted" for f in data["flags"])
+    assert (data["status"], data["status_source"], data["derived_status"]) == (
+        "finished",
+        "PROJECT FINISHED",
+        "finished",
+    )
     assert response.headers["cache-control"].startswith("public")
     etag = response.headers["etag"]
     again = client.get(f"/api/v1/projects/{CITY_TWINS}", headers={"If-None-Match": etag})

@@ -55,7 +55,7 @@ TREATY = "Traktat kode (H2020)"
 STATUSES = {
     "SIGNED": Status.ONGOING,
     "CLOSED": Status.FINISHED,
-    "TERMINATED": Status.FINISHED,  # ended early, but it ran: not "cancelled"
+    "TERMINATED": Status.CANCELLED,  # ended early, as CORDIS records it (cordis_projects.H2020_STATUS)
 }
 ROLES = {
     "COORDINATOR": Role.LEAD,

@@ -27,7 +27,14 @@ def programme_url(name: str) -> str:
 
 def project_record(project: Project) -> ProjectRecord:
     fields = {name: getattr(project, name) for name in project.__struct_fields__}
-    return ProjectRecord(**fields, id=project.id, url=project_url(project.id))
+    derived, effective = project.derived_status(), project.effective_status()
+    return ProjectRecord(
+        **fields,
+        id=project.id,
+        url=project_url(project.id),
+        derived_status=derived.value if derived else None,
+        effective_status=effective.value if effective else None,
+    )
 
 
 def organisation_record(store: Store, org_id: str) -> OrganisationRecord | None:

@@ -23,10 +23,13 @@ class ErrorEnvelope(msgspec.Struct):
 
 
 class ProjectRecord(Project, kw_only=True):
-    """A project as the API gives it: the model plus its id and portal address."""
+    """A project as the API gives it: the model plus its id, portal address, the status its dates
+    imply and the status shown (the source's when it has one, else the derived one)."""
 
     id: str
     url: str
+    derived_status: str | None
+    effective_status: str | None
 
 
 class OrganisationRecord(msgspec.Struct):
