@@ -13,19 +13,27 @@
 
 from __future__ import annotations
 
+# ruff: noqa: E402
+import sys
+from pathlib import Path
+
+# Put this folder after the standard library: other scripts here (bench/http.py) must not shadow it.
+_HERE = Path(__file__).resolve().parent
+if sys.path and Path(sys.path[0] or ".").resolve() == _HERE:
+    sys.path.append(sys.path.pop(0))
+
 import argparse
 import csv
 import gzip
 import json
 import shutil
 import sqlite3
-import sys
 import time
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+if str(_HERE) not in sys.path:
+    sys.path.append(str(_HERE))
 
 from common import (
     CACHE,

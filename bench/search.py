@@ -9,6 +9,15 @@ pass, then timed passes. See bench/README.md for what each engine does and the l
 
 from __future__ import annotations
 
+# ruff: noqa: E402
+import sys
+from pathlib import Path
+
+# Put this folder after the standard library: other scripts here (bench/http.py) must not shadow it.
+_HERE = Path(__file__).resolve().parent
+if sys.path and Path(sys.path[0] or ".").resolve() == _HERE:
+    sys.path.append(sys.path.pop(0))
+
 import argparse
 import hashlib
 import http.client
@@ -19,15 +28,14 @@ import shutil
 import socket
 import sqlite3
 import subprocess
-import sys
 import time
 import urllib.parse
 from collections import Counter
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+if str(_HERE) not in sys.path:
+    sys.path.append(str(_HERE))
 
 from common import (
     CACHE,
@@ -774,6 +782,7 @@ def breakdown(folder: Path, queries: list[dict[str, Any]], cprofile: int) -> str
     timed(highlight.Highlighter, "snippet", "hydrate: snippets")
     timed(engine_module, "suggest", "did-you-mean (suggest)")
     stages: dict[str, list[float]] = {}
+    per_query: list[dict[str, float]] = []
     totals: list[float] = []
     by_kind: dict[str, list[float]] = {}
     for query in queries:
@@ -783,10 +792,9 @@ def breakdown(folder: Path, queries: list[dict[str, Any]], cprofile: int) -> str
         total = (time.perf_counter() - started) * 1000
         totals.append(total)
         by_kind.setdefault(f"{query['kind']}, {len(query.get('filters', {}))} filters", []).append(total)
-        for stage in spent:
-            stages.setdefault(stage, [])
-        for stage in stages:
-            stages[stage].append(spent.get(stage, 0.0))
+        per_query.append(dict(spent))
+    for stage in dict.fromkeys(k for spent_here in per_query for k in spent_here):
+        stages[stage] = [spent_here.get(stage, 0.0) for spent_here in per_query]
     # The p95 query's own split: where the slow queries go.
     slow = sorted(range(len(totals)), key=totals.__getitem__)[int(0.95 * len(totals)) :]
     rows = [["whole search", percentile(totals, 0.5), percentile(totals, 0.95), sum(totals) / len(totals), 100.0,
@@ -803,6 +811,20 @@ def breakdown(folder: Path, queries: list[dict[str, Any]], cprofile: int) -> str
             [[k, len(v), percentile(v, 0.5), percentile(v, 0.95)] for k, v in sorted(by_kind.items())],
         ),
     ]
+    # The floor of the same queries, split: one search with count, then one 5-facet aggregation.
+    raw = SameQueryTantivy(folder, eup)
+    raw.prepare(queries)
+    floor: dict[str, list[float]] = {"floor: search top 20 + count (1 pass)": [], "floor: 1 aggregation, 5 facets": []}
+    for query in queries:
+        built = raw.build(query)
+        started = time.perf_counter()
+        raw.searcher.search(built, limit=LIMIT, count=True)
+        searched = time.perf_counter()
+        raw.searcher.aggregate(built, raw.aggregation)
+        floor["floor: search top 20 + count (1 pass)"].append((searched - started) * 1000)
+        floor["floor: 1 aggregation, 5 facets"].append((time.perf_counter() - searched) * 1000)
+    floor_rows = [[k, percentile(v, 0.5), percentile(v, 0.95), sum(v) / len(v)] for k, v in floor.items()]
+    text += ["", table(["same query, bare Tantivy", "p50 ms", "p95 ms", "mean ms"], floor_rows)]
     if cprofile:
         profiler = cProfile.Profile()
         profiler.enable()
