@@ -99,6 +99,7 @@ class Searcher:
 
     def __init__(self, index_dir: Path, store: Store) -> None:
         self.index_dir = index_dir
+        self._state_file = str(index_dir / "state.json")
         self.store = store
         self._lock = threading.Lock()
         self._stamp: float | None = None
@@ -115,7 +116,7 @@ class Searcher:
 
     def _state_stamp(self) -> float | None:
         try:
-            return os.stat(self.index_dir / "state.json").st_mtime
+            return os.stat(self._state_file).st_mtime
         except FileNotFoundError:
             return None
 
@@ -130,22 +131,22 @@ class Searcher:
         return self.index.searcher()
 
     # --- the request ------------------------------------------------------------------------
-    def plan(self, request: SearchRequest) -> _Plan:
+    def plan(self, request: SearchRequest, searcher: tantivy.Searcher | None = None) -> _Plan:
         _check_limits(request)
         parsed = parse(request.query)
         chosen = selections(request.filters, parsed.filters)
         excluded = [
             to_query(select_filter(QUERY_SCOPES[f.name], [f.value]), self.schema) for f in parsed.excluded_filters
         ]
-        text = self.compiler.text_query(parsed, self._fresh_searcher())
+        text = self.compiler.text_query(parsed, searcher or self._fresh_searcher())
         default_sort = "relevance" if text is not None else "-start_date"
         sort = sort_spec(request.sort or default_sort)
         cursor = decode_cursor(request.cursor, sort.name) if request.cursor else None
         return _Plan(parsed=parsed, text=text, filters=chosen, excluded=excluded, sort=sort, cursor=cursor)
 
     def search(self, request: SearchRequest) -> SearchResult:
-        plan = self.plan(request)
         searcher = self._fresh_searcher()
+        plan = self.plan(request, searcher)
         query = self._combine(plan.text, plan.filters, plan.excluded)
         page = self._page(searcher, query, plan, request)
         relaxed = False
@@ -199,17 +200,17 @@ class Searcher:
             query = tantivy.Query.boolean_query(
                 [(tantivy.Occur.Must, query), (tantivy.Occur.Must, after(spec, self.schema, cursor.key or 0))]
             )
-        total = int(searcher.search(query, limit=1, count=True).count or 0)  # type: ignore[attr-defined]
         limit = max(1, request.limit)
         if spec.field is None:
-            found = searcher.search(query, limit=limit, offset=offset, count=False)
+            found = searcher.search(query, limit=limit, offset=offset, count=True)
             hits = [(float(score), address, None) for score, address in found.hits]
         else:
             order = tantivy.Order.Desc if spec.descending else tantivy.Order.Asc
             found = searcher.search(
-                query, limit=limit, offset=offset, count=False, order_by_field=spec.field, order=order
+                query, limit=limit, offset=offset, count=True, order_by_field=spec.field, order=order
             )
             hits = [(0.0, address, key) for key, address in found.hits]
+        total = int(found.count or 0)  # type: ignore[attr-defined]
         hits = hits[: request.limit]
         next_cursor = None
         if hits and len(hits) == request.limit:
@@ -259,8 +260,8 @@ class Searcher:
     def matching_ids(self, request: SearchRequest, batch: int = 500) -> tuple[int, Iterator[list[str]]]:
         """The total and every matching project id, a batch at a time, in the request's order:
         what an export walks. No depth limit applies; keyed sorts resume after the last key."""
-        plan = self.plan(msgspec.structs.replace(request, limit=0, page=1, cursor=None))
         searcher = self._fresh_searcher()
+        plan = self.plan(msgspec.structs.replace(request, limit=0, page=1, cursor=None), searcher)
         query = self._combine(plan.text, plan.filters, plan.excluded)
         total = int(searcher.search(query, limit=1, count=True).count or 0)  # type: ignore[attr-defined]
         return total, self._walk(searcher, query, plan.sort, batch)
