@@ -77,7 +77,7 @@ def test_a_project_with_etag_and_cache_control(client: TestClient) -> None:
     assert data["cofinancing_rate"] == "53.6" and data["period"] == "2000-2006"
     assert data["programme"] == "Interreg IIIC North" and data["declared_partner_count"] == 9
     assert any(f["code"] == "start_date_shifted" for f in data["flags"])
-    assert (data["status"], data["status_source"], data["derived_status"]) == (
+    assert (data["status"], data["status_source"], data["status_derived"]) == (
         "finished",
         "PROJECT FINISHED",
         "finished",

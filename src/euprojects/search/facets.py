@@ -39,8 +39,16 @@ def _value(key: object) -> str:
     return str(key)
 
 
+# Each index segment reports this many top values before they are merged; it must exceed the
+# number of distinct values of any facet, or counts of values outside a segment's top list would
+# be underestimated (terms aggregations are exact only then).
+SEGMENT_SIZE = 20_000
+
+
 def aggregation(names: Iterable[str], size: int) -> dict[str, object]:
-    return {name: {"terms": {"field": FACET_FIELDS[name], "size": size}} for name in names}
+    return {
+        name: {"terms": {"field": FACET_FIELDS[name], "size": size, "segment_size": SEGMENT_SIZE}} for name in names
+    }
 
 
 def count(

@@ -32,8 +32,8 @@ def project_record(project: Project) -> ProjectRecord:
         **fields,
         id=project.id,
         url=project_url(project.id),
-        derived_status=derived.value if derived else None,
-        effective_status=effective.value if effective else None,
+        status_derived=derived.value if derived else None,
+        status_effective=effective.value if effective else None,
     )
 
 

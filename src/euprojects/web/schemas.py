@@ -28,8 +28,8 @@ class ProjectRecord(Project, kw_only=True):
 
     id: str
     url: str
-    derived_status: str | None
-    effective_status: str | None
+    status_derived: str | None
+    status_effective: str | None
 
 
 class OrganisationRecord(msgspec.Struct):
