@@ -150,3 +150,17 @@ def test_a_truncated_csv_rejects_the_cut_row(home: Path, data: Path, tmp_path: P
     [line] = [line for line in result.output.splitlines() if line.startswith("rejected:")]
     assert "fields where the header has 8" in line
     assert counts()[0] > 250
+
+
+def test_a_truncated_gzip_keeps_the_rows_before_the_break(home: Path, data: Path, tmp_path: Path) -> None:
+    whole = (data / "cordis-h2020-participations-derived" / "h2020.csv.gz").read_bytes()
+    cut = tmp_path / "h2020.csv.gz"
+    cut.write_bytes(whole[: len(whole) // 4])
+    result = run("ingest", "--json", str(cut))
+    assert result.exit_code == 0
+    report = reports(result)["h2020.csv.gz"]
+    assert report["stopped"].startswith("reading stopped after line ")
+    assert 20_000 < report["read"] < 144_726 and report["rejected"] == 1
+    assert counts()[1] > 20_000  # the participations read before the break are kept
+    listed = run("rejects", "--file", "h2020.csv.gz")
+    assert "reading stopped after line" in listed.output
