@@ -334,15 +334,14 @@ def report(size: int, rows: list[dict[str, Any]], meta: dict[str, Any]) -> str:
         f" match counts equal to Datasette's on {meta['agreement']}",
         "",
         table(
-            ["engine", "conc.", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "server CPU ms/req", "load 1 min"],
+            ["engine", "conc.", "answered", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "CPU ms/req", "load 1m"],
             [
                 [
                     r["engine"],
                     r["concurrency"],
+                    r["requests"],
                     r["rps"],
-                    r["p50"],
-                    r["p95"],
-                    r["p99"],
+                    *((r["p50"], r["p95"], r["p99"]) if r["requests"] else ("none answered",) * 3),
                     r["errors"],
                     r["server_cpu_s_per_request"] * 1000,
                     r["load"].split()[0],
@@ -355,7 +354,7 @@ def report(size: int, rows: list[dict[str, Any]], meta: dict[str, Any]) -> str:
     ratios = []
     for r in rows:
         base = baseline.get(r["concurrency"])
-        if base is None or r["engine"] == "Datasette":
+        if base is None or r["engine"] == "Datasette" or not base["requests"]:
             continue
         ratios.append(
             [
@@ -386,7 +385,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=1, help="seed of the corpus and the query set")
     parser.add_argument("--no-datasette", action="store_true", help="run euprojects only")
     parser.add_argument("--check", type=int, default=40, help="queries each engine answers once before the runs")
-    parser.add_argument("--timeout", type=int, default=30, help="seconds before wrk counts a request as an error")
+    parser.add_argument("--timeout", type=int, default=10, help="seconds before wrk counts a request as an error")
     parser.add_argument(
         "--profile", action="store_true", help="then profile the first euprojects server with py-spy at concurrency 8"
     )
