@@ -115,3 +115,23 @@ def test_landmarks_labels_and_a_skip_link(client: TestClient) -> None:
         assert landmark in html
     assert '<label for="q">' in html and 'class="skip" href="#main"' in html
     assert '<html lang="en">' in html
+
+
+def test_the_search_form_with_its_empty_fields_searches(client: TestClient) -> None:
+    empty = "&start_year=&end_year=&eu_contribution=&budget=&has_website=&has_partners=&sort=relevance"
+    text = text_of(page(client, "/?q=energy" + empty))
+    assert re.search(r"[\d ]+ projects for “energy”", text)
+
+
+def test_export_links_carry_the_search_encoded(client: TestClient) -> None:
+    html = page(client, "/?q=R%26D+cooperation&country=EE")
+    links = re.findall(r'href="(/api/v1/export\?format=csv&amp;[^"]+)"', html)
+    assert links and "q=R%26D+cooperation" in links[0] and "country=EE" in links[0]
+    export = client.get(links[0].replace("&amp;", "&"))
+    total = int(export.headers["x-total-count"])
+    assert total == client.get("/api/v1/search?q=R%26D+cooperation&country=EE&limit=0").json()["data"]["total"]
+
+
+def test_a_favicon(client: TestClient) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("image/svg+xml")

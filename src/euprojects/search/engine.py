@@ -32,7 +32,6 @@ from euprojects.store.base import ProjectSummary
 
 MAX_LIMIT = 200
 MAX_DEPTH = 10_000  # deeper than this, use cursors
-SUGGEST_BELOW = 5
 
 
 class IndexMissing(Exception):
@@ -150,7 +149,7 @@ class Searcher:
         query = self._combine(plan.text, plan.filters, plan.excluded)
         page = self._page(searcher, query, plan, request)
         relaxed = False
-        if page[1] == 0 and len(plan.parsed.positive) >= 2:
+        if page[1] == 0 and self._relaxable(plan):
             relaxed_text = self.compiler.text_query(plan.parsed, searcher, relaxed=True)
             relaxed_query = self._combine(relaxed_text, plan.filters, plan.excluded)
             relaxed_page = self._page(searcher, relaxed_query, plan, request)
@@ -160,7 +159,7 @@ class Searcher:
         facets = self._facets(searcher, plan, request)
         hits = self._hydrate(searcher, hits_found, plan.text, request.highlight)
         suggestion = None
-        if (total < SUGGEST_BELOW or relaxed) and plan.parsed.words():
+        if (total == 0 or relaxed) and plan.parsed.words():
             suggestion = suggest(searcher, plan.parsed.words(), request.query)
         return SearchResult(
             total=total,
@@ -223,8 +222,7 @@ class Searcher:
         return hits, total, next_cursor
 
     def _total_without_cursor(self, searcher: tantivy.Searcher, plan: _Plan) -> int:
-        query = self._combine(plan.text, plan.filters, plan.excluded)
-        return int(searcher.search(query, limit=1, count=True).count or 0)  # type: ignore[attr-defined]
+        return _count(searcher, self._combine(plan.text, plan.filters, plan.excluded))
 
     def _facets(self, searcher: tantivy.Searcher, plan: _Plan, request: SearchRequest) -> dict[str, list[FacetValue]]:
         names = [n for n in request.facets if n in FACET_FIELDS]
@@ -263,8 +261,17 @@ class Searcher:
         searcher = self._fresh_searcher()
         plan = self.plan(msgspec.structs.replace(request, limit=0, page=1, cursor=None), searcher)
         query = self._combine(plan.text, plan.filters, plan.excluded)
-        total = int(searcher.search(query, limit=1, count=True).count or 0)  # type: ignore[attr-defined]
+        total = _count(searcher, query)
+        if total == 0 and self._relaxable(plan):
+            relaxed_text = self.compiler.text_query(plan.parsed, searcher, relaxed=True)
+            query = self._combine(relaxed_text, plan.filters, plan.excluded)
+            total = _count(searcher, query)  # as the search page shows it: any word ranked
         return total, self._walk(searcher, query, plan.sort, batch)
+
+    @staticmethod
+    def _relaxable(plan: _Plan) -> bool:
+        """A query of several words that all together match nothing is retried with any word."""
+        return len(plan.parsed.positive) >= 2
 
     def _walk(
         self, searcher: tantivy.Searcher, query: tantivy.Query, spec: SortSpec, batch: int
@@ -321,6 +328,10 @@ class Searcher:
             (float(score), address, None) for score, address in searcher.search(similar, limit=limit).hits
         ]
         return self._hydrate(searcher, hits, None, highlight=False)
+
+
+def _count(searcher: tantivy.Searcher, query: tantivy.Query) -> int:
+    return int(searcher.search(query, limit=1, count=True).count or 0)  # type: ignore[attr-defined]
 
 
 def _check_limits(request: SearchRequest) -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
@@ -75,7 +76,7 @@ async def search_page(request: Request) -> Response:
         "ranges": {name: (given.get(name) or [""])[-1] for name in RANGE_FILTERS},
         "flags": {name: (given.get(name) or [""])[-1] for name in ("has_website", "has_partners")},
         "active": [(k, v) for k, v in current if k in SPECS and k not in RANGE_FILTERS],
-        "export_query": "&".join(f"{k}={v}" for k, v in current),
+        "export_query": urlencode(current),
     }
     try:
         search_request = request_from(given)
@@ -135,6 +136,11 @@ async def programme_page(request: Request, name: str) -> Response:
         "eu": sum(p.eu_contribution_eur for p in periods),
     }
     return render(request, "programme.html", name=name, periods=periods, result=result, totals=totals)
+
+
+@router.get("/favicon.ico")
+async def favicon() -> Response:
+    return RedirectResponse("/static/favicon.svg", status_code=301)
 
 
 @router.get("/about", response_class=HTMLResponse)

@@ -19,7 +19,10 @@ STATE_KEYS = ("q", "sort", *SPECS)
 
 
 def request_from(params: Mapping[str, Sequence[str]], *, limit: int | None = None) -> SearchRequest:
-    """A SearchRequest from multi-valued query parameters; QueryError names a bad parameter."""
+    """A SearchRequest from multi-valued query parameters; QueryError names a bad parameter.
+
+    An empty value is no filter: the search form sends all its fields, filled or not.
+    """
     query = _one(params, "q") or ""
     if len(query) > MAX_QUERY_CHARS:
         raise QueryError(f"q: at most {MAX_QUERY_CHARS} characters")
@@ -29,7 +32,7 @@ def request_from(params: Mapping[str, Sequence[str]], *, limit: int | None = Non
         raise QueryError(f"facet: {unknown[0]!r} is not one of {', '.join(FACET_FIELDS)}")
     return SearchRequest(
         query=query,
-        filters={name: [v for v in params[name] if v != ""] for name in SPECS if params.get(name)},
+        filters={name: values for name in SPECS if (values := [v for v in params.get(name, ()) if v.strip()])},
         facets=facets,
         facet_size=_int(params, "facet_size", 30),
         sort=_one(params, "sort") or None,

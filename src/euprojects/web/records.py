@@ -42,13 +42,14 @@ def organisation_record(store: Store, org_id: str) -> OrganisationRecord | None:
     if organisation is None:
         return None
     projects = store.organisation_projects(org_id)
-    total = sum(p.eu_contribution_eur or 0.0 for p in projects)
+    known = [p.eu_contribution_eur for p in projects if p.eu_contribution_eur is not None]
+    total = round(sum(known), 2) if known else None
     return OrganisationRecord(
         organisation=organisation,
         url=organisation_url(org_id),
         projects=projects,
         partners=store.frequent_partners(org_id, 12),
-        total_eu_contribution_eur=round(total, 2),
+        total_eu_contribution_eur=total,
         roles=dict(Counter(p.role for p in projects)),
     )
 

@@ -37,7 +37,7 @@ class OrganisationRecord(msgspec.Struct):
     url: str
     projects: list[OrganisationRole]
     partners: list[Partner]
-    total_eu_contribution_eur: float
+    total_eu_contribution_eur: float | None
     roles: dict[str, int]
 
 
