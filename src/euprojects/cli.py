@@ -73,18 +73,16 @@ class ProgressLine:
     """One self-overwriting status line on a terminal: file i of n, rows read so far."""
 
     def __init__(self, total: int) -> None:
-        self.total, self.index, self.enabled = total, 0, sys.stderr.isatty()
-
-    def start(self, name: str) -> None:
-        self.index += 1
-        self.show(name, 0)
+        self.total, self.seen, self.enabled = total, set[str](), sys.stderr.isatty()
 
     def show(self, name: str, rows: int) -> None:
+        """Files may be read several at a time: the bar counts the files begun."""
+        self.seen.add(name)
         if not self.enabled:
             return
-        done = int(20 * (self.index - 1) / max(self.total, 1))
+        done = int(20 * (len(self.seen) - 1) / max(self.total, 1))
         bar = "#" * done + "-" * (20 - done)
-        click.echo(f"\r[{bar}] {self.index}/{self.total} {name[:40]:<40} {rows:>9,} rows", nl=False, err=True)
+        click.echo(f"\r[{bar}] {len(self.seen)}/{self.total} {name[:40]:<40} {rows:>9,} rows", nl=False, err=True)
 
     def clear(self) -> None:
         if self.enabled:
@@ -104,16 +102,8 @@ def ingest(ctx: Context, paths: tuple[Path, ...], format_name: str | None, no_in
     except SourceError as err:
         raise click.ClickException(str(err)) from None
     progress = ProgressLine(sum(1 for p in planned if p.format))
-    current = {"file": ""}
-
-    def on_progress(name: str, rows: int) -> None:
-        if name != current["file"]:
-            current["file"] = name
-            progress.start(name)
-        progress.show(name, rows)
-
     result = ingest_pipeline.run(
-        ctx.store, list(paths), batch_size=ctx.settings.batch_size, progress=on_progress, planned=planned
+        ctx.store, list(paths), batch_size=ctx.settings.batch_size, progress=progress.show, planned=planned
     )
     progress.clear()
     report = None if no_index else index_build.update(ctx.store, ctx.settings.index_dir)

@@ -1,57 +1,37 @@
 """The ingest pipeline: read files, write their records in batches, rebuild changed projects.
 
-Every batch is one transaction that writes fragments, rejects and the dirty marks together;
+Every batch is one transaction that writes records, rejects and the dirty marks together;
 projects are rebuilt from the dirty set afterwards. A run killed at any point therefore leaves
 a store whose next run ends exactly where a clean run would.
+
+Files are read in worker processes when there is enough to read (reading is the CPU-bound
+part); this process alone writes, so the store sees one writer either way.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+import multiprocessing
+import os
+import queue
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-import msgspec
-
-from euprojects.merge import combine, merge
-from euprojects.model import Record, Reject
-from euprojects.sources import Format, Planned, formats, plan
-from euprojects.sources.base import SourceError, first_error
+from euprojects.materialise import materialise
+from euprojects.reading import Chunk, FileReport, prepare, read_chunks
+from euprojects.sources import Planned, by_name, plan
 from euprojects.store import Store
-from euprojects.store.base import PreparedRecord
 from euprojects.store.codec import encode
 
+__all__ = ["FileReport", "IngestResult", "materialise", "prepare", "run"]
+
 Progress = Callable[[str, int], None]
-_row_encoder = msgspec.json.Encoder()  # a row's fingerprint, to tell a duplicate from a conflict
-EXAMPLES = 5  # rejects quoted in a file's report; `euprojects rejects` lists them all
-
-
-class FileReport(msgspec.Struct):
-    """What one file contributed: the closing report line of an ingest."""
-
-    path: str
-    file: str
-    format: str | None = None
-    read: int = 0
-    records: int = 0
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    duplicates: int = 0
-    rejected: int = 0
-    removed: int = 0
-    seconds: float = 0.0
-    skipped: str | None = None
-    error: str | None = None
-    stopped: str | None = None
-    examples: list[str] = []
-
-    @property
-    def failed(self) -> bool:
-        return self.error is not None
+PARALLEL_BYTES = 4_000_000  # less than this to read is not worth starting processes for
+QUEUE_CHUNKS = 8  # chunks in flight between readers and the writer: bounds memory
 
 
 @dataclass(slots=True)
@@ -74,13 +54,20 @@ def run(
     batch_size: int = 2000,
     progress: Progress | None = None,
     planned: list[Planned] | None = None,
+    workers: int | None = None,
 ) -> IngestResult:
     """Ingest files and directories into the store, then rebuild the projects they changed."""
     started = time.perf_counter()
     planned = planned if planned is not None else plan(list(paths), format_name)
+    workers = workers if workers is not None else (os.cpu_count() or 1)
     run_id = store.begin_run(_now())
-    reports = [_ingest_planned(store, run_id, item, batch_size, progress) for item in planned]
-    rebuilt = materialise(store, progress=progress)
+    writer = _Writer(store, run_id, progress)
+    readable = [item for item in planned if item.format and not item.skipped and not item.error]
+    if workers > 1 and len(readable) > 1 and sum(i.path.stat().st_size for i in readable) >= PARALLEL_BYTES:
+        reports = writer.from_workers(planned, batch_size, workers)
+    else:
+        reports = [writer.in_process(item, batch_size) for item in planned]
+    rebuilt = materialise(store, progress=progress, workers=workers)
     store.finish_run(run_id, _now())
     return IngestResult(files=reports, projects_rebuilt=rebuilt, seconds=time.perf_counter() - started)
 
@@ -89,160 +76,102 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
-def _ingest_planned(store: Store, run_id: int, item: Planned, batch_size: int, progress: Progress | None) -> FileReport:
+def _report(item: Planned) -> FileReport:
     report = FileReport(path=str(item.path), file=item.path.name)
-    if item.skipped or item.error or item.format is None:
-        report.skipped, report.error = item.skipped, item.error
-        return report
-    report.format = item.format.name
-    started = time.perf_counter()
-    ingest_file(store, run_id, item.path, item.format, report, batch_size, progress)
-    report.seconds = round(time.perf_counter() - started, 3)
-    store.log_file(run_id, item.format.name, item.path.name, str(item.path), encode(report))
+    report.format = item.format.name if item.format else None
+    report.skipped, report.error = item.skipped, item.error
     return report
 
 
-def ingest_file(
-    store: Store,
-    run_id: int,
-    path: Path,
-    fmt: Format,
-    report: FileReport,
-    batch_size: int,
-    progress: Progress | None = None,
-) -> None:
-    """Read one file into the store, filling ``report``; a file that cannot be read changes nothing."""
-    try:
-        items = first_error(fmt.read(path))
-    except SourceError as err:
-        report.error = str(err)
-        return
-    except (OSError, ValueError, EOFError) as err:
-        report.error = f"cannot be read: {err}"
-        return
-    writer = _BatchWriter(store, run_id, fmt.name, path.name, report, batch_size)
-    completed = writer.consume(items, progress)
-    writer.close_group()
-    writer.flush()
-    if completed:
-        report.removed = store.remove_stale(run_id, fmt.name, path.name)
+class _Writer:
+    """Stores the chunks of each file and closes each file when it has been read."""
+
+    def __init__(self, store: Store, run_id: int, progress: Progress | None) -> None:
+        self.store, self.run_id, self.progress = store, run_id, progress
+
+    def in_process(self, item: Planned, batch_size: int) -> FileReport:
+        report = _report(item)
+        if item.format is None or report.skipped or report.error:
+            return report
+        for chunk in read_chunks(item.path, item.format, report, batch_size):
+            self.write(report, chunk)
+        self.finish(report)
+        return report
+
+    def write(self, report: FileReport, chunk: Chunk) -> None:
+        assert report.format is not None
+        counts = self.store.write(self.run_id, report.format, report.file, chunk.records, chunk.rejects, _now())
+        report.new += counts.new
+        report.updated += counts.updated
+        report.unchanged += counts.unchanged
+        if self.progress:
+            self.progress(report.file, chunk.read)
+
+    def finish(self, report: FileReport) -> None:
+        """A file read to its end forgets what it no longer holds; any read file is logged."""
+        if report.error or report.format is None:
+            return
+        if report.stopped is None:
+            report.removed = self.store.remove_stale(self.run_id, report.format, report.file)
+        self.store.log_file(self.run_id, report.format, report.file, report.path, encode(report))
+
+    def from_workers(self, planned: list[Planned], batch_size: int, workers: int) -> list[FileReport]:
+        reports = [_report(item) for item in planned]
+        todo = [i for i, item in enumerate(planned) if item.format and not item.skipped and not item.error]
+        context = multiprocessing.get_context("spawn")
+        messages: Any = context.Queue(maxsize=QUEUE_CHUNKS)
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_set_queue, initargs=(messages,)) as pool:
+            futures = {i: pool.submit(_read_file, i, reports[i], batch_size) for i in todo}
+            for index, message in _receive(messages, futures):
+                if isinstance(message, Chunk):
+                    self.write(reports[index], message)
+                else:
+                    reports[index] = _merged_report(reports[index], message)
+                    self.finish(reports[index])
+        return reports
 
 
-class _BatchWriter:
-    """Collects a file's records and rejects and writes them a batch at a time.
+def _merged_report(written: FileReport, read: FileReport) -> FileReport:
+    """The worker's reading counts with this process's writing counts."""
+    read.new, read.updated, read.unchanged = written.new, written.updated, written.unchanged
+    return read
 
-    Adjacent rows that describe the same project (a participation table lists a consortium
-    row by row) are stored as one record: a fifth of the records to write, decode and merge.
-    Each row is still checked on its own for duplicates, and counted as read.
-    """
 
-    def __init__(self, store: Store, run_id: int, fmt: str, file: str, report: FileReport, size: int) -> None:
-        self.store, self.run_id, self.fmt, self.file = store, run_id, fmt, file
-        self.report, self.size = report, size
-        self.records: list[PreparedRecord] = []
-        self.rejects: list[Reject] = []
-        self.group: list[Record] = []
-        self.seen: dict[str, tuple[int, int]] = {}
-        self.last_line = 0
-
-    def consume(self, items: Iterator[Record | Reject], progress: Progress | None) -> bool:
-        """Read all items; False when reading stopped early (a truncated or corrupt file)."""
+def _receive(messages: Any, futures: dict[int, Future[None]]) -> Iterator[tuple[int, Chunk | FileReport]]:
+    """Messages from the readers until every file has ended; a reader that died is an error."""
+    open_files = set(futures)
+    while open_files:
         try:
-            for count, item in enumerate(items, 1):
-                self.add(item)
-                if progress and count % 1000 == 0:
-                    progress(self.file, self.report.read)
-        except (SourceError, OSError, ValueError, EOFError, UnicodeError) as err:
-            reason = f"reading stopped after line {self.last_line}: {err}"
-            self.report.stopped = reason
-            self.reject(Reject(line=self.last_line + 1, reason=reason))
-            return False
-        return True
-
-    def add(self, item: Record | Reject) -> None:
-        self.report.read += item.rows if isinstance(item, Record) else 1
-        self.last_line = max(self.last_line, item.line or 0)
-        if isinstance(item, Reject):
-            self.reject(item)
-            return
-        digest = hash(_row_encoder.encode(item.project))
-        earlier = self.seen.get(item.key)
-        if earlier is not None:
-            if earlier[0] == digest:
-                self.report.duplicates += 1
-            else:
-                self.reject(Reject(item.line, f"same key {item.key!r} as line {earlier[1]} but different values"))
-            return
-        self.seen[item.key] = (digest, item.line)
-        if self.group and self.group[0].project.id != item.project.id:
-            self.close_group()
-        self.group.append(item)
-
-    def close_group(self) -> None:
-        if not self.group:
-            return
-        first = self.group[0]
-        aliases = sorted({alias for record in self.group for alias in record.aliases})
-        combined = Record(
-            key=first.key, project=combine([r.project for r in self.group]), line=first.line, aliases=aliases
-        )
-        self.group = []
-        self.report.records += 1
-        self.records.append(prepare(combined))
-        self._maybe_flush()
-
-    def reject(self, item: Reject) -> None:
-        self.report.rejected += 1
-        if len(self.report.examples) < EXAMPLES:
-            where = f"line {item.line}" if item.line else "file"
-            self.report.examples.append(f"{where}: {item.reason}")
-        self.rejects.append(item)
-        self._maybe_flush()
-
-    def _maybe_flush(self) -> None:
-        if len(self.records) + len(self.rejects) >= self.size:
-            self.flush()
-
-    def flush(self) -> None:
-        if not self.records and not self.rejects:
-            return
-        counts = self.store.write(self.run_id, self.fmt, self.file, self.records, self.rejects, _now())
-        self.report.new += counts.new
-        self.report.updated += counts.updated
-        self.report.unchanged += counts.unchanged
-        self.records, self.rejects = [], []
+            index, message = messages.get(timeout=1.0)
+        except queue.Empty:
+            for index in list(open_files):
+                failure = futures[index].exception() if futures[index].done() else None
+                if failure is not None:
+                    raise RuntimeError(f"reading file {index} failed: {failure}") from failure
+            continue
+        if isinstance(message, FileReport):
+            open_files.discard(index)
+        yield index, message
 
 
-def prepare(record: Record) -> PreparedRecord:
-    """Encode a record once; its hash covers everything but the line it was found on."""
-    payload = encode(record.project)
-    aliases = tuple(sorted(set(record.aliases) - {record.project.id}))
-    digest = hashlib.blake2b(payload, digest_size=16)
-    digest.update("\x1f".join(aliases).encode())
-    return PreparedRecord(
-        key=record.key,
-        project_id=record.project.id,
-        aliases=aliases,
-        payload=payload,
-        hash=digest.hexdigest(),
-        line=record.line,
-    )
+_queue: Any = None
 
 
-def priorities() -> dict[str, int]:
-    return {fmt.name: fmt.priority for fmt in formats()}
+def _set_queue(messages: Any) -> None:
+    global _queue
+    _queue = messages
 
 
-def materialise(store: Store, batch: int = 1000, progress: Progress | None = None) -> int:
-    """Rebuild every dirty project from its fragments; returns how many were rebuilt or removed."""
-    ranks = priorities()
-    total = 0
-    while ids := store.dirty(batch):
-        groups = store.fragments(ids)
-        projects = [merge(pid, fragments, ranks) for pid, fragments in groups.items() if fragments]
-        deleted = [pid for pid, fragments in groups.items() if not fragments]
-        store.save(projects, deleted, done=ids)
-        total += len(projects) + len(deleted)
-        if progress:
-            progress("merging projects", total)
-    return total
+def _read_file(index: int, report: FileReport, batch_size: int) -> None:
+    """In a worker: read one file and send its chunks, then its report, to the writer."""
+    assert _queue is not None and report.format is not None
+    try:
+        for chunk in read_chunks(Path(report.path), by_name(report.format), report, batch_size):
+            _queue.put((index, chunk))
+    except Exception as err:
+        problem = f"{type(err).__name__}: {err}"
+        if report.read:  # what was sent before the break is stored, as for a truncated file
+            report.stopped = f"reading stopped after {report.read} rows: {problem}"
+        else:
+            report.error = f"cannot be read: {problem}"
+    _queue.put((index, report))

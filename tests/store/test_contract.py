@@ -10,6 +10,7 @@ import msgspec
 import pytest
 
 from euprojects import ingest
+from euprojects.materialise import materialise
 from euprojects.model import Money, Organisation, Participation, Project, Record, Reject, Role
 from euprojects.sources.erc import read as read_erc
 from euprojects.store import Store
@@ -24,7 +25,7 @@ def erc_records(data: Path, limit: int = 50) -> list[Record]:
 
 def write(store: Store, records: list[Record], fmt: str = "erc-grants", file: str = "erc_advanced.csv", run: int = 1):
     counts = store.write(run, fmt, file, [ingest.prepare(r) for r in records], [], NOW)
-    ingest.materialise(store)
+    materialise(store)
     return counts
 
 
@@ -97,7 +98,7 @@ def test_rows_gone_from_a_file_are_removed_with_their_projects(store: Store, dat
     write(store, records)
     store.write(2, "erc-grants", "erc_advanced.csv", [ingest.prepare(r) for r in records[:7]], [], NOW)
     assert store.remove_stale(2, "erc-grants", "erc_advanced.csv") == 3
-    ingest.materialise(store)
+    materialise(store)
     assert store.stats().projects == 7
     assert store.project(records[9].project.id) is None
 

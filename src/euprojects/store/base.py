@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import msgspec
 
 from euprojects.model import Organisation, Partner, Programme, Project, Reject, RejectEntry
+
+if TYPE_CHECKING:
+    from euprojects.store.codec import PreparedBatch
 
 
 class PreparedRecord(msgspec.Struct, frozen=True):
@@ -118,6 +121,8 @@ class Store(Protocol):
 
     def dirty(self, limit: int) -> list[str]: ...
 
+    def all_dirty(self) -> list[str]: ...
+
     def fragments(self, project_ids: Sequence[str]) -> dict[str, list[Fragment]]:
         """Fragments of each canonical project among ``project_ids`` (aliases resolved).
 
@@ -128,6 +133,10 @@ class Store(Protocol):
 
     def save(self, projects: Sequence[Project], deleted: Sequence[str], done: Sequence[str]) -> None:
         """Replace merged projects, delete others, and clear ``done`` from the dirty set."""
+        ...
+
+    def save_prepared(self, batch: PreparedBatch) -> None:
+        """:meth:`save` of a batch already encoded (by ``codec.prepare_batch``, maybe in another process)."""
         ...
 
     # --- reading ----------------------------------------------------------------------------

@@ -86,6 +86,20 @@ def project_row(project: Project) -> ProjectRow:
     return ProjectRow(columns, data, rows, join_blobs(blobs))
 
 
+class PreparedBatch(NamedTuple):
+    """Merged projects encoded for the store, with their organisations: all the CPU work of a
+    save, which can run in another process; what is left is SQL."""
+
+    rows: list[ProjectRow]
+    organisations: dict[str, Organisation]
+    deleted: list[str]
+    done: list[str]
+
+
+def prepare_batch(projects: Sequence[Project], deleted: Sequence[str], done: Sequence[str]) -> PreparedBatch:
+    return PreparedBatch([project_row(p) for p in projects], organisations_of(projects), list(deleted), list(done))
+
+
 def join_blobs(blobs: Sequence[bytes]) -> bytes:
     return b"\x1e".join(blobs)
 

@@ -214,6 +214,9 @@ class SQLiteStore:
             db.execute(f"DELETE FROM rejects WHERE {where}", args)
         return removed
 
+    def all_dirty(self) -> list[str]:
+        return [row[0] for row in self.db.execute("SELECT project_id FROM dirty")]
+
     def dirty(self, limit: int) -> list[str]:
         return [row[0] for row in self.db.execute("SELECT project_id FROM dirty LIMIT ?", (limit,))]
 
@@ -253,12 +256,15 @@ class SQLiteStore:
         return result
 
     def save(self, projects: Sequence[Project], deleted: Sequence[str], done: Sequence[str]) -> None:
+        self.save_prepared(codec.prepare_batch(projects, deleted, done))
+
+    def save_prepared(self, batch: codec.PreparedBatch) -> None:
         with self.transaction() as db:
             seq = int(db.execute("SELECT value FROM meta WHERE key='seq'").fetchone()[0]) + 1
-            changed = self._write_projects(db, projects, seq)
+            changed = self._write_projects(db, batch.rows, seq)
             db.executemany("INSERT OR IGNORE INTO project_numbers (id) VALUES (?)", [(pid,) for pid in changed])
-            gone = self._delete_projects(db, deleted)
-            renamed = self._write_organisations(db, projects)
+            gone = self._delete_projects(db, batch.deleted)
+            renamed = self._write_organisations(db, batch.organisations)
             db.executemany(
                 "INSERT OR REPLACE INTO changes (project_id, seq, deleted) VALUES (?, ?, ?)",
                 [(pid, seq, 0) for pid in changed] + [(pid, seq, 1) for pid in gone],
@@ -269,13 +275,13 @@ class SQLiteStore:
                     f" FROM participations WHERE org_id IN ({marks(part)})",
                     (seq, *part),
                 )
-            for part in chunks(list(done)):
+            for part in chunks(batch.done):
                 db.execute(f"DELETE FROM dirty WHERE project_id IN ({marks(part)})", part)
             if changed or gone or renamed:
                 db.execute("UPDATE meta SET value=? WHERE key='seq'", (str(seq),))
 
-    def _write_projects(self, db: sqlite3.Connection, projects: Sequence[Project], seq: int) -> list[str]:
-        rows = {p.id: codec.project_row(p) for p in projects}
+    def _write_projects(self, db: sqlite3.Connection, prepared: Sequence[codec.ProjectRow], seq: int) -> list[str]:
+        rows = {str(row.columns[0]): row for row in prepared}
         current = self._current_data(db, list(rows))
         changed = [pid for pid, row in rows.items() if current.get(pid) != (row.data, row.participations_blob)]
         db.executemany(
@@ -317,9 +323,8 @@ class SQLiteStore:
             gone.extend(existing)
         return gone
 
-    def _write_organisations(self, db: sqlite3.Connection, projects: Sequence[Project]) -> list[str]:
+    def _write_organisations(self, db: sqlite3.Connection, seen: dict[str, Organisation]) -> list[str]:
         """Merge the organisations of these projects into the table; return ids whose name changed."""
-        seen = codec.organisations_of(projects)
         known = {}
         ids = list(seen)
         for part in chunks(ids):

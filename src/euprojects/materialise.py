@@ -1,0 +1,71 @@
+"""Rebuilding projects from their records, on every core.
+
+Reading a project's records, merging them and encoding the result is CPU work that needs only
+a reading connection, so it runs in worker processes; the single writer (this process) applies
+each batch in one transaction, which also clears the batch from the dirty set. A batch lost to a
+crash stays dirty and is rebuilt by the next run.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+
+from euprojects.merge import merge
+from euprojects.sources import formats
+from euprojects.store import Store, open_store
+from euprojects.store.codec import PreparedBatch, prepare_batch
+
+Progress = Callable[[str, int], None]
+BATCH = 1000
+PARALLEL_FROM = 5000  # fewer dirty projects than this are not worth starting processes for
+
+_worker_store: Store | None = None
+
+
+def priorities() -> dict[str, int]:
+    return {fmt.name: fmt.priority for fmt in formats()}
+
+
+def merged_batch(store: Store, ids: Sequence[str], ranks: dict[str, int]) -> PreparedBatch:
+    """The projects of these dirty ids, merged from their records and encoded for saving."""
+    groups = store.fragments(ids)
+    projects = [merge(pid, fragments, ranks) for pid, fragments in groups.items() if fragments]
+    deleted = [pid for pid, fragments in groups.items() if not fragments]
+    return prepare_batch(projects, deleted, ids)
+
+
+def materialise(store: Store, progress: Progress | None = None, workers: int | None = None) -> int:
+    """Rebuild every dirty project from its records; returns how many were rebuilt or removed."""
+    ids = store.all_dirty()
+    batches = [ids[start : start + BATCH] for start in range(0, len(ids), BATCH)]
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    prepared = _in_workers(store.url, batches, workers) if workers > 1 and len(ids) >= PARALLEL_FROM else None
+    if prepared is None:
+        ranks = priorities()
+        prepared = (merged_batch(store, batch, ranks) for batch in batches)
+    total = 0
+    for batch in prepared:
+        store.save_prepared(batch)
+        total += len(batch.rows) + len(batch.deleted)
+        if progress:
+            progress("merging projects", total)
+    return total
+
+
+def _in_workers(url: str, batches: list[list[str]], workers: int) -> Iterator[PreparedBatch]:
+    context = multiprocessing.get_context("spawn")  # a fresh interpreter: no inherited connection
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_open, initargs=(url,)) as pool:
+        yield from pool.map(_work, batches)
+
+
+def _open(url: str) -> None:
+    global _worker_store
+    _worker_store = open_store(url, migrate=False)
+
+
+def _work(ids: list[str]) -> PreparedBatch:
+    assert _worker_store is not None
+    return merged_batch(_worker_store, ids, priorities())

@@ -1,0 +1,165 @@
+"""Reading one file into chunks of encoded records and rejects, ready for the store.
+
+This is the CPU-bound half of an ingest and touches no store, so several files can be read in
+worker processes while the writer stores what they send.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import msgspec
+
+from euprojects.merge import combine
+from euprojects.model import Record, Reject
+from euprojects.sources.base import Format, SourceError, first_error
+from euprojects.store.base import PreparedRecord
+from euprojects.store.codec import encode
+
+EXAMPLES = 5  # rejects quoted in a file's report; `euprojects rejects` lists them all
+_row_encoder = msgspec.json.Encoder()  # a row's fingerprint, to tell a duplicate from a conflict
+
+
+class FileReport(msgspec.Struct):
+    """What one file contributed: the closing report line of an ingest."""
+
+    path: str
+    file: str
+    format: str | None = None
+    read: int = 0
+    records: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    removed: int = 0
+    seconds: float = 0.0
+    skipped: str | None = None
+    error: str | None = None
+    stopped: str | None = None
+    examples: list[str] = []
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None
+
+
+class Chunk(msgspec.Struct):
+    """A batch of a file's records and rejects, and how many rows were read up to its end."""
+
+    records: list[PreparedRecord]
+    rejects: list[Reject]
+    read: int
+
+
+def read_chunks(path: Path, fmt: Format, report: FileReport, size: int) -> Iterator[Chunk]:
+    """Chunks of a file, filling ``report``'s reading counts.
+
+    A file that cannot be read at all yields nothing and sets ``report.error``; one that breaks
+    off half-way yields what came before and sets ``report.stopped``.
+    """
+    started = time.perf_counter()
+    try:
+        items = first_error(fmt.read(path))
+    except SourceError as err:
+        report.error = str(err)
+        return
+    except (OSError, ValueError, EOFError) as err:
+        report.error = f"cannot be read: {err}"
+        return
+    chunker = _Chunker(report, size)
+    try:
+        for item in items:
+            yield from chunker.add(item)
+    except (SourceError, OSError, ValueError, EOFError, UnicodeError) as err:
+        reason = f"reading stopped after line {chunker.last_line}: {err}"
+        report.stopped = reason
+        yield from chunker.reject(Reject(line=chunker.last_line + 1, reason=reason))
+    yield from chunker.close_group()
+    yield from chunker.flush()
+    report.seconds = round(time.perf_counter() - started, 3)
+
+
+class _Chunker:
+    """Groups a file's items into chunks.
+
+    Adjacent rows that describe the same project (a participation table lists a consortium
+    row by row) become one record: a fifth of the records to write, decode and merge. Each row
+    is still checked on its own for duplicates, and counted as read.
+    """
+
+    def __init__(self, report: FileReport, size: int) -> None:
+        self.report, self.size = report, size
+        self.records: list[PreparedRecord] = []
+        self.rejects: list[Reject] = []
+        self.group: list[Record] = []
+        self.seen: dict[str, tuple[int, int]] = {}
+        self.last_line = 0
+
+    def add(self, item: Record | Reject) -> Iterator[Chunk]:
+        self.report.read += item.rows if isinstance(item, Record) else 1
+        self.last_line = max(self.last_line, item.line or 0)
+        if isinstance(item, Reject):
+            yield from self.reject(item)
+            return
+        digest = hash(_row_encoder.encode(item.project))
+        earlier = self.seen.get(item.key)
+        if earlier is not None:
+            if earlier[0] == digest:
+                self.report.duplicates += 1
+                return
+            reason = f"same key {item.key!r} as line {earlier[1]} but different values"
+            yield from self.reject(Reject(item.line, reason))
+            return
+        self.seen[item.key] = (digest, item.line)
+        if self.group and self.group[0].project.id != item.project.id:
+            yield from self.close_group()
+        self.group.append(item)
+
+    def close_group(self) -> Iterator[Chunk]:
+        if not self.group:
+            return
+        first = self.group[0]
+        aliases = sorted({alias for record in self.group for alias in record.aliases})
+        project = combine([r.project for r in self.group])
+        self.group = []
+        self.report.records += 1
+        self.records.append(prepare(Record(key=first.key, project=project, line=first.line, aliases=aliases)))
+        yield from self._full()
+
+    def reject(self, item: Reject) -> Iterator[Chunk]:
+        self.report.rejected += 1
+        if len(self.report.examples) < EXAMPLES:
+            where = f"line {item.line}" if item.line else "file"
+            self.report.examples.append(f"{where}: {item.reason}")
+        self.rejects.append(item)
+        yield from self._full()
+
+    def _full(self) -> Iterator[Chunk]:
+        if len(self.records) + len(self.rejects) >= self.size:
+            yield from self.flush()
+
+    def flush(self) -> Iterator[Chunk]:
+        if self.records or self.rejects:
+            yield Chunk(self.records, self.rejects, self.report.read)
+            self.records, self.rejects = [], []
+
+
+def prepare(record: Record) -> PreparedRecord:
+    """Encode a record once; its hash covers everything but the line it was found on."""
+    payload = encode(record.project)
+    aliases = tuple(sorted(set(record.aliases) - {record.project.id}))
+    digest = hashlib.blake2b(payload, digest_size=16)
+    digest.update("\x1f".join(aliases).encode())
+    return PreparedRecord(
+        key=record.key,
+        project_id=record.project.id,
+        aliases=aliases,
+        payload=payload,
+        hash=digest.hexdigest(),
+        line=record.line,
+    )
