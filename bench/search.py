@@ -839,166 +839,6 @@ def breakdown(folder: Path, queries: list[dict[str, Any]], cprofile: int) -> str
 
 
 # --- proposed changes, patched in from outside to measure them (src/ stays as it is) ---------------
-def _selection_query_string(selection: Any) -> str | None:
-    """A filter as Tantivy query syntax, for a filter aggregation; None for kinds not covered."""
-    spec = selection.spec
-    if spec.kind == "keyword":
-        return " OR ".join(f'{spec.field}:"{v}"' for v in selection.values)
-    if spec.kind == "year":
-        low, high = selection.range
-        return f"{spec.field}:[{int(low) if low is not None else 1900} TO {int(high) if high is not None else 2100}]"
-    return None
-
-
-def _proposal_patches() -> tuple[Callable[[int], None], Callable[[], None]]:
-    """Three changes to src/euprojects/search as monkeypatches: (1) fold the shared facets into the
-    first own-selection aggregation as a filter sub-aggregation (k aggregations instead of k + 1
-    when k facets have a selection); (2) a prefix whose expansion is complete (fewer than
-    MAX_PREFIX_TERMS words) is just those words, without the regex that matches them again;
-    (3) run the page search and the facet aggregations in two threads (tantivy-py releases the GIL)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    import msgspec
-    import tantivy
-
-    from euprojects.normalise.places import fold
-    from euprojects.search import compile as compile_module
-    from euprojects.search import engine as engine_module
-    from euprojects.search import facets as facets_module
-
-    original = (engine_module.Searcher._facets, compile_module.Compiler._prefix, engine_module.Searcher.search)
-    pool = ThreadPoolExecutor(2)
-
-    def values(buckets: list[dict[str, Any]], name: str, chosen: set[str]) -> list[Any]:
-        found = [
-            facets_module.FacetValue(value=facets_module._value(b["key"]), count=int(b["doc_count"]),
-                                     selected=facets_module._value(b["key"]) in chosen)
-            for b in buckets
-        ]  # fmt: skip
-        present = {v.value for v in found}
-        found += [facets_module.FacetValue(value=v, count=0, selected=True) for v in chosen if v not in present]
-        if name == "start_year":
-            found.sort(key=lambda v: v.value, reverse=True)
-        found.sort(key=lambda v: not v.selected)
-        return found
-
-    def folded_facets(self: Any, searcher: Any, plan: Any, request: Any) -> dict[str, list[Any]]:
-        names = [n for n in request.facets if n in facets_module.FACET_FIELDS]
-        size = max(1, min(request.facet_size, facets_module.MAX_SIZE))
-        selected = {n: plan.filters[n].values for n in names if n in plan.filters}
-        chosen = [n for n in names if n in plan.filters]
-        shared = [n for n in names if n not in plan.filters]
-        first = next((n for n in chosen if _selection_query_string(plan.filters[n])), None)
-        if first is None:
-            return dict(original[0](self, searcher, plan, request))
-        others = {k: v for k, v in plan.filters.items() if k != first}
-        aggregation = facets_module.aggregation([first], size)
-        if shared:
-            rest = facets_module.aggregation(shared, size)
-            aggregation["_rest"] = {"filter": _selection_query_string(plan.filters[first]), "aggs": rest}
-        raw = searcher.aggregate(self._combine(plan.text, others, plan.excluded), aggregation)
-        result = {first: values(raw[first]["buckets"], first, set(selected[first]))}
-        result.update({n: values(raw["_rest"][n]["buckets"], n, set()) for n in shared})
-        for name in chosen[1:] if chosen[0] == first else [n for n in chosen if n != first]:
-            own = self._combine(plan.text, {k: v for k, v in plan.filters.items() if k != name}, plan.excluded)
-            result.update(facets_module.count(searcher, own, [name], size, selected))
-        return {n: result[n] for n in names}
-
-    def prefix_words(self: Any, term: Any) -> Any:
-        if self._searcher is None:
-            return original[1](self, term)
-        folded = fold(term.text).replace(" ", "")
-        field = "plain" if term.scope is None else ("programme_text" if term.scope == "programme" else term.scope)
-        if len(folded) < 2:
-            return None
-        words = self._searcher.terms_with_prefix(field, folded, limit=compile_module.MAX_PREFIX_TERMS)
-        if not words or len(words) >= compile_module.MAX_PREFIX_TERMS:
-            return original[1](self, term)
-        parts = [(tantivy.Occur.Should, tantivy.Query.term_query(self.schema, field, w)) for w, _ in words]
-        return tantivy.Query.boolean_query(parts)
-
-    def concurrent_search(self: Any, request: Any) -> Any:
-        searcher = self._fresh_searcher()
-        plan = self.plan(request, searcher)
-        query = self._combine(plan.text, plan.filters, plan.excluded)
-        pending = pool.submit(self._facets, searcher, msgspec.structs.replace(plan), request)
-        page = self._page(searcher, query, plan, request)
-        relaxed = False
-        if page[1] == 0 and len(plan.parsed.positive) >= 2:
-            relaxed_text = self.compiler.text_query(plan.parsed, searcher, relaxed=True)
-            relaxed_query = self._combine(relaxed_text, plan.filters, plan.excluded)
-            relaxed_page = self._page(searcher, relaxed_query, plan, request)
-            if relaxed_page[1]:
-                plan.text, query, page, relaxed = relaxed_text, relaxed_query, relaxed_page, True
-        hits_found, total, next_cursor = page
-        facets = pending.result()
-        if relaxed:
-            facets = self._facets(searcher, plan, request)
-        hits = self._hydrate(searcher, hits_found, plan.text, request.highlight)
-        suggestion = None
-        if (total < engine_module.SUGGEST_BELOW or relaxed) and plan.parsed.words():
-            suggestion = engine_module.suggest(searcher, plan.parsed.words(), request.query)
-        return engine_module.SearchResult(
-            total=total, hits=hits, facets=facets, suggestion=suggestion, relaxed=relaxed, sort=plan.sort.name,
-            page=request.page, limit=request.limit, next_cursor=next_cursor,
-        )  # fmt: skip
-
-    def apply(level: int) -> None:
-        engine_module.Searcher._facets = folded_facets if level >= 1 else original[0]  # type: ignore[method-assign]
-        compile_module.Compiler._prefix = prefix_words if level >= 1 else original[1]  # type: ignore[method-assign]
-        engine_module.Searcher.search = concurrent_search if level >= 2 else original[2]  # type: ignore[method-assign]
-
-    return apply, pool.shutdown
-
-
-def proposals(folder: Path, queries: list[dict[str, Any]], repeat: int) -> str:
-    """The engine as it is against the proposed changes, interleaved query by query (best of
-    ``repeat`` per query), after checking that every variant returns the same results."""
-    import msgspec
-
-    apply, shutdown = _proposal_patches()
-    labels = [
-        "engine as committed",
-        "+ folded facet aggregation, prefixes without the redundant regex",
-        "+ page search and facets in two threads",
-    ]
-    eup = Euprojects(folder)
-    try:
-        for level in range(len(labels)):
-            apply(level)
-            for query in queries:
-                eup.run(query)
-        same = 0
-        for query in queries:
-            answers = []
-            for level in (0, len(labels) - 1):
-                apply(level)
-                result = eup.searcher.search(eup.request(query))
-                answers.append(msgspec.json.encode([result.total, [h.id for h in result.hits], result.facets]))
-            same += answers[0] == answers[1]
-        best = [[float("inf")] * len(queries) for _ in labels]
-        for _ in range(repeat):
-            for i, query in enumerate(queries):
-                for level in range(len(labels)):
-                    apply(level)
-                    started = time.perf_counter()
-                    eup.run(query)
-                    best[level][i] = min(best[level][i], (time.perf_counter() - started) * 1000)
-    finally:
-        apply(0)
-        shutdown()
-        eup.close()
-    rows = [[label, percentile(v, 0.5), percentile(v, 0.95), percentile(v, 0.99), sum(v) / len(v)]
-            for label, v in zip(labels, best, strict=True)]  # fmt: skip
-    return "\n".join(
-        [
-            table([f"euprojects variant (best of {repeat} per query)", "p50 ms", "p95 ms", "p99 ms", "mean ms"], rows),
-            "",
-            f"- identical results (total, hit ids, facets) with every change: {same}/{len(queries)}",
-        ]
-    )
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="100000,1000000", help="corpus sizes, comma-separated")
@@ -1008,7 +848,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=1, help="timed passes over the query set")
     parser.add_argument("--breakdown", action="store_true", help="time euprojects' stages instead of comparing")
     parser.add_argument("--cprofile", type=int, default=0, help="with --breakdown: print cProfile's top N functions")
-    parser.add_argument("--proposals", action="store_true", help="measure the changes proposed in bench/README.md")
     parser.add_argument("--engines", default="euprojects,tantivy,fts5,datasette", help="engines to run")
     args = parser.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s]
@@ -1027,11 +866,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     output: dict[str, Any] = {"machine": info, "sizes": {}}
     for size in sizes:
         folder, build = built[size]
-        if args.proposals:
-            text = proposals(folder, queries, max(3, args.repeat))
-            print(f"\n### proposed changes at {size:,} projects (load {load()})\n\n{text}\n", flush=True)
-            output["sizes"][str(size)] = {"breakdown": text}
-            continue
         if args.breakdown:
             text = breakdown(folder, queries, args.cprofile)
             print(f"\n### euprojects stages at {size:,} projects (load {load()})\n\n{text}\n", flush=True)

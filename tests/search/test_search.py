@@ -333,3 +333,14 @@ def test_similar_projects(searcher: Searcher) -> None:
     similar = searcher.more_like_this(first.id, limit=5)
     assert similar and first.id not in {h.id for h in similar}
     assert any("spin" in ((h.title or "") + (h.snippet or "")).lower() for h in similar)
+
+
+def test_counts_with_two_selected_facets_ignore_only_their_own_selection(searcher: Searcher) -> None:
+    filters = {"country": ["FI"], "period": ["2014-2020"]}
+    facets = ("country", "period", "source", "status")
+    result = search(searcher, "energy", limit=0, filters=filters, facets=facets, facet_size=5)
+    for name in facets:
+        for value in result.facets[name][:4]:
+            alone = {**filters, name: [value.value]}
+            expected = search(searcher, "energy", limit=0, filters=alone, facets=()).total
+            assert value.count == expected, (name, value.value)

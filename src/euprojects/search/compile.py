@@ -119,6 +119,9 @@ class Compiler:
             return query
         words = self._searcher.terms_with_prefix(field, folded, limit=MAX_PREFIX_TERMS)
         ranked = [tantivy.Query.term_query(self.schema, field, word) for word, _ in words]
+        if len(words) < MAX_PREFIX_TERMS:
+            # every word with the prefix is listed: the regex would only match them again
+            return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in ranked]) if ranked else None
         return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in (query, *ranked)])
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import msgspec
@@ -30,6 +31,7 @@ from euprojects.search.suggest import suggest
 from euprojects.store import Store
 from euprojects.store.base import ProjectSummary
 
+_THREADS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="facets")
 MAX_LIMIT = 200
 MAX_DEPTH = 10_000  # deeper than this, use cursors
 
@@ -147,6 +149,9 @@ class Searcher:
         searcher = self._fresh_searcher()
         plan = self.plan(request, searcher)
         query = self._combine(plan.text, plan.filters, plan.excluded)
+        # The facets and the page are independent passes over the index, and Tantivy lets go of the
+        # interpreter while it searches: on two cores they run side by side.
+        counting = _THREADS.submit(self._facets, searcher, msgspec.structs.replace(plan), request)
         page = self._page(searcher, query, plan, request)
         relaxed = False
         if page[1] == 0 and self._relaxable(plan):
@@ -156,7 +161,9 @@ class Searcher:
             if relaxed_page[1]:
                 plan.text, query, page, relaxed = relaxed_text, relaxed_query, relaxed_page, True
         hits_found, total, next_cursor = page
-        facets = self._facets(searcher, plan, request)
+        facets = counting.result()
+        if relaxed:
+            facets = self._facets(searcher, plan, request)
         hits = self._hydrate(searcher, hits_found, plan.text, request.highlight)
         suggestion = None
         if (total == 0 or relaxed) and plan.parsed.words():
@@ -225,18 +232,39 @@ class Searcher:
         return _count(searcher, self._combine(plan.text, plan.filters, plan.excluded))
 
     def _facets(self, searcher: tantivy.Searcher, plan: _Plan, request: SearchRequest) -> dict[str, list[FacetValue]]:
+        """Each facet counted over every filter but its own: one aggregation per facet with a
+        selection, the facets without one folded into the first of those as a filtered sub-count."""
         names = [n for n in request.facets if n in FACET_FIELDS]
         size = max(1, min(request.facet_size, facet_counts.MAX_SIZE))
         selected = {name: plan.filters[name].values for name in names if name in plan.filters}
+        chosen = [n for n in names if n in plan.filters]
         shared = [n for n in names if n not in plan.filters]
-        query = self._combine(plan.text, plan.filters, plan.excluded)
-        result = facet_counts.count(searcher, query, shared, size, selected)
-        for name in names:
-            if name in plan.filters:
-                others = {k: v for k, v in plan.filters.items() if k != name}
-                own = self._combine(plan.text, others, plan.excluded)
+        folded = next((n for n in chosen if facet_counts.selection_query(plan.filters[n])), None)
+        result: dict[str, list[FacetValue]] = {}
+        if folded is None:
+            result = facet_counts.count(
+                searcher, self._combine(plan.text, plan.filters, plan.excluded), shared, size, selected
+            )
+        for name in chosen:
+            own = self._combine(plan.text, {k: v for k, v in plan.filters.items() if k != name}, plan.excluded)
+            if name == folded:
+                condition = facet_counts.selection_query(plan.filters[name]) or ""
+                result.update(facet_counts.count_folded(searcher, own, name, condition, shared, size, selected))
+            else:
                 result.update(facet_counts.count(searcher, own, [name], size, selected))
+            self._count_selected_beyond_top(searcher, own, name, result[name])
         return {name: result[name] for name in names}
+
+    def _count_selected_beyond_top(
+        self, searcher: tantivy.Searcher, own: tantivy.Query, name: str, values: list[FacetValue]
+    ) -> None:
+        """A selected value outside the facet's top values still shows its own count."""
+        present = {v.value for v in values if v.count}
+        for value in values:
+            if value.selected and value.value not in present:
+                term = tantivy.Query.term_query(self.schema, FACET_FIELDS[name], _typed(name, value.value))
+                both = tantivy.Query.boolean_query([(tantivy.Occur.Must, own), (tantivy.Occur.Must, term)])
+                value.count = _count(searcher, both)
 
     def _hydrate(
         self,
@@ -328,6 +356,10 @@ class Searcher:
             (float(score), address, None) for score, address in searcher.search(similar, limit=limit).hits
         ]
         return self._hydrate(searcher, hits, None, highlight=False)
+
+
+def _typed(facet: str, value: str) -> str | int:
+    return int(value) if facet == "start_year" else value
 
 
 def _count(searcher: tantivy.Searcher, query: tantivy.Query) -> int:

@@ -7,9 +7,12 @@ how many projects Estonia would add; every other selection applies.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import msgspec
 import tantivy
+
+from euprojects.search.filters import Selection
 
 FACET_FIELDS = {
     "source": "source",
@@ -45,10 +48,22 @@ def _value(key: object) -> str:
 SEGMENT_SIZE = 20_000
 
 
-def aggregation(names: Iterable[str], size: int) -> dict[str, object]:
+def aggregation(names: Iterable[str], size: int) -> dict[str, Any]:
     return {
         name: {"terms": {"field": FACET_FIELDS[name], "size": size, "segment_size": SEGMENT_SIZE}} for name in names
     }
+
+
+def selection_query(selection: Selection) -> str | None:
+    """A keyword or year filter in Tantivy's query syntax, for a ``filter`` aggregation; None for
+    values the syntax cannot carry safely."""
+    spec = selection.spec
+    if spec.kind == "keyword" and not any('"' in v or "\\" in v for v in selection.values):
+        return " OR ".join(f'{spec.field}:"{value}"' for value in selection.values)
+    if spec.kind == "year" and selection.range is not None:
+        low, high = selection.range
+        return f"{spec.field}:[{int(low) if low is not None else 1000} TO {int(high) if high is not None else 9999}]"
+    return None
 
 
 def count(
@@ -63,17 +78,42 @@ def count(
     if not names:
         return {}
     raw = searcher.aggregate(query, aggregation(names, size))
-    result = {}
-    for name in names:
-        chosen = set(selected.get(name, ()))
-        values = [
-            FacetValue(value=_value(b["key"]), count=int(b["doc_count"]), selected=_value(b["key"]) in chosen)
-            for b in raw.get(name, {}).get("buckets", [])
-        ]
-        present = {v.value for v in values}
-        values += [FacetValue(value=v, count=0, selected=True) for v in chosen if v not in present]
-        if name == "start_year":
-            values.sort(key=lambda v: v.value, reverse=True)
-        values.sort(key=lambda v: not v.selected)  # stable: selected values first, each group in its order
-        result[name] = values
+    return {name: values(name, raw.get(name, {}).get("buckets", []), selected) for name in names}
+
+
+def count_folded(
+    searcher: tantivy.Searcher,
+    query: tantivy.Query,
+    first: str,
+    first_filter: str,
+    shared: Iterable[str],
+    size: int,
+    selected: Mapping[str, tuple[str, ...]],
+) -> dict[str, list[FacetValue]]:
+    """Counts of facet ``first`` over ``query`` (every filter but its own) and of the ``shared``
+    facets over the same query narrowed by ``first``'s filter: two facets' passes in one."""
+    shared = list(shared)
+    request = aggregation([first], size)
+    if shared:
+        request["_narrowed"] = {"filter": first_filter, "aggs": aggregation(shared, size)}
+    raw = searcher.aggregate(query, request)
+    result = {first: values(first, raw[first]["buckets"], selected)}
+    narrowed = raw.get("_narrowed", {})
+    result.update({name: values(name, narrowed.get(name, {}).get("buckets", []), selected) for name in shared})
     return result
+
+
+def values(name: str, buckets: list[dict[str, object]], selected: Mapping[str, tuple[str, ...]]) -> list[FacetValue]:
+    """Facet values from aggregation buckets: selected values first (with a zero count if none
+    match), start years newest first, the others by count."""
+    chosen = set(selected.get(name, ()))
+    found = [
+        FacetValue(value=_value(b["key"]), count=int(b["doc_count"]), selected=_value(b["key"]) in chosen)  # type: ignore[call-overload]
+        for b in buckets
+    ]
+    present = {v.value for v in found}
+    found += [FacetValue(value=v, count=0, selected=True) for v in chosen if v not in present]
+    if name == "start_year":
+        found.sort(key=lambda v: v.value, reverse=True)
+    found.sort(key=lambda v: not v.selected)  # stable: selected values first, each group in its order
+    return found
