@@ -7,23 +7,25 @@ new generation and switches ``state.json`` atomically, so readers never see half
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import msgspec
 import tantivy
 
-from euprojects.index.documents import to_document
+from euprojects.index.documents import document_json, to_document
 from euprojects.index.schema import SCHEMA_VERSION, analyzers, build_schema
-from euprojects.model import Project
-from euprojects.store import Store
+from euprojects.store import Store, open_store
 
 Progress = Callable[[str, int], None]
 WRITER_HEAP = 256_000_000
 BATCH = 1000
+PARALLEL_FROM = 20_000  # fewer projects than this are indexed faster than processes start
 
 
 class IndexState(msgspec.Struct):
@@ -37,17 +39,6 @@ class IndexReport(msgspec.Struct):
     documents: int
     seconds: float
     seq: int
-
-
-def _batches(projects: Iterator[Project], size: int) -> Iterator[list[Project]]:
-    batch: list[Project] = []
-    for project in projects:
-        batch.append(project)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def read_state(folder: Path) -> IndexState | None:
@@ -77,7 +68,35 @@ def open_index(folder: Path) -> tantivy.Index | None:
     return _register(tantivy.Index.open(str(folder / state.generation)))
 
 
-def rebuild(store: Store, folder: Path, progress: Progress | None = None) -> IndexReport:
+def _documents(store: Store, ids: list[str]) -> list[str]:
+    """Index documents (as JSON) of these projects, read from the store in two queries."""
+    projects = store.projects(ids)
+    numbers = store.numbers(ids)
+    return [document_json(project, numbers[project.id]) for project in projects]
+
+
+def _in_workers(url: str, batches: list[list[str]], workers: int) -> Iterator[list[str]]:
+    """Documents built in worker processes, each reading the store on its own connection;
+    the Tantivy writer (here) indexes them on its own threads meanwhile."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_open, initargs=(url,)) as pool:
+        yield from pool.map(_work, batches)
+
+
+_worker_store: Store | None = None
+
+
+def _open(url: str) -> None:
+    global _worker_store
+    _worker_store = open_store(url, migrate=False)
+
+
+def _work(ids: list[str]) -> list[str]:
+    assert _worker_store is not None
+    return _documents(_worker_store, ids)
+
+
+def rebuild(store: Store, folder: Path, progress: Progress | None = None, workers: int | None = None) -> IndexReport:
     """Write a complete new index from the store and switch to it."""
     started = time.perf_counter()
     folder.mkdir(parents=True, exist_ok=True)
@@ -87,11 +106,17 @@ def rebuild(store: Store, folder: Path, progress: Progress | None = None) -> Ind
     (folder / generation).mkdir()
     index = _register(tantivy.Index(build_schema(), str(folder / generation)))
     writer = index.writer(heap_size=WRITER_HEAP)
+    ids = store.project_ids()
+    batches = [ids[start : start + BATCH] for start in range(0, len(ids), BATCH)]
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if workers > 1 and len(ids) >= PARALLEL_FROM:
+        documents = _in_workers(store.url, batches, workers)
+    else:
+        documents = (_documents(store, batch) for batch in batches)
     count = 0
-    for batch in _batches(store.iter_projects(), BATCH):
-        numbers = store.numbers([p.id for p in batch])
-        for project in batch:
-            writer.add_document(to_document(project, numbers[project.id]))
+    for batch in documents:
+        for document in batch:
+            writer.add_json(document)
         count += len(batch)
         if progress:
             progress("indexing", count)

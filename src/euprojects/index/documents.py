@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import msgspec
 import tantivy
 
 from euprojects.index.schema import SOURCE_LANGUAGE, STEMMERS
@@ -15,6 +16,7 @@ NUMBER_BITS = 24  # room for 16 million projects
 VALUE_LIMIT = 2**38  # whole euros or days: both fit with room to spare
 _EPOCH = dt.date(1900, 1, 1)
 _LAST = "\U0010ffff"
+_json = msgspec.json.Encoder()
 
 
 def _day(value: dt.date | None) -> int | None:
@@ -47,6 +49,16 @@ def _days(value: dt.date | None) -> int | None:
 
 def to_document(project: Project, number: int) -> tantivy.Document:
     """The index document of a project; ``number`` is its stable number from the store."""
+    return tantivy.Document(**document_fields(project, number))
+
+
+def document_json(project: Project, number: int) -> str:
+    """The same document as JSON, which worker processes can build and the writer adds."""
+    return _json.encode(document_fields(project, number)).decode()
+
+
+def document_fields(project: Project, number: int) -> dict[str, object]:
+    """The index fields of a project, by field name."""
     orgs = [p.organisation for p in project.participations]
     status = project.effective_status()
     title_key = fold(project.title or project.acronym or "")[:64]
@@ -93,4 +105,4 @@ def to_document(project: Project, number: int) -> tantivy.Document:
     fields.update(sort_keys("end_date", _days(project.end_date), number))
     fields.update(sort_keys("eu_contribution", eu, number))
     fields.update(sort_keys("budget", budget, number))
-    return tantivy.Document(**fields)
+    return fields

@@ -148,6 +148,10 @@ class Store(Protocol):
 
     def iter_projects(self, batch: int = 1000) -> Iterator[Project]: ...
 
+    def project_ids(self) -> list[str]:
+        """Every project id, in order."""
+        ...
+
     def numbers(self, project_ids: Sequence[str]) -> dict[str, int]:
         """A stable small number per project, unique among live projects (for index sort keys)."""
         ...

@@ -78,7 +78,7 @@ def project_row(project: Project) -> ProjectRow:
         lead.organisation.name if lead else None,
         json.dumps(project.countries),
     )
-    blobs = [encode(p) for p in project.participations]
+    blobs = [encode(_slim(p)) for p in project.participations]
     rows = [
         (project.id, position, p.organisation.id, p.role.value, p.organisation.country, to_eur(p.eu_contribution), blob)
         for position, (p, blob) in enumerate(zip(project.participations, blobs, strict=True))
@@ -98,6 +98,13 @@ class PreparedBatch(NamedTuple):
 
 def prepare_batch(projects: Sequence[Project], deleted: Sequence[str], done: Sequence[str]) -> PreparedBatch:
     return PreparedBatch([project_row(p) for p in projects], organisations_of(projects), list(deleted), list(done))
+
+
+def _slim(participation: Participation) -> Participation:
+    """A participation as stored: its organisation only by id and the name this source gave it;
+    the organisation's other details live once in the organisations table."""
+    org = participation.organisation
+    return msgspec.structs.replace(participation, organisation=Organisation(id=org.id, name=org.name))
 
 
 def join_blobs(blobs: Sequence[bytes]) -> bytes:

@@ -421,6 +421,9 @@ class SQLiteStore:
                 yield project
             after = rows[-1][0]
 
+    def project_ids(self) -> list[str]:
+        return [row[0] for row in self.db.execute("SELECT id FROM projects ORDER BY id")]
+
     def numbers(self, project_ids: Sequence[str]) -> dict[str, int]:
         found: dict[str, int] = {}
         for part in chunks(list(project_ids)):

@@ -1,0 +1,46 @@
+"""The index built from the store: in one process or in several, and kept in step."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from euprojects.index import build as index_build
+from euprojects.search import Searcher, SearchRequest
+from euprojects.store import Store
+
+QUERIES = ("energy", '"climate change"', "cooperat*", "org:university", "")
+
+
+def answers(searcher: Searcher) -> list[object]:
+    """Totals, facets and the scores of the top hits: the order of hits with equal scores depends on
+    how Tantivy's indexing threads laid the documents out, which differs from build to build."""
+    request = [SearchRequest(query=q, limit=20, facets=("country", "source", "start_year")) for q in QUERIES]
+    results = [searcher.search(r) for r in request]
+    return [(r.total, [round(h.score, 3) for h in r.hits], r.facets) for r in results]
+
+
+def test_built_in_worker_processes_the_index_answers_as_one_built_here(
+    corpus: tuple[Store, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, _ = corpus
+    here = index_build.rebuild(store, tmp_path / "here", workers=1)
+    monkeypatch.setattr(index_build, "PARALLEL_FROM", 1)
+    parallel = index_build.rebuild(store, tmp_path / "parallel", workers=2)
+    assert here.documents == parallel.documents == store.stats().projects
+    assert answers(Searcher(tmp_path / "here", store)) == answers(Searcher(tmp_path / "parallel", store))
+
+
+def test_a_rebuild_switches_generations_and_removes_the_old_one(corpus: tuple[Store, Path], tmp_path: Path) -> None:
+    store, _ = corpus
+    first = index_build.rebuild(store, tmp_path, workers=1)
+    old = index_build.read_state(tmp_path)
+    assert old is not None and (tmp_path / old.generation).is_dir()
+    searcher = Searcher(tmp_path, store)
+    before = searcher.search(SearchRequest(query="energy", limit=0)).total
+    index_build.rebuild(store, tmp_path, workers=1)
+    new = index_build.read_state(tmp_path)
+    assert new is not None and new.generation != old.generation and not (tmp_path / old.generation).exists()
+    assert searcher.search(SearchRequest(query="energy", limit=0)).total == before  # reopened on its own
+    assert first.documents == store.stats().projects
