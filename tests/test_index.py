@@ -44,3 +44,20 @@ def test_a_rebuild_switches_generations_and_removes_the_old_one(corpus: tuple[St
     assert new is not None and new.generation != old.generation and not (tmp_path / old.generation).exists()
     assert searcher.search(SearchRequest(query="energy", limit=0)).total == before  # reopened on its own
     assert first.documents == store.stats().projects
+
+
+def test_repeated_searches_come_from_the_cache_until_the_index_changes(
+    corpus: tuple[Store, Path], tmp_path: Path
+) -> None:
+    store, _ = corpus
+    index_build.rebuild(store, tmp_path, workers=1)
+    searcher = Searcher(tmp_path, store, cache_size=8)
+    request = SearchRequest(query="hydrogen storage", limit=5)
+    first = searcher.search(request)
+    assert searcher.search(SearchRequest(query="hydrogen storage", limit=5)) is first
+    assert searcher.search(SearchRequest(query="hydrogen storage", limit=5, page=2)) is not first
+    index_build.rebuild(store, tmp_path, workers=1)
+    again = searcher.search(request)
+    assert again is not first and again.total == first.total
+    uncached = Searcher(tmp_path, store, cache_size=0)
+    assert uncached.search(request) is not uncached.search(request)

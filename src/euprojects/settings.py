@@ -34,6 +34,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DATA", "../shared/data", "Folder of public data sets ingested by `euprojects demo` and the tests."),
     Setting("BATCH_SIZE", "2000", "Records written per store transaction during ingest."),
     Setting("HOST", "127.0.0.1", "Address the portal listens on."),
+    Setting("SEARCH_CACHE", "1024", "Search results the portal keeps per process until the index changes (0: none)."),
     Setting("PORT", "8000", "Port the portal listens on."),
 )
 
@@ -65,6 +66,7 @@ class Settings:
     batch_size: int
     host: str
     port: int
+    search_cache: int = 1024
 
     @property
     def sqlite_path(self) -> Path | None:
@@ -102,7 +104,12 @@ def load(environ: Mapping[str, str] | None = None, dotenv: Path | None = None) -
         batch_size=_positive_int("BATCH_SIZE", value("BATCH_SIZE")),
         host=value("HOST"),
         port=_positive_int("PORT", value("PORT")),
+        search_cache=_whole("SEARCH_CACHE", value("SEARCH_CACHE")),
     )
+
+
+def _whole(name: str, raw: str) -> int:
+    return 0 if raw.strip() == "0" else _positive_int(name, raw)
 
 
 def _positive_int(name: str, raw: str) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -98,8 +99,9 @@ class _Plan(msgspec.Struct):
 class Searcher:
     """Search over the index in ``index_dir``; reopens it when a rebuild switched generations."""
 
-    def __init__(self, index_dir: Path, store: Store) -> None:
+    def __init__(self, index_dir: Path, store: Store, cache_size: int = 0) -> None:
         self.index_dir = index_dir
+        self._cache = _ResultCache(cache_size)
         self._state_file = str(index_dir / "state.json")
         self.store = store
         self._lock = threading.Lock()
@@ -146,7 +148,18 @@ class Searcher:
         return _Plan(parsed=parsed, text=text, filters=chosen, excluded=excluded, sort=sort, cursor=cursor)
 
     def search(self, request: SearchRequest) -> SearchResult:
+        """The result of a search; a repeated request (paging back, a shared link, a popular
+        query) is answered from a small cache until the index changes."""
         searcher = self._fresh_searcher()
+        key = (self._stamp, _request_key.encode(request))
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        result = self._search(searcher, request)
+        self._cache.put(key, result)
+        return result
+
+    def _search(self, searcher: tantivy.Searcher, request: SearchRequest) -> SearchResult:
         plan = self.plan(request, searcher)
         query = self._combine(plan.text, plan.filters, plan.excluded)
         # The facets and the page are independent passes over the index, and Tantivy lets go of the
@@ -356,6 +369,36 @@ class Searcher:
             (float(score), address, None) for score, address in searcher.search(similar, limit=limit).hits
         ]
         return self._hydrate(searcher, hits, None, highlight=False)
+
+
+_request_key = msgspec.json.Encoder(order="deterministic")
+
+
+class _ResultCache:
+    """The most recently used search results, keyed by index state and request."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._entries: OrderedDict[tuple[float | None, bytes], SearchResult] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[float | None, bytes]) -> SearchResult | None:
+        if not self.size:
+            return None
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[float | None, bytes], result: SearchResult) -> None:
+        if not self.size:
+            return
+        with self._lock:
+            self._entries[key] = result
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
 
 
 def _typed(facet: str, value: str) -> str | int:

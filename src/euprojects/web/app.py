@@ -35,7 +35,7 @@ class Portal:
     @property
     def searcher(self) -> Searcher:
         if self._searcher is None:
-            self._searcher = Searcher(self.settings.index_dir, self.store)
+            self._searcher = Searcher(self.settings.index_dir, self.store, self.settings.search_cache)
         return self._searcher
 
 
