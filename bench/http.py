@@ -1,6 +1,6 @@
 """HTTP benchmark: GET /api/v1/search of euprojects against Datasette's JSON API on the same data.
 
-    .venv/bin/python bench/http.py [--size 100000] [--duration 20] [--concurrency 1,8,32] [--workers 1,2]
+    .venv/bin/python bench/http.py [--size 100000] [--duration 20] [--concurrency 1,8,32] [--workers 1c,2c,2]
 
 The scaled corpus (SQLite store, Tantivy index, FTS5 copy) comes from bench/search.py's cache
 (bench/.cache/, built there when missing), and so does the seeded query set. Every query
@@ -11,8 +11,10 @@ becomes one URL per engine:
 - Datasette: ``/fts/projects.json?_search=…&_searchmode=raw&_facet=…&_facet_array=countries
   &_size=20`` plus filters, on the immutable FTS5 copy (no highlights).
 
-euprojects runs as ``euprojects serve`` (one process) and as uvicorn with ``--workers N``
-(``euprojects serve`` has no workers option; ``create_app`` is the factory). The load generator
+euprojects runs as ``euprojects serve --workers N``; a ``c`` after N ("cold") turns its search
+cache off (``EUPROJECTS_SEARCH_CACHE=0``), so every request is computed, as for distinct
+queries; without it the 200 URLs repeat and are served from the cache after their first pass
+("warm"). ``uN`` is uvicorn's own ``--workers N`` over ``create_app``. The load generator
 is wrk (Debian's ``wrk``; ``apt-get install wrk``) with a Lua script that rotates through the
 URLs, each thread from its own offset, over keep-alive loopback connections. Before the timed
 runs every engine answers the first queries once, checked for status 200 and compared by match
@@ -113,8 +115,8 @@ class Server:
 
 
 class EuprojectsServer(Server):
-    """``euprojects serve`` (workers "1"); N worker processes from this file's launcher (workers "N");
-    or uvicorn's own ``--workers N`` (workers "uN"), which leaves Nagle's algorithm on."""
+    """``euprojects serve --workers N`` (workers "N", or "Nc" with its search cache off), or
+    uvicorn's own ``--workers N`` (workers "uN"), which leaves Nagle's algorithm on."""
 
     def __init__(self, folder: Path, workers: str, log: Path) -> None:
         self.port = free_port()
@@ -124,16 +126,17 @@ class EuprojectsServer(Server):
             "EUPROJECTS_DATABASE_URL": f"sqlite:///{folder / 'store.db'}",
             "EUPROJECTS_INDEX_DIR": str(folder / "index"),
         }
-        if workers == "1":  # the command users run
-            self.name = "euprojects serve"
-            args = [PYTHON, "-m", "euprojects", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
-        elif workers.startswith("u"):
+        if workers.startswith("u"):
             self.name = f"uvicorn --workers {workers[1:]}"
             args = [PYTHON, "-m", "uvicorn", "--factory", "euprojects.web:create_app", "--host", "127.0.0.1"]
             args += ["--port", str(self.port), "--workers", workers[1:], "--log-level", "warning", "--no-access-log"]
-        else:
-            self.name = f"euprojects ×{int(workers)}"
-            args = [PYTHON, str(Path(__file__).resolve()), "_serve", str(self.port), str(int(workers))]
+        else:  # the command users run
+            cold = workers.endswith("c")
+            count = int(workers.rstrip("c"))
+            env["EUPROJECTS_SEARCH_CACHE"] = "0" if cold else "1024"
+            self.name = f"euprojects serve --workers {count}" + (" (cache off)" if cold else "")
+            args = [PYTHON, "-m", "euprojects", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+            args += ["--workers", str(count)]
         self.log = log.open("ab")
         self.process = subprocess.Popen(args, env=env, cwd=folder, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 120
@@ -378,8 +381,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--concurrency", default="1,8,32", help="open connections, comma-separated")
     parser.add_argument(
         "--workers",
-        default="1,2,u2",
-        help="euprojects servers: 1 = euprojects serve, N = N workers with TCP_NODELAY, uN = uvicorn --workers N",
+        default="1c,2c,2",
+        help="euprojects servers: N = euprojects serve --workers N, Nc = the same with its cache off, "
+        "uN = uvicorn --workers N",
     )
     parser.add_argument("--queries", type=int, default=200, help="queries in the seeded query set")
     parser.add_argument("--seed", type=int, default=1, help="seed of the corpus and the query set")
@@ -456,32 +460,5 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"results: {RESULTS / f'http-{stamp}.md'}")
 
 
-def serve_workers(port: int, workers: int) -> None:
-    """uvicorn's multi-process supervisor over ``create_app``, on a listening socket made with
-    IPPROTO_TCP: accepted sockets inherit it, so asyncio turns TCP_NODELAY on for them. uvicorn's
-    own ``--workers`` binds with protocol 0, and every keep-alive response after the first then
-    waits for the client's delayed ACK (about 40 ms on Linux)."""
-    import uvicorn
-    from uvicorn.supervisors import Multiprocess
-
-    config = uvicorn.Config(
-        "euprojects.web:create_app",
-        factory=True,
-        host="127.0.0.1",
-        port=port,
-        workers=workers,
-        log_level="warning",
-        access_log=False,
-    )
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", port))
-    sock.set_inheritable(True)
-    Multiprocess(config, sockets=[sock]).run()
-
-
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["_serve"]:
-        serve_workers(int(sys.argv[2]), int(sys.argv[3]))
-    else:
-        main()
+    main()

@@ -272,17 +272,19 @@ def reindex(ctx: Context) -> None:
 @main.command()
 @click.option("--host", help="Address to listen on (default: EUPROJECTS_HOST, 127.0.0.1).")
 @click.option("--port", type=int, help="Port (default: EUPROJECTS_PORT, 8000).")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
 @pass_context
-def serve(ctx: Context, host: str | None, port: int | None) -> None:
+def serve(ctx: Context, host: str | None, port: int | None, workers: int) -> None:
     """Serve the portal and the API."""
-    import uvicorn
+    from euprojects.index import open_index
+    from euprojects.web.server import serve as run_server
 
-    from euprojects.web import create_app
-
-    app = create_app(ctx.settings, ctx.store)
     host, port = host or ctx.settings.host, port or ctx.settings.port
+    ctx.store.migrate()
+    if open_index(ctx.settings.index_dir) is None:
+        click.echo("note: there is no search index yet; `euprojects ingest PATH` builds it", err=True)
     click.echo(f"euprojects portal on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    run_server(ctx.settings, host, port, workers)
 
 
 @main.command()
