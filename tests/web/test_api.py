@@ -166,6 +166,9 @@ def test_csv_export_has_every_match_a_bom_the_query_and_no_formulas(client: Test
     assert raw.startswith("\ufeff".encode())
     lines = raw.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("# euprojects export of") and "query: energy" in lines[0] and "country=EE" in lines[0]
+    assert "sort: relevance" in lines[0]
+    everything = client.get("/api/v1/export?format=csv&source=os-at").content.decode("utf-8-sig").splitlines()[0]
+    assert "sort: -start_date" in everything  # without words, the newest first
     rows = list(csv.DictReader(io.StringIO("\n".join(lines[1:]))))
     assert len(rows) == total == int(response.headers["x-total-count"])
     assert all("EE" in row["countries"].split() for row in rows)

@@ -296,9 +296,10 @@ class Searcher:
                 hits.append(_hit(pid, score, summary, highlighter if highlight else None))
         return hits
 
-    def matching_ids(self, request: SearchRequest, batch: int = 500) -> tuple[int, Iterator[list[str]]]:
-        """The total and every matching project id, a batch at a time, in the request's order:
-        what an export walks. No depth limit applies; keyed sorts resume after the last key."""
+    def matching_ids(self, request: SearchRequest, batch: int = 500) -> tuple[int, str, Iterator[list[str]]]:
+        """The total, the order (the request's, or the default), and every matching project id a
+        batch at a time in that order: what an export walks. No depth limit applies; keyed sorts
+        resume after the last key."""
         searcher = self._fresh_searcher()
         plan = self.plan(msgspec.structs.replace(request, limit=0, page=1, cursor=None), searcher)
         query = self._combine(plan.text, plan.filters, plan.excluded)
@@ -307,7 +308,7 @@ class Searcher:
             relaxed_text = self.compiler.text_query(plan.parsed, searcher, relaxed=True)
             query = self._combine(relaxed_text, plan.filters, plan.excluded)
             total = _count(searcher, query)  # as the search page shows it: any word ranked
-        return total, self._walk(searcher, query, plan.sort, batch)
+        return total, plan.sort.name, self._walk(searcher, query, plan.sort, batch)
 
     @staticmethod
     def _relaxable(plan: _Plan) -> bool:

@@ -33,8 +33,8 @@ def _filename(extension: str) -> str:
 
 async def response(portal: Any, params: dict[str, list[str]], fmt: str) -> Response:
     request = request_from(params, limit=0)
-    total, ids = await run_in_threadpool(portal.searcher.matching_ids, request, BATCH)
-    info = ExportInfo(query=request.query, filters=request.filters, sort=request.sort or "relevance", total=total)
+    total, sort, ids = await run_in_threadpool(portal.searcher.matching_ids, request, BATCH)
+    info = ExportInfo(query=request.query, filters=request.filters, sort=sort, total=total)
     headers = {
         "Content-Disposition": f'attachment; filename="{_filename(fmt)}"',
         "X-Total-Count": str(total),
