@@ -33,6 +33,7 @@ import subprocess
 import sys
 import time
 import urllib.parse
+from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -100,18 +101,18 @@ def free_port() -> int:
 
 
 # --- servers ------------------------------------------------------------------------------------
-class Server:
+class Server(ABC):
     """One engine listening on loopback: its name, port, the URL of a query and its match count."""
 
     name = ""
     port = 0
     pids: list[int]
 
-    def path(self, query: dict[str, Any]) -> str:
-        raise NotImplementedError
+    @abstractmethod
+    def path(self, query: dict[str, Any]) -> str: ...
 
-    def total(self, body: bytes) -> int:
-        raise NotImplementedError
+    @abstractmethod
+    def total(self, body: bytes) -> int: ...
 
 
 class EuprojectsServer(Server):

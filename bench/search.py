@@ -30,6 +30,7 @@ import sqlite3
 import subprocess
 import time
 import urllib.parse
+from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -359,12 +360,12 @@ def fts_text(query: dict[str, Any]) -> str:
 
 
 # --- the engines --------------------------------------------------------------------------------
-class Engine:
+class Engine(ABC):
     name = ""
 
+    @abstractmethod
     def run(self, query: dict[str, Any]) -> int:
         """Answer one query; return the number of matching projects it reports."""
-        raise NotImplementedError
 
     def close(self) -> None:
         return None
