@@ -64,6 +64,15 @@ def amount(value: float | None, currency: str | None) -> str:
     return format_eur_style(Decimal(str(round(value, 2))), currency or "EUR")
 
 
+def untitled(project_id: str) -> str:
+    """What to call a project its sources give no title or acronym (CORDIS participation tables
+    keyed by record number): ``CORDIS record 221856`` rather than a bare id."""
+    source, _, rest = project_id.partition(":")
+    if source == "cordis" and rest.startswith("rcn-"):
+        return f"Untitled CORDIS project (record {rest[4:]})"
+    return f"Untitled project ({project_id})"
+
+
 def number(value: int | float | None) -> str:
     return f"{value:,}".replace(",", "\u00a0") if value is not None else ""
 

@@ -30,6 +30,7 @@ templates.env.globals.update(
     facet_label=labels.facet_label,
     value_label=labels.value_label,
     amount=formatting.amount,
+    untitled=formatting.untitled,
 )
 SORT_LABELS = {
     "relevance": "Relevance",
