@@ -2,7 +2,8 @@
 
 import pytest
 
-from euprojects.normalise.text import DecodeError, clean, decode, html_to_text, is_null, repair
+from euprojects.normalise.html import html_to_text
+from euprojects.normalise.text import DecodeError, clean, decode, is_null, repair
 
 
 def test_double_encoded_utf8_is_repaired() -> None:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Sequence
-from html.parser import HTMLParser
 
 import ftfy
 
@@ -91,44 +89,3 @@ def clean(value: str | None) -> str | None:
 def clean_repaired(value: str | None) -> str | None:
     """:func:`clean` after :func:`repair`, the usual treatment of a free-text cell."""
     return clean(repair(value)) if value else None
-
-
-class _TextExtractor(HTMLParser):
-    _BLOCKS = frozenset(
-        {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "dd", "dt", "section"}
-    )
-    _SKIP = frozenset({"script", "style", "template", "noscript"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skipping = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self._SKIP:
-            self._skipping += 1
-        elif tag in self._BLOCKS:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self._SKIP:
-            self._skipping = max(0, self._skipping - 1)
-        elif tag in self._BLOCKS:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self._skipping:
-            self.parts.append(data)
-
-
-def html_to_text(markup: str | None) -> str | None:
-    """Plain text of an HTML fragment: tags dropped, scripts and styles removed, entities decoded,
-    block elements turned into line breaks."""
-    if markup is None:
-        return None
-    if "<" not in markup:
-        return clean(html.unescape(markup))
-    parser = _TextExtractor()
-    parser.feed(markup)
-    parser.close()
-    return clean("".join(parser.parts))

@@ -18,13 +18,13 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urljoin, urlsplit
 
 from euprojects.model import Flag, Link, Money, Organisation, Participation, Project, Record, Reject, Role, Status
 from euprojects.normalise.dates import looks_shifted_back, parse_date
+from euprojects.normalise.html import Node, parse_html, render, rendered_lines, text_of, walk
 from euprojects.normalise.money import parse_money, parse_rate, require_non_negative
 from euprojects.normalise.places import country_code, fold
 from euprojects.normalise.text import clean
@@ -277,145 +277,7 @@ def _split_achievements(text: str | None) -> tuple[str | None, str | None, str |
 # --- the HTML page --------------------------------------------------------------------------
 
 
-_VOID = frozenset(
-    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-)
-_SKIP = frozenset({"script", "style", "template", "noscript"})
-_BLOCKS = frozenset(
-    {
-        "address", "article", "aside", "blockquote", "dd", "details", "div", "dl", "dt", "figure", "footer",
-        "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "li", "main", "nav", "ol", "p", "section",
-        "summary", "table", "td", "th", "tr", "ul",
-    }
-)  # fmt: skip
-# Tags whose start closes an open element, as HTML parsers do for unclosed <p>, <li>, <dd>.
-_IMPLIED_END = {
-    "li": frozenset({"li"}),
-    "dd": frozenset({"dd", "dt"}),
-    "dt": frozenset({"dd", "dt"}),
-    "tr": frozenset({"tr"}),
-    "td": frozenset({"td", "th"}),
-    "th": frozenset({"td", "th"}),
-}
-_CLOSES_P = _BLOCKS - {"li", "dd", "dt", "td", "th", "tr"}
-
-
-@dataclass(eq=False, slots=True)
-class _Node:
-    tag: str
-    attrs: dict[str, str]
-    line: int
-    children: list[_Node | str] = field(default_factory=list)
-
-    @property
-    def classes(self) -> frozenset[str]:
-        return frozenset(self.attrs.get("class", "").split())
-
-
-class _TreeBuilder(HTMLParser):
-    """A forgiving element tree: scripts, styles and templates dropped, stray end tags ignored."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = _Node("#document", {}, 1)
-        self._open: list[_Node] = [self.root]
-        self._skipping = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self._skipping or tag in _SKIP:
-            self._skipping += tag in _SKIP
-            return
-        node = self._append(tag, attrs)
-        if tag not in _VOID:
-            self._open.append(node)
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if not self._skipping and tag not in _SKIP:
-            self._append(tag, attrs)
-
-    def handle_endtag(self, tag: str) -> None:
-        if self._skipping:
-            self._skipping -= tag in _SKIP
-            return
-        for depth in range(len(self._open) - 1, 0, -1):
-            if self._open[depth].tag == tag:
-                del self._open[depth:]
-                return
-
-    def handle_data(self, data: str) -> None:
-        if not self._skipping:
-            self._open[-1].children.append(data)
-
-    def _append(self, tag: str, attrs: list[tuple[str, str | None]]) -> _Node:
-        current = self._open[-1]
-        if current.tag in _IMPLIED_END.get(tag, ()) or (current.tag == "p" and tag in _CLOSES_P):
-            self._open.pop()
-        node = _Node(tag, {name: value or "" for name, value in attrs}, self.getpos()[0])
-        self._open[-1].children.append(node)
-        return node
-
-
-def _parse_html(markup: str) -> _Node:
-    builder = _TreeBuilder()
-    builder.feed(markup)
-    builder.close()
-    return builder.root
-
-
-def _walk(node: _Node, skip: Callable[[_Node], bool] = lambda _: False) -> Iterator[_Node]:
-    """Elements in document order, without recursion (untrusted pages may nest deeply)."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if current is not node and skip(current):
-            continue
-        yield current
-        stack.extend(child for child in reversed(current.children) if isinstance(child, _Node))
-
-
-def _chunks(nodes: list[_Node | str], skip: Callable[[_Node], bool]) -> Iterator[tuple[str, int]]:
-    """Text pieces with the source line of their element; block elements break lines like a browser."""
-    stack: list[tuple[_Node | str, int]] = [(node, 0) for node in reversed(nodes)]
-    while stack:
-        item, line = stack.pop()
-        if isinstance(item, str):
-            yield item, line
-        elif item.tag == "br":
-            yield "\n", item.line
-        elif not skip(item):
-            block = "\n" if item.tag in _BLOCKS else ""
-            stack.append((block, item.line))
-            stack.extend((child, item.line) for child in reversed(item.children))
-            stack.append((block, item.line))
-
-
-def _render(nodes: list[_Node | str], skip: Callable[[_Node], bool] = lambda _: False) -> str:
-    """Text of nodes with block elements on their own lines (scripts and styles are already gone)."""
-    return "".join(text for text, _ in _chunks(nodes, skip))
-
-
-def _rendered_lines(root: _Node, skip: Callable[[_Node], bool]) -> list[tuple[str, int]]:
-    """The page as rendered lines, each with the source line where its text starts."""
-    lines: list[tuple[str, int]] = []
-    current: list[str] = []
-    first = 0
-    for text, line in _chunks([root], skip):
-        for index, piece in enumerate(text.split("\n")):
-            if index:
-                lines.append(("".join(current), first))
-                current, first = [], 0
-            if piece.strip() and not first:
-                first = line
-            current.append(piece)
-    lines.append(("".join(current), first))
-    return [(cleaned, line) for raw, line in lines if (cleaned := clean(raw))]
-
-
-def _text(node: _Node) -> str:
-    return clean(_render([node])) or ""
-
-
-def _is_partner_block(node: _Node) -> bool:
+def _is_partner_block(node: Node) -> bool:
     return (node.tag == "div" and "lead-partner" in node.classes) or (
         node.tag == "dd" and "accordion-item" in node.classes
     )
@@ -426,41 +288,41 @@ def _label_key(label: str) -> str:
     return " ".join(label.replace("\u2019", "'").casefold().split())
 
 
-def _labelled(scope: _Node, skip: Callable[[_Node], bool]) -> dict[str, tuple[str, int]]:
+def _labelled(scope: Node, skip: Callable[[Node], bool]) -> dict[str, tuple[str, int]]:
     """``<strong>Label:</strong> value`` pairs: the value runs to the next label in the same parent."""
     found: dict[str, tuple[str, int]] = {}
-    for parent in _walk(scope, skip):
+    for parent in walk(scope, skip):
         children = parent.children
-        labels = [(i, child) for i, child in enumerate(children) if isinstance(child, _Node) and _is_label(child)]
+        labels = [(i, child) for i, child in enumerate(children) if isinstance(child, Node) and _is_label(child)]
         stops = [i for i, _ in labels[1:]] + [len(children)] if labels else []
         for (index, label), stop in zip(labels, stops, strict=True):
-            value = clean(_render(children[index + 1 : stop], skip)) or ""
-            found.setdefault(_label_key(_text(label)[:-1]), (value, label.line))
+            value = clean(render(children[index + 1 : stop], skip)) or ""
+            found.setdefault(_label_key(text_of(label)[:-1]), (value, label.line))
     return found
 
 
-def _is_label(node: _Node) -> bool:
-    return node.tag in ("strong", "b") and _text(node).endswith(":")
+def _is_label(node: Node) -> bool:
+    return node.tag in ("strong", "b") and text_of(node).endswith(":")
 
 
 def _html_page(markup: str) -> Page:
     """Read a saved page: the labelled fields where the page has them, its rendered lines otherwise."""
-    root = _parse_html(markup)
-    title = next((n for n in _walk(root) if n.tag == "h1" and "page-title" in n.classes), None)
-    if title is None or not _text(title):
+    root = parse_html(markup)
+    title = next((n for n in walk(root) if n.tag == "h1" and "page-title" in n.classes), None)
+    if title is None or not text_of(title):
         raise SourceError("the page has no title (no h1.page-title): not a keep.eu project page, or a broken one")
-    page = Page(heading=_text(title), line=title.line)
+    page = Page(heading=text_of(title), line=title.line)
     labels = _labelled(root, _is_partner_block)
     _take_labels(page, labels)
     _take_rendered_lines(page, root)
     _take_anchors(page, root)
     linked = bool(page.programmes)  # the programme links, when present, name the programmes
-    for node in _walk(root, _is_partner_block):
+    for node in walk(root, _is_partner_block):
         if node.tag == "li":
-            _take_bullet(page, _text(node), node.line, programmes=not linked)
+            _take_bullet(page, text_of(node), node.line, programmes=not linked)
     page.partners = [
         Partner(_block_labels(node), lead=node.tag == "div", line=node.line)
-        for node in _walk(root)
+        for node in walk(root)
         if _is_partner_block(node)
     ]
     _require_programme(page)
@@ -496,9 +358,9 @@ def _long_text(labels: dict[str, tuple[str, int]], name: str) -> str | None:
     return clean(other)
 
 
-def _take_rendered_lines(page: Page, root: _Node) -> None:
+def _take_rendered_lines(page: Page, root: Node) -> None:
     """The dates line, the partner count and the footer date, as the page renders them."""
-    for line, number in _rendered_lines(root, _is_partner_block):
+    for line, number in rendered_lines(root, _is_partner_block):
         if _DATES.fullmatch(line):
             _take_dates(page, line, number)
         elif _PARTNERS.fullmatch(line):
@@ -507,12 +369,12 @@ def _take_rendered_lines(page: Page, root: _Node) -> None:
             page.put("date_of_latest_update", match["date"], number)
 
 
-def _take_anchors(page: Page, root: _Node) -> None:
+def _take_anchors(page: Page, root: Node) -> None:
     """Programme links, the project website, the keep.eu page and attached documents."""
-    for node in _walk(root, _is_partner_block):
+    for node in walk(root, _is_partner_block):
         if node.tag != "a":
             continue
-        text, href = _text(node), node.attrs.get("href", "")
+        text, href = text_of(node), node.attrs.get("href", "")
         if "programme-link" in node.classes:
             _add_programme(page, text, node.line)
         elif text.casefold() == "project website":
@@ -548,7 +410,7 @@ def _website(text: str | None) -> str | None:
     return _safe_url(value) if "://" in value else None
 
 
-def _block_labels(block: _Node) -> dict[str, str]:
+def _block_labels(block: Node) -> dict[str, str]:
     return {key: value for key, (value, _) in _labelled(block, lambda _: False).items()}
 
 
