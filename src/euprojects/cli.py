@@ -14,7 +14,7 @@ from euprojects import ingest as ingest_pipeline
 from euprojects import settings as settings_module
 from euprojects import tables
 from euprojects.index import build as index_build
-from euprojects.model import Project
+from euprojects.model import Money, Project
 from euprojects.normalise.money import format_eur_style
 from euprojects.search import IndexMissing, QueryError, Searcher, SearchRequest, SearchResult
 from euprojects.search.facets import DEFAULT_FACETS
@@ -173,11 +173,6 @@ def show(ctx: Context, project_id: str, as_json: bool) -> None:
     click.echo(_describe(project))
 
 
-def _money(project: Project, name: str) -> str | None:
-    money = getattr(project, name)
-    return format_eur_style(money.amount, money.currency) if money else None
-
-
 def _describe(project: Project) -> str:
     status = project.effective_status()
     pairs: list[tuple[str, object]] = [
@@ -190,8 +185,8 @@ def _describe(project: Project) -> str:
         ("start", project.start_date),
         ("end", project.end_date),
         ("status", f"{status.value if status else ''} ({project.status_source or 'derived from dates'})"),
-        ("EU contribution", _money(project, "eu_contribution")),
-        ("total cost", _money(project, "total_cost")),
+        ("EU contribution", _eur(project.eu_contribution)),
+        ("total cost", _eur(project.total_cost)),
         ("co-financing rate", f"{project.cofinancing_rate} %" if project.cofinancing_rate is not None else None),
         ("partners", project.partner_count),
         ("website", project.website),
@@ -214,7 +209,7 @@ def _describe(project: Project) -> str:
     return "\n".join(parts)
 
 
-def _eur(money: Any) -> str | None:
+def _eur(money: Money | None) -> str | None:
     return format_eur_style(money.amount, money.currency) if money else None
 
 

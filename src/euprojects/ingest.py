@@ -17,7 +17,7 @@ import queue
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,6 @@ class IngestResult:
     files: list[FileReport]
     projects_rebuilt: int = 0
     seconds: float = 0.0
-    errors: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> bool:

@@ -68,13 +68,6 @@ class Settings:
     port: int
     search_cache: int = 1024
 
-    @property
-    def sqlite_path(self) -> Path | None:
-        """The SQLite file of a ``sqlite:///`` URL, else None."""
-        if self.database_url.startswith("sqlite:///"):
-            return Path(self.database_url.removeprefix("sqlite:///"))
-        return None
-
 
 def get(name: str, environ: Mapping[str, str] | None = None, dotenv: Path | None = None) -> str:
     """One raw setting value by precedence environment > .env > default."""

@@ -45,7 +45,7 @@ def test_the_same_records_again_change_nothing(store: Store, data: Path) -> None
     seq = store.seq()
     counts = write(store, records, run=2)
     assert (counts.new, counts.updated, counts.unchanged) == (0, 0, len(records))
-    assert store.seq() == seq and store.dirty(10) == []
+    assert store.seq() == seq and store.all_dirty() == []
 
 
 def test_a_changed_record_updates_its_project_and_logs_a_change(store: Store, data: Path) -> None:

@@ -18,7 +18,6 @@ STEMMERS = {"da": "danish", "el": "greek", "fi": "finnish", "de": "german"}
 SOURCE_LANGUAGE = {"os-dk": "da", "os-el": "el", "os-fi": "fi", "os-at": "de", "os-hr": "hr", "os-pl": "pl"}
 
 TEXT_FIELDS = ("title", "acronym", "summary", "results", "orgs", "themes", "programme_text")
-LANGUAGE_FIELDS = tuple(f"text_{code}" for code in STEMMERS)
 KEYWORD_FIELDS = (
     "source", "programme", "period", "fund", "country", "lead_country", "status", "org_type", "org", "nuts",
     "title_sort_a", "title_sort_d",

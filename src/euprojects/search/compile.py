@@ -22,7 +22,6 @@ LANGUAGE_BOOST = 0.9
 PLAIN_BOOST = 0.3
 PREFIX_BOOST = 0.5
 TIE_BREAKER = 0.2
-PHRASE_FIELDS = ("title", "acronym", "summary", "results", "orgs", "themes")
 FIELD_ANALYZER = {name: "en_stem" for name in (*BOOSTS, "programme_text")} | {
     f"text_{code}": f"{code}_stem" for code in STEMMERS
 }
@@ -123,9 +122,3 @@ class Compiler:
             # every word with the prefix is listed: the regex would only match them again
             return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in ranked]) if ranked else None
         return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in (query, *ranked)])
-
-
-def highlight_terms(compiler: Compiler, parsed: ParsedQuery) -> list[str]:
-    """Stemmed words and phrase words of the query, as the summary field indexes them."""
-    words = [t.text for c in parsed.positive for t in c.terms if not t.prefix]
-    return [token for word in words for token in compiler.tokens("summary", word)]

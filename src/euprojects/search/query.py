@@ -68,10 +68,6 @@ class ParsedQuery:
     def positive(self) -> list[Clause]:
         return [c for c in self.clauses if not c.negated]
 
-    @property
-    def is_empty(self) -> bool:
-        return not self.clauses and not self.filters and not self.excluded_filters
-
     def words(self) -> list[str]:
         """The plain words of the query, for spelling suggestions."""
         return [t.text for c in self.positive for t in c.terms if not t.phrase and not t.prefix]

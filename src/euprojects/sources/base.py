@@ -270,7 +270,3 @@ def first_error(items: Iterator[Item]) -> Iterator[Item]:
 def _chain(first: Item, rest: Iterator[Item]) -> Iterator[Item]:
     yield first
     yield from rest
-
-
-def row_reject(row: Row, reason: str, delimiter: str = ";") -> Reject:
-    return Reject(line=row.line, reason=reason, raw=row.raw(delimiter))

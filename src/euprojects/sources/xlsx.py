@@ -88,9 +88,6 @@ class Workbook:
         except (KeyError, zipfile.BadZipFile, UnicodeDecodeError, EOFError, OSError) as err:
             raise XlsxError(f"cannot read {name} inside the workbook ({err})") from None
 
-    def sheet_names(self) -> list[str]:
-        return [name for name, _ in self._sheets()]
-
     def _sheets(self) -> list[tuple[str, str]]:
         workbook = self._read("xl/workbook.xml")
         pairs = [(html.unescape(n), rid) for n, rid in _SHEET.findall(workbook)]

@@ -217,9 +217,6 @@ class SQLiteStore:
     def all_dirty(self) -> list[str]:
         return [row[0] for row in self.db.execute("SELECT project_id FROM dirty")]
 
-    def dirty(self, limit: int) -> list[str]:
-        return [row[0] for row in self.db.execute("SELECT project_id FROM dirty LIMIT ?", (limit,))]
-
     def fragments(self, project_ids: Sequence[str]) -> dict[str, list[Fragment]]:
         db = self.db
         canonical = {pid: pid for pid in project_ids}

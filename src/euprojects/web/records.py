@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from urllib.parse import quote
 
-import msgspec
-
 from euprojects.model import Project
 from euprojects.store import Store
 from euprojects.store.base import Stats
@@ -65,7 +63,3 @@ def stats_record(stats: Stats) -> StatsRecord:
         by_fund=stats.by_fund,
         last_ingest=stats.last_ingest,
     )
-
-
-def as_builtins(value: object) -> object:
-    return msgspec.to_builtins(value)
