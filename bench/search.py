@@ -28,6 +28,7 @@ import shutil
 import socket
 import sqlite3
 import subprocess
+import threading
 import time
 import urllib.parse
 from abc import ABC, abstractmethod
@@ -636,14 +637,50 @@ def measure(
     return latencies, totals
 
 
-def summarise(name: str, latencies: list[float], totals: list[int]) -> dict[str, Any]:
+def measure_concurrent(
+    engine: Engine, queries: Sequence[dict[str, Any]], warmup: int, repeat: int, threads: int
+) -> tuple[list[float], list[int], float]:
+    """As :func:`measure`, but ``threads`` callers at once, each taking the next query as soon as
+    its last one is answered (a closed loop, like a load generator's connections): the latency a
+    server built on this engine could at best give at that concurrency, with no HTTP around it."""
+    for query in queries[:warmup]:
+        engine.run(query)
+    work = [(i, q) for _ in range(repeat) for i, q in enumerate(queries)]
+    position = iter(range(len(work)))
+    lock = threading.Lock()
+    latencies: list[float] = [0.0] * len(work)
+    totals: list[int] = [0] * len(queries)
+
+    def caller() -> None:
+        while True:
+            with lock:
+                at = next(position, None)
+            if at is None:
+                return
+            number, query = work[at]
+            started = time.perf_counter()
+            totals[number] = engine.run(query)
+            latencies[at] = (time.perf_counter() - started) * 1000
+
+    pool = [threading.Thread(target=caller) for _ in range(threads)]
+    started = time.perf_counter()
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    return latencies, totals, time.perf_counter() - started
+
+
+def summarise(name: str, latencies: list[float], totals: list[int], seconds: float | None = None) -> dict[str, Any]:
+    """Percentiles and throughput; ``seconds`` is the wall time of concurrent runs, whose
+    latencies overlap (one caller's queries/s is then not the engine's)."""
     return {
         "engine": name,
         "p50": percentile(latencies, 0.50),
         "p95": percentile(latencies, 0.95),
         "p99": percentile(latencies, 0.99),
         "mean": sum(latencies) / len(latencies),
-        "qps": 1000 * len(latencies) / sum(latencies),
+        "qps": len(latencies) / seconds if seconds else 1000 * len(latencies) / sum(latencies),
         "median_matches": sorted(totals)[len(totals) // 2],
         "totals": totals,
         "latencies": latencies,
@@ -668,6 +705,7 @@ def report(size: int, build: dict[str, Any], results: list[dict[str, Any]], meta
         )
     lines = [
         f"### {size:,} projects — {meta['queries']} queries × {meta['repeat']} timed passes"
+        f"{f', {c} callers at once' if (c := meta.get('concurrency', 1)) > 1 else ''}"
         f" (warm-up {meta['warmup']}), load before/after {meta['load_before']} / {meta['load_after']}",
         "",
         table(["engine", "p50 ms", "p95 ms", "p99 ms", "q/s", "median matches", "p50 vs eup", "p95 vs eup"], rows),
@@ -714,9 +752,19 @@ def report(size: int, build: dict[str, Any], results: list[dict[str, Any]], meta
 
 
 def run_engines(
-    folder: Path, size: int, queries: list[dict[str, Any]], names: set[str], warmup: int, repeat: int
+    folder: Path,
+    size: int,
+    queries: list[dict[str, Any]],
+    names: set[str],
+    warmup: int,
+    repeat: int,
+    concurrency: int = 1,
 ) -> list[dict[str, Any]]:
-    """Every engine in turn on the same queries; euprojects first (the ratios' base)."""
+    """Every engine in turn on the same queries; euprojects first (the ratios' base). Above
+    concurrency 1 only the in-process engines that are safe across threads run (euprojects and
+    Tantivy); bench/http.py measures Datasette under concurrent load."""
+    if concurrency > 1:
+        names = names & {"euprojects", "tantivy"}
     eup = Euprojects(folder)
     makers: list[Callable[[], Engine]] = [lambda: eup]
     if "tantivy" in names:
@@ -735,8 +783,12 @@ def run_engines(
     for make in makers:
         engine = make()
         print(f"  {size:,}: {engine.name} … ({load()})", flush=True)
-        latencies, totals = measure(engine, queries, warmup, repeat)
-        results.append(summarise(engine.name, latencies, totals))
+        seconds = None
+        if concurrency > 1:
+            latencies, totals, seconds = measure_concurrent(engine, queries, warmup, repeat, concurrency)
+        else:
+            latencies, totals = measure(engine, queries, warmup, repeat)
+        results.append(summarise(engine.name, latencies, totals, seconds))
         if engine is not eup:
             engine.close()
         print(f"    p50 {results[-1]['p50']:.2f} ms, p95 {results[-1]['p95']:.2f} ms", flush=True)
@@ -850,6 +902,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--breakdown", action="store_true", help="time euprojects' stages instead of comparing")
     parser.add_argument("--cprofile", type=int, default=0, help="with --breakdown: print cProfile's top N functions")
     parser.add_argument("--engines", default="euprojects,tantivy,fts5,datasette", help="engines to run")
+    parser.add_argument(
+        "--concurrency", type=int, default=1, help="callers at once (above 1: euprojects and Tantivy only)"
+    )
     args = parser.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s]
     engines = set(args.engines.split(","))
@@ -872,8 +927,14 @@ def main(argv: Sequence[str] | None = None) -> None:
             print(f"\n### euprojects stages at {size:,} projects (load {load()})\n\n{text}\n", flush=True)
             output["sizes"][str(size)] = {"breakdown": text}
             continue
-        meta = {"queries": len(queries), "repeat": args.repeat, "warmup": warmup, "load_before": load()}
-        results = run_engines(folder, size, queries, engines, warmup, args.repeat)
+        meta = {
+            "queries": len(queries),
+            "repeat": args.repeat,
+            "warmup": warmup,
+            "concurrency": args.concurrency,
+            "load_before": load(),
+        }
+        results = run_engines(folder, size, queries, engines, warmup, args.repeat, args.concurrency)
         meta["load_after"] = load()
         text = report(size, build, results, meta)
         print("\n" + text + "\n", flush=True)

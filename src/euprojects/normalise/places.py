@@ -35,13 +35,21 @@ _UNDECOMPOSABLE = str.maketrans(
     {"ł": "l", "ø": "o", "đ": "d", "ß": "ss", "æ": "ae", "œ": "oe", "þ": "th", "ð": "d", "ı": "i", "ħ": "h"}
 )
 _NUTS = re.compile(r"[A-Z]{2}[0-9A-Z]{0,3}")
+_NOT_WORD = re.compile(r"[^\w]+")
 
 
 def fold(text: str) -> str:
-    """Lower case, accents removed, punctuation turned into single spaces: the key names are matched by."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_UNDECOMPOSABLE))
-    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[^\w]+", " ", letters).split())
+    """Lower case, accents removed, punctuation turned into single spaces: the key names are matched by.
+
+    Most names and titles are plain ASCII, which has no accents to remove: they skip the
+    character-by-character decomposition (an ingest folds every organisation name and title).
+    """
+    if text.isascii():
+        letters = text.lower()
+    else:
+        decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_UNDECOMPOSABLE))
+        letters = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(_NOT_WORD.sub(" ", letters).split())
 
 
 @cache
