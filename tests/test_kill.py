@@ -80,6 +80,29 @@ def wait_for(home: Path, sql: str, threshold: int, process: subprocess.Popen[byt
     raise AssertionError("the ingest never reached the point to kill it at")
 
 
+def workers_of(home: Path) -> list[int]:
+    """Processes started for the ingest in ``home``: its environment names that home."""
+    marker = f"EUPROJECTS_HOME={home}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if marker in (entry / "environ").read_bytes().split(b"\0"):
+                found.append(int(entry.name))
+        except OSError:
+            continue  # gone meanwhile, or not ours to read
+    return found
+
+
+def assert_workers_exit(home: Path) -> None:
+    """The worker processes of a killed ingest notice and exit instead of waiting forever."""
+    deadline = time.monotonic() + 15
+    while workers_of(home) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert workers_of(home) == [], "worker processes outlived the killed ingest"
+
+
 @pytest.mark.parametrize(
     ("moment", "sql", "threshold"),
     [
@@ -100,6 +123,7 @@ def test_sigkill_then_rerun_matches_a_clean_run(
     finally:
         process.wait(timeout=30)
     assert process.returncode == -signal.SIGKILL
+    assert_workers_exit(home)
     half = counts(home)  # the store is consistent (integrity check) and readable
     assert half["fragments"] <= clean_run["fragments"]
     rerun = subprocess.run(ingest_command(), env=environment(home), capture_output=True, text=True)

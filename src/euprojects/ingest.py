@@ -16,7 +16,7 @@ import os
 import queue
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from euprojects.reading import Chunk, FileReport, prepare, read_chunks
 from euprojects.sources import Planned, by_name, plan
 from euprojects.store import Store
 from euprojects.store.codec import encode
+from euprojects.workers import pool as worker_pool
 
 __all__ = ["FileReport", "IngestResult", "materialise", "prepare", "run"]
 
@@ -123,9 +124,8 @@ class _Writer:
     def from_workers(self, planned: list[Planned], batch_size: int, workers: int) -> list[FileReport]:
         reports = [_report(item) for item in planned]
         todo = [i for i, item in enumerate(planned) if item.format and not item.skipped and not item.error]
-        context = multiprocessing.get_context("spawn")
-        messages: Any = context.Queue(maxsize=QUEUE_CHUNKS)
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_set_queue, initargs=(messages,)) as pool:
+        messages: Any = multiprocessing.get_context("spawn").Queue(maxsize=QUEUE_CHUNKS)
+        with worker_pool(workers, _set_queue, messages) as pool:
             futures = {i: pool.submit(_read_file, i, reports[i], batch_size) for i in todo}
             for index, message in _receive(messages, futures):
                 if isinstance(message, bytes):

@@ -8,15 +8,14 @@ crash stays dirty and is rebuilt by the next run.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 
 from euprojects.merge import merge
 from euprojects.sources import formats
 from euprojects.store import Store, open_store
 from euprojects.store.codec import PreparedBatch, prepare_batch
+from euprojects.workers import pool as worker_pool
 
 Progress = Callable[[str, int], None]
 BATCH = 1000
@@ -56,8 +55,7 @@ def materialise(store: Store, progress: Progress | None = None, workers: int | N
 
 
 def _in_workers(url: str, batches: list[list[str]], workers: int) -> Iterator[PreparedBatch]:
-    context = multiprocessing.get_context("spawn")  # a fresh interpreter: no inherited connection
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_open, initargs=(url,)) as pool:
+    with worker_pool(workers, _open, url) as pool:
         yield from pool.map(_work, batches)
 
 

@@ -7,12 +7,10 @@ new generation and switches ``state.json`` atomically, so readers never see half
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import msgspec
@@ -21,6 +19,7 @@ import tantivy
 from euprojects.index.documents import document_json, to_document
 from euprojects.index.schema import SCHEMA_VERSION, analyzers, build_schema
 from euprojects.store import Store, open_store
+from euprojects.workers import pool as worker_pool
 
 Progress = Callable[[str, int], None]
 WRITER_HEAP = 256_000_000
@@ -78,8 +77,7 @@ def _documents(store: Store, ids: list[str]) -> list[str]:
 def _in_workers(url: str, batches: list[list[str]], workers: int) -> Iterator[list[str]]:
     """Documents built in worker processes, each reading the store on its own connection;
     the Tantivy writer (here) indexes them on its own threads meanwhile."""
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_open, initargs=(url,)) as pool:
+    with worker_pool(workers, _open, url) as pool:
         yield from pool.map(_work, batches)
 
 
