@@ -55,9 +55,17 @@ def test_repeated_searches_come_from_the_cache_until_the_index_changes(
     request = SearchRequest(query="hydrogen storage", limit=5)
     first = searcher.search(request)
     assert searcher.search(SearchRequest(query="hydrogen storage", limit=5)) is first
-    assert searcher.search(SearchRequest(query="hydrogen storage", limit=5, page=2)) is not first
+    second_page = searcher.search(SearchRequest(query="hydrogen storage", limit=5, page=2))
+    assert second_page is not first and second_page.hits != first.hits
+    # the next page and another order count no facets again: they are the first page's
+    assert second_page.facets is first.facets
+    assert searcher.search(SearchRequest(query="hydrogen storage", limit=5, sort="-start_date")).facets is first.facets
+    narrowed = searcher.search(SearchRequest(query="hydrogen storage", limit=5, filters={"country": ["DE"]}))
+    assert narrowed.facets is not first.facets and narrowed.total < first.total
     index_build.rebuild(store, tmp_path, workers=1)
     again = searcher.search(request)
     assert again is not first and again.total == first.total
     uncached = Searcher(tmp_path, store, cache_size=0)
     assert uncached.search(request) is not uncached.search(request)
+    paged = uncached.search(SearchRequest(query="hydrogen storage", limit=5, page=2))
+    assert paged.facets is not again.facets and paged.facets == again.facets

@@ -31,10 +31,15 @@ SETTINGS: tuple[Setting, ...] = (
         "Empty means sqlite:///$EUPROJECTS_HOME/euprojects.db.",
     ),
     Setting("INDEX_DIR", "", "Directory of the search index. Empty means $EUPROJECTS_HOME/index."),
-    Setting("DATA", "../shared/data", "Folder of public data sets ingested by `euprojects demo` and the tests."),
+    Setting("DATA", "../shared/data", "Folder of public data sets that `./scripts/start` ingests and the tests read."),
     Setting("BATCH_SIZE", "2000", "Records written per store transaction during ingest."),
     Setting("HOST", "127.0.0.1", "Address the portal listens on."),
-    Setting("SEARCH_CACHE", "1024", "Search results the portal keeps per process until the index changes (0: none)."),
+    Setting(
+        "SEARCH_CACHE",
+        "1024",
+        "Searches (and their facet counts, shared by every page and order of one search) the portal keeps"
+        " per process until the index changes (0: none).",
+    ),
     Setting("PORT", "8000", "Port the portal listens on."),
 )
 

@@ -13,6 +13,7 @@ from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import msgspec
 import tantivy
@@ -101,7 +102,8 @@ class Searcher:
 
     def __init__(self, index_dir: Path, store: Store, cache_size: int = 0) -> None:
         self.index_dir = index_dir
-        self._cache = _ResultCache(cache_size)
+        self._cache: _Recent[SearchResult] = _Recent(cache_size)
+        self._facet_cache: _Recent[dict[str, list[FacetValue]]] = _Recent(cache_size)
         self._state_file = str(index_dir / "state.json")
         self.store = store
         self._lock = threading.Lock()
@@ -162,9 +164,18 @@ class Searcher:
     def _search(self, searcher: tantivy.Searcher, request: SearchRequest) -> SearchResult:
         plan = self.plan(request, searcher)
         query = self._combine(plan.text, plan.filters, plan.excluded)
+        # Facet counts depend on the query and filters only: the next page or another order of the
+        # same search (what users do most after searching) reuses them and computes just the page.
+        facet_key = (
+            self._stamp,
+            _request_key.encode((request.query, request.filters, request.facets, request.facet_size)),
+        )
+        known_facets = self._facet_cache.get(facet_key)
         # The facets and the page are independent passes over the index, and Tantivy lets go of the
         # interpreter while it searches: on two cores they run side by side.
-        counting = _THREADS.submit(self._facets, searcher, msgspec.structs.replace(plan), request)
+        counting = None
+        if known_facets is None:
+            counting = _THREADS.submit(self._facets, searcher, msgspec.structs.replace(plan), request)
         page = self._page(searcher, query, plan, request)
         relaxed = False
         if page[1] == 0 and self._relaxable(plan):
@@ -174,9 +185,12 @@ class Searcher:
             if relaxed_page[1]:
                 plan.text, query, page, relaxed = relaxed_text, relaxed_query, relaxed_page, True
         hits_found, total, next_cursor = page
-        facets = counting.result()
-        if relaxed:
-            facets = self._facets(searcher, plan, request)
+        if known_facets is not None:
+            facets = known_facets  # the same query relaxes the same way on every page
+        else:
+            assert counting is not None
+            facets = self._facets(searcher, plan, request) if relaxed else counting.result()
+            self._facet_cache.put(facet_key, facets)
         hits = self._hydrate(searcher, hits_found, plan.text, request.highlight)
         suggestion = None
         if (total == 0 or relaxed) and plan.parsed.words():
@@ -373,17 +387,19 @@ class Searcher:
 
 
 _request_key = msgspec.json.Encoder(order="deterministic")
+V = TypeVar("V")
 
 
-class _ResultCache:
-    """The most recently used search results, keyed by index state and request."""
+class _Recent(Generic[V]):
+    """The most recently used values (search results, facet counts), keyed by index state and
+    request."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._entries: OrderedDict[tuple[float | None, bytes], SearchResult] = OrderedDict()
+        self._entries: OrderedDict[tuple[float | None, bytes], V] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[float | None, bytes]) -> SearchResult | None:
+    def get(self, key: tuple[float | None, bytes]) -> V | None:
         if not self.size:
             return None
         with self._lock:
@@ -392,7 +408,7 @@ class _ResultCache:
                 self._entries.move_to_end(key)
             return found
 
-    def put(self, key: tuple[float | None, bytes], result: SearchResult) -> None:
+    def put(self, key: tuple[float | None, bytes], result: V) -> None:
         if not self.size:
             return
         with self._lock:
