@@ -1,0 +1,69 @@
+"""A store written by an earlier version is migrated in place and keeps every record."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from importlib import resources
+from pathlib import Path
+
+from euprojects import ingest
+from euprojects.store import open_store
+from tests.conftest import data_dir
+
+FILES = ("cordis-h2020-cleantech-subset", "cordis-fp7-samples")
+
+
+def migrations() -> list[str]:
+    folder = resources.files("euprojects.store") / "migrations" / "sqlite"
+    return sorted(entry.name for entry in folder.iterdir() if entry.name.endswith(".sql"))
+
+
+def store_as_of(path: Path, last: str) -> None:
+    """A store file with the migrations up to ``last`` applied, as that version left it."""
+    folder = resources.files("euprojects.store") / "migrations" / "sqlite"
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied TEXT NOT NULL)")
+    for name in migrations():
+        if name > last:
+            break
+        script = (folder / name).read_text(encoding="utf-8")
+        db.executescript(f"BEGIN;\n{script}\nINSERT INTO _migrations VALUES ('{name}', '{dt.date.today()}');\nCOMMIT;")
+    db.close()
+
+
+def snapshot(path: Path) -> dict[str, object]:
+    db = sqlite3.connect(path)
+    try:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        return {
+            "fragments": db.execute(
+                "SELECT format, file, record_key, project_id, hash, payload, line FROM fragments"
+                " ORDER BY format, file, record_key"
+            ).fetchall(),
+            "projects": db.execute("SELECT id, data FROM projects ORDER BY id").fetchall(),
+        }
+    finally:
+        db.close()
+
+
+def test_fragments_move_to_a_rowid_table_and_keep_every_record(tmp_path: Path) -> None:
+    path = tmp_path / "store.db"
+    store_as_of(path, "0002_project_numbers.sql")
+    old = open_store(f"sqlite:///{path}", migrate=False)
+    first = ingest.run(old, [data_dir() / name for name in FILES], workers=1)
+    assert first.projects_rebuilt > 0 and not first.failed
+    old.close()
+    before = snapshot(path)
+    assert before["fragments"]
+
+    store = open_store(f"sqlite:///{path}")  # applies what is missing
+    assert store.migrate() == []
+    columns = [row[1] for row in store.db.execute("PRAGMA table_info(fragments)")]
+    assert columns[0] == "id"
+    assert snapshot(path) == before
+    again = ingest.run(store, [data_dir() / name for name in FILES], workers=1)
+    assert again.projects_rebuilt == 0
+    assert sum(f.unchanged for f in again.files) == sum(f.new for f in first.files) > 0
+    assert sum(f.new + f.updated for f in again.files) == 0
+    store.close()
