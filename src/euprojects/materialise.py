@@ -15,9 +15,11 @@ from euprojects.merge import merge
 from euprojects.sources import formats
 from euprojects.store import Store, open_store
 from euprojects.store.codec import PreparedBatch, prepare_batch
+from euprojects.workers import in_order
 from euprojects.workers import pool as worker_pool
 
 Progress = Callable[[str, int], None]
+AHEAD = 8  # batches in flight per worker: keeps every worker busy, bounds what waits in memory
 BATCH = 1000
 PARALLEL_FROM = 5000  # fewer dirty projects than this are not worth starting processes for
 
@@ -56,7 +58,7 @@ def materialise(store: Store, progress: Progress | None = None, workers: int | N
 
 def _in_workers(url: str, batches: list[list[str]], workers: int) -> Iterator[PreparedBatch]:
     with worker_pool(workers, _open, url) as pool:
-        yield from pool.map(_work, batches)
+        yield from in_order(pool, _work, batches, ahead=AHEAD * workers)
 
 
 def _open(url: str) -> None:

@@ -13,14 +13,17 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from typing import Any
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any, TypeVar
 
 PARENT_CHECK_SECONDS = 0.5
+T = TypeVar("T")
+R = TypeVar("R")
 
 
-def pool(workers: int, initializer: Callable[..., None], *initargs: Any) -> ProcessPoolExecutor:
+def pool(workers: int, initializer: Callable[..., None] | None = None, *initargs: Any) -> ProcessPoolExecutor:
     """A process pool whose workers run ``initializer(*initargs)`` and die with this process."""
     context = multiprocessing.get_context("spawn")
     return ProcessPoolExecutor(
@@ -28,9 +31,26 @@ def pool(workers: int, initializer: Callable[..., None], *initargs: Any) -> Proc
     )
 
 
-def _start(parent: int, initializer: Callable[..., None], *initargs: Any) -> None:
+def in_order(executor: ProcessPoolExecutor, work: Callable[[T], R], items: Iterable[T], ahead: int) -> Iterator[R]:
+    """``work(item)`` for each item in the pool, results in order, at most ``ahead`` in flight.
+
+    ``ProcessPoolExecutor.map`` submits every item at once and keeps each result until it is
+    consumed; when the consumer is the slower side (one writer saving what several workers
+    merge, Tantivy indexing what they build) the results of the whole run pile up in memory.
+    """
+    pending: deque[Future[R]] = deque()
+    for item in items:
+        pending.append(executor.submit(work, item))
+        if len(pending) >= ahead:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+def _start(parent: int, initializer: Callable[..., None] | None, *initargs: Any) -> None:
     threading.Thread(target=_exit_with, args=(parent,), name="parent-watch", daemon=True).start()
-    initializer(*initargs)
+    if initializer is not None:
+        initializer(*initargs)
 
 
 def _exit_with(parent: int) -> None:

@@ -19,9 +19,11 @@ import tantivy
 from euprojects.index.documents import document_json, to_document
 from euprojects.index.schema import SCHEMA_VERSION, analyzers, build_schema
 from euprojects.store import Store, open_store
+from euprojects.workers import in_order
 from euprojects.workers import pool as worker_pool
 
 Progress = Callable[[str, int], None]
+AHEAD = 8  # batches in flight per worker: keeps every worker busy, bounds what waits in memory
 WRITER_HEAP = 256_000_000
 BATCH = 1000
 PARALLEL_FROM = 20_000  # fewer projects than this are indexed faster than processes start
@@ -78,7 +80,7 @@ def _in_workers(url: str, batches: list[list[str]], workers: int) -> Iterator[li
     """Documents built in worker processes, each reading the store on its own connection;
     the Tantivy writer (here) indexes them on its own threads meanwhile."""
     with worker_pool(workers, _open, url) as pool:
-        yield from pool.map(_work, batches)
+        yield from in_order(pool, _work, batches, ahead=AHEAD * workers)
 
 
 _worker_store: Store | None = None
