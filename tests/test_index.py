@@ -69,3 +69,28 @@ def test_repeated_searches_come_from_the_cache_until_the_index_changes(
     assert uncached.search(request) is not uncached.search(request)
     paged = uncached.search(SearchRequest(query="hydrogen storage", limit=5, page=2))
     assert paged.facets is not again.facets and paged.facets == again.facets
+
+
+def test_an_interrupted_rebuild_keeps_the_current_index_and_leaves_nothing_behind(
+    corpus: tuple[Store, Path], tmp_path: Path
+) -> None:
+    store, _ = corpus
+    index_build.rebuild(store, tmp_path, workers=1)
+    current = index_build.read_state(tmp_path)
+    assert current is not None
+    left_by_a_killed_rebuild = tmp_path / "g1"
+    left_by_a_killed_rebuild.mkdir()
+
+    def interrupt(stage: str, count: int) -> None:
+        raise KeyboardInterrupt  # Ctrl-C after the first batch of documents
+
+    with pytest.raises(KeyboardInterrupt):
+        index_build.rebuild(store, tmp_path, progress=interrupt, workers=1)
+    assert index_build.read_state(tmp_path) == current
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_dir()) == sorted([current.generation, "g1"])
+    assert Searcher(tmp_path, store).search(SearchRequest(query="energy", limit=1)).total > 0
+
+    done = index_build.rebuild(store, tmp_path, workers=1)
+    state = index_build.read_state(tmp_path)
+    assert state is not None and done.documents == store.stats().projects
+    assert [p.name for p in tmp_path.iterdir() if p.is_dir()] == [state.generation]

@@ -130,3 +130,28 @@ def test_sigkill_then_rerun_matches_a_clean_run(
     assert rerun.returncode == 0, rerun.stderr
     assert counts(home) == clean_run, moment
     assert index_documents(home) == clean_run["projects"]
+
+
+def test_ctrl_c_stops_the_ingest_at_once_and_a_rerun_matches_a_clean_run(
+    tmp_path: Path, clean_run: dict[str, int]
+) -> None:
+    """SIGINT to the ingest alone (as a supervisor sends it): its readers stop instead of waiting
+    on a queue nobody reads, and it ends with a one-line message."""
+    home = tmp_path / "interrupted"
+    process = subprocess.Popen(
+        ingest_command(), env=environment(home), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        wait_for(home, "SELECT COUNT(*) FROM fragments", 5_000, process)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        process.kill()
+        process.wait()
+    assert process.returncode == 1
+    assert "Traceback" not in stderr.decode() and "Aborted!" in stderr.decode()
+    assert_workers_exit(home)
+    counts(home)  # consistent
+    rerun = subprocess.run(ingest_command(), env=environment(home), capture_output=True, text=True)
+    assert rerun.returncode == 0, rerun.stderr
+    assert counts(home) == clean_run

@@ -10,6 +10,7 @@ part); this process alone writes, so the store sees one writer either way.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import multiprocessing
 import os
@@ -124,15 +125,24 @@ class _Writer:
     def from_workers(self, planned: list[Planned], batch_size: int, workers: int) -> list[FileReport]:
         reports = [_report(item) for item in planned]
         todo = [i for i, item in enumerate(planned) if item.format and not item.skipped and not item.error]
-        messages: Any = multiprocessing.get_context("spawn").Queue(maxsize=QUEUE_CHUNKS)
-        with worker_pool(workers, _set_queue, messages) as pool:
+        context = multiprocessing.get_context("spawn")
+        messages: Any = context.Queue(maxsize=QUEUE_CHUNKS)
+        stop = context.Event()
+        with worker_pool(workers, _set_queue, messages, stop) as pool:
             futures = {i: pool.submit(_read_file, i, reports[i], batch_size) for i in todo}
-            for index, message in _receive(messages, futures):
-                if isinstance(message, bytes):
-                    self.write(reports[index], _chunk_decoder.decode(message))
-                else:
-                    reports[index] = _merged_report(reports[index], message)
-                    self.finish(reports[index])
+            try:
+                for index, message in _receive(messages, futures):
+                    if isinstance(message, bytes):
+                        self.write(reports[index], _chunk_decoder.decode(message))
+                    else:
+                        reports[index] = _merged_report(reports[index], message)
+                        self.finish(reports[index])
+            except BaseException:
+                # Interrupted (Ctrl-C) or failed: the readers must not wait on a queue nobody
+                # reads any more, or leaving this block would wait for them for ever.
+                stop.set()
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
         return reports
 
 
@@ -160,23 +170,47 @@ def _receive(messages: Any, futures: dict[int, Future[None]]) -> Iterator[tuple[
 
 
 _queue: Any = None
+_stop: Any = None
+SEND_WAIT = 0.5  # seconds between looks at whether the writer has stopped
 
 
-def _set_queue(messages: Any) -> None:
-    global _queue
-    _queue = messages
+class _WriterStopped(Exception):
+    """The writer stopped listening (it was interrupted): this reader has nobody to send to."""
+
+
+def _set_queue(messages: Any, stop: Any) -> None:
+    global _queue, _stop
+    _queue, _stop = messages, stop
+
+
+def _send(message: tuple[int, bytes | FileReport]) -> None:
+    """Hand a message to the writer, waiting while the queue is full unless the writer stopped."""
+    while True:
+        try:
+            _queue.put(message, timeout=SEND_WAIT)
+            return
+        except queue.Full:
+            if _stop.is_set():
+                # What is still buffered for the pipe will never be read: exit without it.
+                _queue.cancel_join_thread()
+                raise _WriterStopped from None
 
 
 def _read_file(index: int, report: FileReport, batch_size: int) -> None:
     """In a worker: read one file and send its chunks, then its report, to the writer."""
-    assert _queue is not None and report.format is not None
+    assert _queue is not None and _stop is not None and report.format is not None
+    if _stop.is_set():
+        return
     try:
         for chunk in read_chunks(Path(report.path), by_name(report.format), report, batch_size):
-            _queue.put((index, _chunk_encoder.encode(chunk)))
+            _send((index, _chunk_encoder.encode(chunk)))
+    except _WriterStopped:
+        return
     except Exception as err:
         problem = f"{type(err).__name__}: {err}"
         if report.read:  # what was sent before the break is stored, as for a truncated file
             report.stopped = f"reading stopped after {report.read} rows: {problem}"
         else:
             report.error = f"cannot be read: {problem}"
-    _queue.put((index, report))
+    with contextlib.suppress(_WriterStopped):
+        _send((index, report))

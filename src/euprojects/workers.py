@@ -39,12 +39,16 @@ def in_order(executor: ProcessPoolExecutor, work: Callable[[T], R], items: Itera
     merge, Tantivy indexing what they build) the results of the whole run pile up in memory.
     """
     pending: deque[Future[R]] = deque()
-    for item in items:
-        pending.append(executor.submit(work, item))
-        if len(pending) >= ahead:
+    try:
+        for item in items:
+            pending.append(executor.submit(work, item))
+            if len(pending) >= ahead:
+                yield pending.popleft().result()
+        while pending:
             yield pending.popleft().result()
-    while pending:
-        yield pending.popleft().result()
+    finally:  # the consumer stopped early (interrupted, failed): nothing more is started for it
+        for future in pending:
+            future.cancel()
 
 
 def _start(parent: int, initializer: Callable[..., None] | None, *initargs: Any) -> None:

@@ -101,10 +101,22 @@ def rebuild(store: Store, folder: Path, progress: Progress | None = None, worker
     started = time.perf_counter()
     folder.mkdir(parents=True, exist_ok=True)
     seq = store.seq()
-    previous = read_state(folder)
     generation = f"g{time.time_ns()}"
     (folder / generation).mkdir()
-    index = _register(tantivy.Index(build_schema(), str(folder / generation)))
+    try:
+        count = _fill(store, folder / generation, progress, workers)
+    except BaseException:
+        # interrupted or failed: the current generation stays; the half-written one goes
+        shutil.rmtree(folder / generation, ignore_errors=True)
+        raise
+    _write_state(folder, IndexState(generation=generation, seq=seq))
+    _remove_other_generations(folder, generation)
+    return IndexReport(mode="rebuilt", documents=count, seconds=time.perf_counter() - started, seq=seq)
+
+
+def _fill(store: Store, target: Path, progress: Progress | None, workers: int | None) -> int:
+    """Index every project of the store into a new index in ``target``; returns how many."""
+    index = _register(tantivy.Index(build_schema(), str(target)))
     writer = index.writer(heap_size=WRITER_HEAP)
     ids = store.project_ids()
     batches = [ids[start : start + BATCH] for start in range(0, len(ids), BATCH)]
@@ -122,10 +134,14 @@ def rebuild(store: Store, folder: Path, progress: Progress | None = None, worker
             progress("indexing", count)
     writer.commit()
     writer.wait_merging_threads()
-    _write_state(folder, IndexState(generation=generation, seq=seq))
-    if previous and previous.generation != generation:
-        shutil.rmtree(folder / previous.generation, ignore_errors=True)
-    return IndexReport(mode="rebuilt", documents=count, seconds=time.perf_counter() - started, seq=seq)
+    return count
+
+
+def _remove_other_generations(folder: Path, current: str) -> None:
+    """Every generation but the current one: the one it replaced, and any a killed rebuild left."""
+    for entry in folder.iterdir():
+        if entry.is_dir() and entry.name.startswith("g") and entry.name[1:].isdigit() and entry.name != current:
+            shutil.rmtree(entry, ignore_errors=True)
 
 
 def update(store: Store, folder: Path, progress: Progress | None = None) -> IndexReport:
