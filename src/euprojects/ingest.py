@@ -181,6 +181,10 @@ class _WriterStopped(Exception):
 def _set_queue(messages: Any, stop: Any) -> None:
     global _queue, _stop
     _queue, _stop = messages, stop
+    # A worker that exits must not wait to flush messages into a pipe nobody reads (the writer
+    # was interrupted). In a normal run the writer has read every message before the pool
+    # closes: each file's report comes after its chunks, and the writer waits for every report.
+    messages.cancel_join_thread()
 
 
 def _send(message: tuple[int, bytes | FileReport]) -> None:
@@ -191,8 +195,6 @@ def _send(message: tuple[int, bytes | FileReport]) -> None:
             return
         except queue.Full:
             if _stop.is_set():
-                # What is still buffered for the pipe will never be read: exit without it.
-                _queue.cancel_join_thread()
                 raise _WriterStopped from None
 
 
