@@ -126,12 +126,19 @@ def _fill(store: Store, target: Path, progress: Progress | None, workers: int | 
     else:
         documents = (_documents(store, batch) for batch in batches)
     count = 0
-    for batch in documents:
-        for document in batch:
-            writer.add_json(document)
-        count += len(batch)
-        if progress:
-            progress("indexing", count)
+    try:
+        for batch in documents:
+            for document in batch:
+                writer.add_json(document)
+            count += len(batch)
+            if progress:
+                progress("indexing", count)
+    except BaseException:
+        # Stop Tantivy's indexing threads before the folder is removed: dropping the last
+        # reference to the writer joins them, and they would otherwise go on writing files.
+        writer.rollback()
+        del writer, index
+        raise
     writer.commit()
     writer.wait_merging_threads()
     return count
