@@ -13,17 +13,15 @@ from collections.abc import Callable, Iterator, Sequence
 
 from euprojects.merge import merge
 from euprojects.sources import formats
-from euprojects.store import Store, open_store
+from euprojects.store import Store
 from euprojects.store.codec import PreparedBatch, prepare_batch
-from euprojects.workers import in_order
+from euprojects.workers import connect, connected_store, in_order
 from euprojects.workers import pool as worker_pool
 
 Progress = Callable[[str, int], None]
 AHEAD = 8  # batches in flight per worker: keeps every worker busy, bounds what waits in memory
 BATCH = 1000
 PARALLEL_FROM = 5000  # fewer dirty projects than this are not worth starting processes for
-
-_worker_store: Store | None = None
 
 
 def priorities() -> dict[str, int]:
@@ -57,15 +55,9 @@ def materialise(store: Store, progress: Progress | None = None, workers: int | N
 
 
 def _in_workers(url: str, batches: list[list[str]], workers: int) -> Iterator[PreparedBatch]:
-    with worker_pool(workers, _open, url) as pool:
+    with worker_pool(workers, connect, url) as pool:
         yield from in_order(pool, _work, batches, ahead=AHEAD * workers)
 
 
-def _open(url: str) -> None:
-    global _worker_store
-    _worker_store = open_store(url, migrate=False)
-
-
 def _work(ids: list[str]) -> PreparedBatch:
-    assert _worker_store is not None
-    return merged_batch(_worker_store, ids, priorities())
+    return merged_batch(connected_store(), ids, priorities())

@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, TypeVar
 
+from euprojects.store import Store, open_store
+
 PARENT_CHECK_SECONDS = 0.5
 T = TypeVar("T")
 R = TypeVar("R")
@@ -29,6 +31,21 @@ def pool(workers: int, initializer: Callable[..., None] | None = None, *initargs
     return ProcessPoolExecutor(
         workers, mp_context=context, initializer=_start, initargs=(os.getpid(), initializer, *initargs)
     )
+
+
+_store: Store | None = None
+
+
+def connect(url: str) -> None:
+    """Initializer of a worker that reads the store: its own connection, opened once."""
+    global _store
+    _store = open_store(url, migrate=False)
+
+
+def connected_store() -> Store:
+    """The store this worker opened with :func:`connect`."""
+    assert _store is not None, "the pool was not started with connect"
+    return _store
 
 
 def in_order(executor: ProcessPoolExecutor, work: Callable[[T], R], items: Iterable[T], ahead: int) -> Iterator[R]:

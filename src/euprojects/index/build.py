@@ -18,8 +18,8 @@ import tantivy
 
 from euprojects.index.documents import document_json, to_document
 from euprojects.index.schema import SCHEMA_VERSION, analyzers, build_schema
-from euprojects.store import Store, open_store
-from euprojects.workers import in_order
+from euprojects.store import Store
+from euprojects.workers import connect, connected_store, in_order
 from euprojects.workers import pool as worker_pool
 
 Progress = Callable[[str, int], None]
@@ -79,21 +79,12 @@ def _documents(store: Store, ids: list[str]) -> list[str]:
 def _in_workers(url: str, batches: list[list[str]], workers: int) -> Iterator[list[str]]:
     """Documents built in worker processes, each reading the store on its own connection;
     the Tantivy writer (here) indexes them on its own threads meanwhile."""
-    with worker_pool(workers, _open, url) as pool:
+    with worker_pool(workers, connect, url) as pool:
         yield from in_order(pool, _work, batches, ahead=AHEAD * workers)
 
 
-_worker_store: Store | None = None
-
-
-def _open(url: str) -> None:
-    global _worker_store
-    _worker_store = open_store(url, migrate=False)
-
-
 def _work(ids: list[str]) -> list[str]:
-    assert _worker_store is not None
-    return _documents(_worker_store, ids)
+    return _documents(connected_store(), ids)
 
 
 def rebuild(store: Store, folder: Path, progress: Progress | None = None, workers: int | None = None) -> IndexReport:
