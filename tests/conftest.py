@@ -42,8 +42,9 @@ def fixtures() -> Path:
 
 
 # A real corpus for search and web tests: English abstracts (ERC, CORDIS), partners and
-# countries (Horizon Europe organisations, Norway, national lists), six languages, the keep.eu
-# seed page, and a page whose texts contain markup, to prove it is shown as text.
+# countries (Horizon Europe organisations, Norway, national lists), six languages, Interreg
+# projects, Kohesio's beneficiary totals, the keep.eu seed page, and a page whose texts contain
+# markup, to prove it is shown as text.
 CORPUS = (
     "erc-funded-projects",
     "structural-funds-os-data",
@@ -51,6 +52,8 @@ CORPUS = (
     "cordis-horizon-organizations-split",
     "cordis-horizon-reports-deliverables/reportSummaries.xlsx",
     "cordis-h2020-cleantech-subset",
+    "interreg-north-sea-projects-2025",
+    "kohesio-beneficiaries-cee-2023",
 )
 
 

@@ -54,6 +54,9 @@ README_ROWS = {
     "FI_ERDF_2014-2020_projektilista.original.csv": 2_881,
     "PL_Poland_ERDF_2014_2020.csv": 749,
     "AT_Vorhabensliste_IWB_EFRE_AT2014-2020.csv": 49,
+    "interreg_projects_20250826_211501.csv": 65,
+    "interreg_ultimate_20250826_221828.csv": 65,
+    "kohesio-data-export.tsv": 27_222,
 }
 HORIZON_ORGANISATION_ROWS = 80_276  # over organization_1.xlsx … organization_81.xlsx
 # Rows that are not used, and why (each one is listed by `euprojects rejects`).
@@ -70,6 +73,8 @@ DUPLICATES = {
     "organizations-fp3-1990-1994.csv": 69,
     # The README counts 100 duplicate rows in the original file; this folder keeps a random 80 %.
     "erc_consolidator.csv": 72,
+    # Rows equal in every column: Kohesio's API returned some beneficiaries twice on one page.
+    "kohesio-data-export.tsv": 41,
 }
 
 

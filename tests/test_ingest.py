@@ -164,3 +164,28 @@ def test_a_truncated_gzip_keeps_the_rows_before_the_break(home: Path, data: Path
     assert counts()[1] > 20_000  # the participations read before the break are kept
     listed = run("rejects", "--file", "h2020.csv.gz")
     assert "reading stopped after line" in listed.output
+
+
+def test_beneficiary_lists_are_organisation_totals_not_projects(home: Path, data: Path) -> None:
+    folder = data / "kohesio-beneficiaries-cee-2023"
+    first = reports(run("ingest", "--json", str(folder)))["kohesio-data-export.tsv"]
+    assert (first["read"], first["duplicates"], first["rejected"], first["new"]) == (27_222, 41, 0, 27_181)
+    store = open_store(load().database_url)
+    stats = store.stats()
+    assert stats.projects == 0
+    totals = stats.beneficiaries["kohesio"]
+    assert totals.rows == 27_181 and totals.organisations < totals.rows
+    with (folder / "kohesio-data-export.tsv").open(encoding="utf-8") as handle:
+        lines = list(csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))[1:]
+    unique = {tuple(line) for line in lines}
+    assert totals.projects == sum(int(line[5]) for line in unique)
+    assert totals.eu_contribution_eur == pytest.approx(sum(float(line[4] or 0) for line in unique), rel=1e-9)
+    schools = store.organisation_funding("name:CZ:zakladni skola")  # "Základní škola", six regions' rows
+    organisation = store.organisation("name:CZ:zakladni skola")
+    store.close()
+    assert organisation is not None and organisation.name == "Základní škola" and organisation.country == "CZ"
+    assert len(schools) == 6 and {s.region for s in schools} >= {"Karlovy Vary Region", "Plzeň Region"}
+    amounts = [s.eu_contribution.amount for s in schools if s.eu_contribution]
+    assert len(amounts) == 6 and amounts == sorted(amounts, reverse=True)
+    second = reports(run("ingest", "--json", str(folder)))["kohesio-data-export.tsv"]
+    assert (second["new"], second["updated"], second["unchanged"], second["removed"]) == (0, 0, 27_181, 0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -236,6 +237,17 @@ def stats(ctx: Context, as_json: bool) -> None:
     )
     click.echo("\n" + tables.render(("source", "projects"), list(numbers.by_source.items())))
     click.echo("\n" + tables.render(("fund", "projects"), list(numbers.by_fund.items())))
+    if numbers.beneficiaries:
+        rows = [
+            (source, t.rows, t.organisations, t.projects, _eur_total(t.eu_contribution_eur))
+            for source, t in numbers.beneficiaries.items()
+        ]
+        headers = ("beneficiary list", "rows", "organisations", "operations", "EU contribution")
+        click.echo("\n" + tables.render(headers, rows))
+
+
+def _eur_total(amount: float) -> str:
+    return format_eur_style(Decimal(str(amount)), "EUR")
 
 
 @main.command()

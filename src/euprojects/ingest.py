@@ -107,7 +107,9 @@ class _Writer:
 
     def write(self, report: FileReport, chunk: Chunk) -> None:
         assert report.format is not None
-        counts = self.store.write(self.run_id, report.format, report.file, chunk.records, chunk.rejects, _now())
+        counts = self.store.write(
+            self.run_id, report.format, report.file, chunk.records, chunk.rejects, _now(), chunk.beneficiaries
+        )
         report.new += counts.new
         report.updated += counts.updated
         report.unchanged += counts.unchanged

@@ -232,6 +232,32 @@ class Reject(msgspec.Struct, omit_defaults=True, gc=False):
     raw: str = ""
 
 
+class Beneficiary(msgspec.Struct, omit_defaults=True, gc=False):
+    """What one organisation received over its projects in one region, as a publisher totals it
+    (Kohesio's beneficiary list): an aggregate, never a project, and never added to project totals.
+
+    ``projects`` is how many operations the publisher counted; ``names`` are other spellings it
+    gave (a Latin transliteration of a Cyrillic name).
+    """
+
+    source: str
+    organisation: Organisation
+    region: str | None = None
+    total_budget: Money | None = None
+    eu_contribution: Money | None = None
+    projects: int | None = None
+    names: list[str] = []
+    raw: dict[str, str] = {}
+
+
+class BeneficiaryRecord(msgspec.Struct, omit_defaults=True, gc=False):
+    """One usable row of a beneficiary list; ``key`` identifies it within its file."""
+
+    key: str
+    beneficiary: Beneficiary
+    line: int
+
+
 class RejectEntry(msgspec.Struct, omit_defaults=True):
     """A reject as the store keeps it, with the file and format it came from."""
 

@@ -14,9 +14,10 @@ from pathlib import Path
 import msgspec
 
 from euprojects.merge import combine
-from euprojects.model import Record, Reject
+from euprojects.model import BeneficiaryRecord, Record, Reject
+from euprojects.normalise.money import to_eur
 from euprojects.sources.base import Format, SourceError, first_error
-from euprojects.store.base import PreparedRecord
+from euprojects.store.base import PreparedBeneficiary, PreparedRecord
 from euprojects.store.codec import encode
 
 EXAMPLES = 5  # rejects quoted in a file's report; `euprojects rejects` lists them all
@@ -54,6 +55,7 @@ class Chunk(msgspec.Struct):
     records: list[PreparedRecord]
     rejects: list[Reject]
     read: int
+    beneficiaries: list[PreparedBeneficiary] = []
 
 
 def read_chunks(path: Path, fmt: Format, report: FileReport, size: int) -> Iterator[Chunk]:
@@ -96,29 +98,42 @@ class _Chunker:
         self.report, self.size = report, size
         self.records: list[PreparedRecord] = []
         self.rejects: list[Reject] = []
+        self.beneficiaries: list[PreparedBeneficiary] = []
         self.group: list[Record] = []
         self.seen: dict[str, tuple[int, int]] = {}
         self.last_line = 0
 
-    def add(self, item: Record | Reject) -> Iterator[Chunk]:
+    def add(self, item: Record | BeneficiaryRecord | Reject) -> Iterator[Chunk]:
         self.report.read += item.rows if isinstance(item, Record) else 1
         self.last_line = max(self.last_line, item.line or 0)
         if isinstance(item, Reject):
             yield from self.reject(item)
             return
-        digest = hash(_row_encoder.encode(item.project))
-        earlier = self.seen.get(item.key)
-        if earlier is not None:
-            if earlier[0] == digest:
-                self.report.duplicates += 1
-                return
-            reason = f"same key {item.key!r} as line {earlier[1]} but different values"
-            yield from self.reject(Reject(item.line, reason))
+        content = item.project if isinstance(item, Record) else item.beneficiary
+        conflict = self._repeated(item.key, hash(_row_encoder.encode(content)), item.line)
+        if conflict is not None:
+            yield from conflict
             return
-        self.seen[item.key] = (digest, item.line)
+        if isinstance(item, BeneficiaryRecord):
+            self.report.records += 1
+            self.beneficiaries.append(prepare_beneficiary(item))
+            yield from self._full()
+            return
         if self.group and self.group[0].project.id != item.project.id:
             yield from self.close_group()
         self.group.append(item)
+
+    def _repeated(self, key: str, digest: int, line: int) -> Iterator[Chunk] | None:
+        """None for a key seen first; an exact repeat is counted as a duplicate, a different
+        row under a known key is rejected."""
+        earlier = self.seen.get(key)
+        if earlier is None:
+            self.seen[key] = (digest, line)
+            return None
+        if earlier[0] == digest:
+            self.report.duplicates += 1
+            return iter(())
+        return self.reject(Reject(line, f"same key {key!r} as line {earlier[1]} but different values"))
 
     def close_group(self) -> Iterator[Chunk]:
         if not self.group:
@@ -140,13 +155,13 @@ class _Chunker:
         yield from self._full()
 
     def _full(self) -> Iterator[Chunk]:
-        if len(self.records) + len(self.rejects) >= self.size:
+        if len(self.records) + len(self.rejects) + len(self.beneficiaries) >= self.size:
             yield from self.flush()
 
     def flush(self) -> Iterator[Chunk]:
-        if self.records or self.rejects:
-            yield Chunk(self.records, self.rejects, self.report.read)
-            self.records, self.rejects = [], []
+        if self.records or self.rejects or self.beneficiaries:
+            yield Chunk(self.records, self.rejects, self.report.read, self.beneficiaries)
+            self.records, self.rejects, self.beneficiaries = [], [], []
 
 
 def prepare(record: Record) -> PreparedRecord:
@@ -162,4 +177,21 @@ def prepare(record: Record) -> PreparedRecord:
         payload=payload,
         hash=digest.hexdigest(),
         line=record.line,
+    )
+
+
+def prepare_beneficiary(record: BeneficiaryRecord) -> PreparedBeneficiary:
+    """Encode a beneficiary row once, with the columns its totals are read from."""
+    beneficiary = record.beneficiary
+    payload = encode(beneficiary)
+    return PreparedBeneficiary(
+        key=record.key,
+        organisation=beneficiary.organisation,
+        payload=payload,
+        hash=hashlib.blake2b(payload, digest_size=16).hexdigest(),
+        line=record.line,
+        source=beneficiary.source,
+        projects=beneficiary.projects,
+        total_budget_eur=to_eur(beneficiary.total_budget),
+        eu_contribution_eur=to_eur(beneficiary.eu_contribution),
     )

@@ -17,15 +17,15 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from euprojects.model import Record, Reject
+from euprojects.model import BeneficiaryRecord, Record, Reject
 from euprojects.normalise.text import DecodeError, clean, decode
 from euprojects.sources.xlsx import Workbook, XlsxError
 
 csv.field_size_limit(sys.maxsize)
 
-Item = Record | Reject
+Item = Record | BeneficiaryRecord | Reject
 Reader = Callable[[Path], Iterator[Item]]
 
 
@@ -185,15 +185,17 @@ def read_table(
     required: Sequence[str],
     encodings: Sequence[str] = ("utf-8",),
     ragged: bool = False,
+    quoting: Literal[0, 1, 2, 3] = csv.QUOTE_MINIMAL,
 ) -> Iterator[Row | Reject]:
     """Rows of a delimited text file, keyed by normalised header.
 
     Raises SourceError before the first row if the file is empty, binary, in the wrong encoding
     or lacks a required column. A row with the wrong number of fields becomes a Reject unless
-    ``ragged`` (the caller then repairs it from ``Row.fields``).
+    ``ragged`` (the caller then repairs it from ``Row.fields``). ``quoting=csv.QUOTE_NONE`` for
+    files that quote nothing and hold bare ``"`` in their values.
     """
     stream = _text_stream(path, encodings)
-    reader = csv.reader(stream, delimiter=delimiter)
+    reader = csv.reader(stream, delimiter=delimiter, quoting=quoting)
     try:
         header = [normalise_header(c) for c in next(reader)]
     except StopIteration:

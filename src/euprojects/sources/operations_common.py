@@ -21,7 +21,7 @@ from typing import TypeVar
 from euprojects.model import Flag, Money, Participation, Project, Record, Reject, Role
 from euprojects.normalise.places import nuts_code
 from euprojects.normalise.text import clean, clean_repaired
-from euprojects.sources.base import Head, Row, SourceError, normalise_header, read_bytes, read_table, read_text
+from euprojects.sources.base import Head, Item, Row, SourceError, normalise_header, read_bytes, read_table, read_text
 from euprojects.sources.common import RowError, organisation, reject, short_hash
 
 T = TypeVar("T")
@@ -151,7 +151,7 @@ def _refuse_broken_utf8(data: bytes) -> None:
         )
 
 
-def by_line(items: Iterable[Record | Reject]) -> list[Record | Reject]:
+def by_line(items: Iterable[Item]) -> list[Item]:
     """Records and rejects in file order, however they were produced."""
     return sorted(items, key=lambda item: item.line or 0)
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import msgspec
 
-from euprojects.model import Organisation, Partner, Programme, Project, Reject, RejectEntry
+from euprojects.model import Beneficiary, Organisation, Partner, Programme, Project, Reject, RejectEntry
 
 if TYPE_CHECKING:
     from euprojects.store.codec import PreparedBatch
@@ -31,6 +31,21 @@ class PreparedRecord(msgspec.Struct, frozen=True):
     payload: bytes
     hash: str
     line: int
+
+
+class PreparedBeneficiary(msgspec.Struct, frozen=True):
+    """A beneficiary row encoded for the store, with the columns its listings and totals read
+    and its organisation, which joins the organisations table."""
+
+    key: str
+    organisation: Organisation
+    payload: bytes
+    hash: str
+    line: int
+    source: str
+    projects: int | None
+    total_budget_eur: float | None
+    eu_contribution_eur: float | None
 
 
 class Fragment(msgspec.Struct, frozen=True):
@@ -73,6 +88,17 @@ class OrganisationRole(msgspec.Struct, frozen=True):
     period: str | None
 
 
+class BeneficiaryTotals(msgspec.Struct):
+    """A beneficiary list's aggregates as published: rows, distinct organisations and euro sums.
+    Counted apart from projects, since each row already totals several operations."""
+
+    rows: int
+    organisations: int
+    projects: int
+    total_budget_eur: float
+    eu_contribution_eur: float
+
+
 class Stats(msgspec.Struct):
     projects: int
     participations: int
@@ -84,6 +110,7 @@ class Stats(msgspec.Struct):
     by_fund: dict[str, int]
     rejects_by_file: dict[str, int]
     last_ingest: str | None
+    beneficiaries: dict[str, BeneficiaryTotals] = {}
 
 
 class Store(Protocol):
@@ -110,13 +137,15 @@ class Store(Protocol):
         records: Sequence[PreparedRecord],
         rejects: Sequence[Reject],
         now: dt.datetime,
+        beneficiaries: Sequence[PreparedBeneficiary] = (),
     ) -> WriteCounts:
-        """Upsert one batch of a file's records and rejects in one transaction, marking changed
-        projects dirty."""
+        """Upsert one batch of a file's records, beneficiary rows and rejects in one transaction,
+        marking changed projects dirty and merging the beneficiaries' organisations."""
         ...
 
     def remove_stale(self, run_id: int, fmt: str, file: str) -> int:
-        """Forget fragments and rejects of a fully read file that this run did not see again."""
+        """Forget fragments, beneficiary rows and rejects of a fully read file that this run did
+        not see again."""
         ...
 
     def all_dirty(self) -> list[str]: ...
@@ -161,6 +190,10 @@ class Store(Protocol):
     def organisation(self, org_id: str) -> Organisation | None: ...
 
     def organisation_projects(self, org_id: str) -> list[OrganisationRole]: ...
+
+    def organisation_funding(self, org_id: str) -> list[Beneficiary]:
+        """What publishers' beneficiary lists say the organisation received, region by region."""
+        ...
 
     def frequent_partners(self, org_id: str, limit: int = 10) -> list[Partner]: ...
 

@@ -13,13 +13,14 @@ from typing import Any, NamedTuple
 import msgspec
 
 from euprojects.merge import merge_organisation
-from euprojects.model import Organisation, Participation, Project
+from euprojects.model import Beneficiary, Organisation, Participation, Project
 from euprojects.normalise.money import to_eur
 
 _encoder = msgspec.json.Encoder(decimal_format="string", order="deterministic")
 _project_decoder = msgspec.json.Decoder(Project)
 _participation_decoder = msgspec.json.Decoder(Participation)
 _organisation_decoder = msgspec.json.Decoder(Organisation)
+_beneficiary_decoder = msgspec.json.Decoder(Beneficiary)
 
 
 def encode(value: object) -> bytes:
@@ -28,6 +29,10 @@ def encode(value: object) -> bytes:
 
 def decode_project(data: bytes) -> Project:
     return _project_decoder.decode(data)
+
+
+def decode_beneficiary(data: bytes) -> Beneficiary:
+    return _beneficiary_decoder.decode(data)
 
 
 def decode_organisation(data: bytes) -> Organisation:

@@ -13,11 +13,14 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from euprojects.model import Organisation, Partner, Programme, Project, Provenance, Reject, RejectEntry
+from euprojects.merge import merge_organisation
+from euprojects.model import Beneficiary, Organisation, Partner, Programme, Project, Provenance, Reject, RejectEntry
 from euprojects.store import codec
 from euprojects.store.base import (
+    BeneficiaryTotals,
     Fragment,
     OrganisationRole,
+    PreparedBeneficiary,
     PreparedRecord,
     ProjectSummary,
     Stats,
@@ -119,6 +122,7 @@ class SQLiteStore:
         records: Sequence[PreparedRecord],
         rejects: Sequence[Reject],
         now: dt.datetime,
+        beneficiaries: Sequence[PreparedBeneficiary] = (),
     ) -> WriteCounts:
         counts = WriteCounts()
         stamp = now.isoformat()
@@ -160,7 +164,73 @@ class SQLiteStore:
                 [(fmt, file, r.line or 0, r.reason, r.raw, run_id, stamp) for r in rejects],
             )
             counts.new, counts.updated, counts.unchanged = len(new), len(changed), len(same)
+            if beneficiaries:
+                added = self._write_beneficiaries(db, run_id, fmt, file, beneficiaries, stamp)
+                counts.new += added.new
+                counts.updated += added.updated
+                counts.unchanged += added.unchanged
         return counts
+
+    def _write_beneficiaries(
+        self,
+        db: sqlite3.Connection,
+        run_id: int,
+        fmt: str,
+        file: str,
+        rows: Sequence[PreparedBeneficiary],
+        stamp: str,
+    ) -> WriteCounts:
+        """Upsert beneficiary rows by their hash and merge their organisations into the table."""
+        known: dict[str, str] = {}
+        for part in chunks([r.key for r in rows]):
+            known.update(
+                db.execute(
+                    "SELECT record_key, hash FROM beneficiaries"
+                    f" WHERE format=? AND file=? AND record_key IN ({marks(part)})",
+                    (fmt, file, *part),
+                )
+            )
+        touched = [r for r in rows if known.get(r.key) != r.hash]
+        db.executemany(
+            "INSERT INTO beneficiaries (format, file, record_key, org_id, hash, payload, line, run_id, first_seen,"
+            " last_seen, source, country, projects, total_budget_eur, eu_contribution_eur)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (format, file, record_key) DO UPDATE SET"
+            " org_id=excluded.org_id, hash=excluded.hash, payload=excluded.payload, line=excluded.line,"
+            " run_id=excluded.run_id, last_seen=excluded.last_seen, source=excluded.source,"
+            " country=excluded.country, projects=excluded.projects, total_budget_eur=excluded.total_budget_eur,"
+            " eu_contribution_eur=excluded.eu_contribution_eur",
+            [
+                (
+                    fmt,
+                    file,
+                    r.key,
+                    r.organisation.id,
+                    r.hash,
+                    r.payload,
+                    r.line,
+                    run_id,
+                    stamp,
+                    stamp,
+                    r.source,
+                    r.organisation.country,
+                    r.projects,
+                    r.total_budget_eur,
+                    r.eu_contribution_eur,
+                )
+                for r in touched
+            ],
+        )
+        db.executemany(
+            "UPDATE beneficiaries SET line=?, run_id=?, last_seen=? WHERE format=? AND file=? AND record_key=?",
+            [(r.line, run_id, stamp, fmt, file, r.key) for r in rows if known.get(r.key) == r.hash],
+        )
+        organisations: dict[str, Organisation] = {}
+        for r in touched:
+            org = r.organisation
+            organisations[org.id] = merge_organisation(organisations[org.id], org) if org.id in organisations else org
+        self._write_organisations(db, organisations)
+        new = sum(1 for r in touched if r.key not in known)
+        return WriteCounts(new=new, updated=len(touched) - new, unchanged=len(rows) - len(touched))
 
     def _known_hashes(self, db: sqlite3.Connection, fmt: str, file: str, keys: Sequence[str]) -> dict[str, str]:
         known: dict[str, str] = {}
@@ -211,6 +281,7 @@ class SQLiteStore:
                 args,
             )
             removed = db.execute(f"DELETE FROM fragments WHERE {where}", args).rowcount
+            removed += db.execute(f"DELETE FROM beneficiaries WHERE {where}", args).rowcount
             db.execute(f"DELETE FROM rejects WHERE {where}", args)
         return removed
 
@@ -451,6 +522,12 @@ class SQLiteStore:
         )
         return [OrganisationRole(*row) for row in rows]
 
+    def organisation_funding(self, org_id: str) -> list[Beneficiary]:
+        rows = self.db.execute(
+            "SELECT payload FROM beneficiaries WHERE org_id=? ORDER BY eu_contribution_eur DESC, line", (org_id,)
+        )
+        return [codec.decode_beneficiary(payload) for (payload,) in rows]
+
     def frequent_partners(self, org_id: str, limit: int = 10) -> list[Partner]:
         rows = self.db.execute(
             "SELECT other.org_id, o.name, o.country, COUNT(DISTINCT other.project_id) AS n"
@@ -503,6 +580,14 @@ class SQLiteStore:
             by_fund=grouped("SELECT COALESCE(fund, '(none)'), COUNT(*) FROM projects GROUP BY 1 ORDER BY 2 DESC"),
             rejects_by_file=grouped("SELECT file, COUNT(*) FROM rejects GROUP BY file ORDER BY 2 DESC"),
             last_ingest=last,
+            beneficiaries={
+                source: BeneficiaryTotals(rows, orgs, projects, round(total, 2), round(eu, 2))
+                for source, rows, orgs, projects, total, eu in db.execute(
+                    "SELECT source, COUNT(*), COUNT(DISTINCT org_id), COALESCE(SUM(projects), 0),"
+                    " COALESCE(SUM(total_budget_eur), 0), COALESCE(SUM(eu_contribution_eur), 0)"
+                    " FROM beneficiaries GROUP BY source ORDER BY source"
+                )
+            },
         )
 
     def rejects(self, limit: int = 100, offset: int = 0, file: str | None = None) -> list[RejectEntry]:

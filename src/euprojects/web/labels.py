@@ -35,6 +35,8 @@ SOURCES = {
     "os-fi": "Finland: list of operations",
     "os-pl": "Poland: list of operations",
     "os-at": "Austria: list of operations",
+    "interreg": "Interreg programme lists",
+    "kohesio": "Kohesio (cohesion-policy beneficiaries)",
 }
 ORGANISATION_TYPES = {
     "HES": "Higher or secondary education",

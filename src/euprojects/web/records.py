@@ -49,6 +49,7 @@ def organisation_record(store: Store, org_id: str) -> OrganisationRecord | None:
         partners=store.frequent_partners(org_id, 12),
         total_eu_contribution_eur=total,
         roles=dict(Counter(p.role for p in projects)),
+        funding=store.organisation_funding(org_id),
     )
 
 
@@ -62,4 +63,5 @@ def stats_record(stats: Stats) -> StatsRecord:
         by_source=stats.by_source,
         by_fund=stats.by_fund,
         last_ingest=stats.last_ingest,
+        beneficiaries=stats.beneficiaries,
     )

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import msgspec
 
-from euprojects.model import Organisation, Partner, Programme, Project
+from euprojects.model import Beneficiary, Organisation, Partner, Programme, Project
 from euprojects.search.engine import Hit, SearchResult
 from euprojects.search.facets import FacetValue
-from euprojects.store.base import OrganisationRole
+from euprojects.store.base import BeneficiaryTotals, OrganisationRole
 
 
 class Problem(msgspec.Struct):
@@ -39,6 +39,7 @@ class OrganisationRecord(msgspec.Struct):
     partners: list[Partner]
     total_eu_contribution_eur: float | None
     roles: dict[str, int]
+    funding: list[Beneficiary] = []
 
 
 class FacetValues(msgspec.Struct):
@@ -55,6 +56,7 @@ class StatsRecord(msgspec.Struct):
     by_source: dict[str, int]
     by_fund: dict[str, int]
     last_ingest: str | None
+    beneficiaries: dict[str, BeneficiaryTotals] = {}
 
 
 class SearchEnvelope(msgspec.Struct):
