@@ -21,6 +21,7 @@ from euprojects.search import IndexMissing, QueryError, Searcher, SearchRequest,
 from euprojects.search.facets import DEFAULT_FACETS
 from euprojects.sources import SourceError, formats, plan
 from euprojects.store import Store, open_store
+from euprojects.store.locking import StoreBusy
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -94,29 +95,60 @@ class ProgressLine:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--format", "format_name", help="Read every file with this format instead of detecting it.")
 @click.option("--no-index", is_flag=True, help="Do not update the search index afterwards.")
+@click.option("--wait", is_flag=True, help="Wait for another ingest or index rebuild to end instead of stopping.")
+@click.option(
+    "--allow-removals",
+    is_flag=True,
+    help="Let a file that ended early or lost more than 5 % of its records remove the records it no longer holds.",
+)
 @json_option
 @pass_context
-def ingest(ctx: Context, paths: tuple[Path, ...], format_name: str | None, no_index: bool, as_json: bool) -> None:
+def ingest(
+    ctx: Context,
+    paths: tuple[Path, ...],
+    format_name: str | None,
+    no_index: bool,
+    wait: bool,
+    allow_removals: bool,
+    as_json: bool,
+) -> None:
     """Read data files (or every file in a directory) into the store and update the index."""
     try:
         planned = plan(list(paths), format_name)
     except SourceError as err:
         raise click.ClickException(str(err)) from None
     progress = ProgressLine(sum(1 for p in planned if p.format))
-    result = ingest_pipeline.run(
-        ctx.store, list(paths), batch_size=ctx.settings.batch_size, progress=progress.show, planned=planned
-    )
+    try:
+        result = ingest_pipeline.run(
+            ctx.store,
+            list(paths),
+            batch_size=ctx.settings.batch_size,
+            progress=progress.show,
+            planned=planned,
+            index_dir=None if no_index else ctx.settings.index_dir,
+            wait=wait,
+            on_wait=lambda message: click.echo(message + " …", err=True),
+            allow_removals=allow_removals,
+        )
+    except StoreBusy as err:
+        raise click.ClickException(str(err)) from None
     progress.clear()
-    report = None if no_index else index_build.update(ctx.store, ctx.settings.index_dir)
     if as_json:
-        emit_json({"files": result.files, "projects_rebuilt": result.projects_rebuilt, "index": report})
+        emit_json(
+            {
+                "files": result.files,
+                "projects_rebuilt": result.projects_rebuilt,
+                "index": result.index,
+                "waited": result.waited,
+            }
+        )
     else:
-        _print_ingest(result, report)
+        _print_ingest(result)
     if result.failed:
         sys.exit(1)
 
 
-def _print_ingest(result: ingest_pipeline.IngestResult, report: index_build.IndexReport | None) -> None:
+def _print_ingest(result: ingest_pipeline.IngestResult) -> None:
     read = [f for f in result.files if f.format and not f.error]
     rows = [
         (f.file, f.format, f.read, f.duplicates, f.rejected, f.records, f.new, f.updated, f.unchanged, f.removed)
@@ -137,12 +169,28 @@ def _print_ingest(result: ingest_pipeline.IngestResult, report: index_build.Inde
             click.echo(f"warning: {f.path}: {f.stopped}", err=True)
         if f.error:
             click.echo(f"error: {f.path}: {f.error}", err=True)
+        if f.withheld:
+            click.echo(f"error: {f.path}: {_withheld(f)}", err=True)
     skipped = [f for f in result.files if f.skipped]
     if skipped:
         click.echo(f"skipped {len(skipped)} file(s): " + "; ".join(f"{f.file} ({f.skipped})" for f in skipped))
     click.echo(f"{result.projects_rebuilt:,} project(s) rebuilt in {result.seconds:.1f} s")
-    if report is not None:
+    if result.waited:
+        click.echo(
+            f"waited {result.waited.seconds:.1f} s for the ingest or index rebuild running {result.waited.holder}"
+        )
+    if result.index is not None:
+        report = result.index
         click.echo(f"index {report.mode}: {report.documents:,} document(s) in {report.seconds:.1f} s")
+
+
+def _withheld(report: ingest_pipeline.FileReport) -> str:
+    held = report.new + report.updated + report.unchanged
+    why = report.ended_early or f"it holds {held:,} records where the store has {held + report.withheld:,} from it"
+    return (
+        f"nothing was removed: {why}, so it may be a truncated copy. If the records are really gone from it, "
+        f"run again with --allow-removals to remove the {report.withheld:,} it no longer holds."
+    )
 
 
 @main.command("formats")
@@ -220,8 +268,9 @@ def _eur(money: Money | None) -> str | None:
 def stats(ctx: Context, as_json: bool) -> None:
     """Counts of projects, participations, organisations and rejects."""
     numbers = ctx.store.stats()
+    index = index_build.status(ctx.store, ctx.settings.index_dir)
     if as_json:
-        emit_json(numbers)
+        emit_json({**msgspec.to_builtins(numbers), "index": index})
         return
     click.echo(
         tables.key_values(
@@ -232,6 +281,7 @@ def stats(ctx: Context, as_json: bool) -> None:
                 ("source records", f"{numbers.fragments:,}"),
                 ("rejected rows", f"{numbers.rejects:,}"),
                 ("last ingest", numbers.last_ingest),
+                ("search index", _index_line(index)),
             ]
         )
     )
@@ -244,6 +294,13 @@ def stats(ctx: Context, as_json: bool) -> None:
         ]
         headers = ("beneficiary list", "rows", "organisations", "operations", "EU contribution")
         click.echo("\n" + tables.render(headers, rows))
+
+
+def _index_line(index: index_build.IndexStatus) -> str:
+    if index.state == "current":
+        return "current"
+    behind = f"behind the store by {index.pending:,} change(s)" if index.state == "behind" else "missing"
+    return f"{behind}: {index.remedy}"
 
 
 def _eur_total(amount: float) -> str:
@@ -269,10 +326,14 @@ def rejects(ctx: Context, file_name: str | None, limit: int, offset: int, as_jso
 
 
 @main.command()
+@click.option("--wait", is_flag=True, help="Wait for a running ingest to end instead of stopping.")
 @pass_context
-def reindex(ctx: Context) -> None:
+def reindex(ctx: Context, wait: bool) -> None:
     """Rebuild the search index from the store."""
-    report = index_build.rebuild(ctx.store, ctx.settings.index_dir)
+    try:
+        report = ingest_pipeline.reindex(ctx.store, ctx.settings.index_dir, wait=wait)
+    except StoreBusy as err:
+        raise click.ClickException(str(err)) from None
     click.echo(f"indexed {report.documents:,} project(s) in {report.seconds:.1f} s into {ctx.settings.index_dir}")
 
 
@@ -288,6 +349,9 @@ def serve(ctx: Context, host: str | None, port: int | None, workers: int) -> Non
 
     host, port = host or ctx.settings.host, port or ctx.settings.port
     ctx.store.migrate()
+    caught_up = ingest_pipeline.catch_up(ctx.store, ctx.settings.index_dir)
+    if caught_up is not None and caught_up.mode != "current":
+        click.echo(f"index {caught_up.mode}: {caught_up.documents:,} document(s) brought in step with the store")
     if open_index(ctx.settings.index_dir) is None:
         click.echo("note: there is no search index yet; `euprojects ingest PATH` builds it", err=True)
     click.echo(f"euprojects portal on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")

@@ -24,14 +24,17 @@ from typing import Any
 
 import msgspec
 
+from euprojects.index import build as index_build
+from euprojects.index.build import IndexReport
 from euprojects.materialise import materialise
 from euprojects.reading import Chunk, FileReport, prepare, read_chunks
 from euprojects.sources import Planned, by_name, plan
 from euprojects.store import Store
 from euprojects.store.codec import encode
+from euprojects.store.locking import StoreBusy, Waited
 from euprojects.workers import pool as worker_pool
 
-__all__ = ["FileReport", "IngestResult", "materialise", "prepare", "run"]
+__all__ = ["FileReport", "IngestResult", "StoreBusy", "catch_up", "materialise", "prepare", "reindex", "run"]
 
 Progress = Callable[[str, int], None]
 PARALLEL_BYTES = 4_000_000  # less than this to read is not worth starting processes for
@@ -47,10 +50,17 @@ class IngestResult:
     files: list[FileReport]
     projects_rebuilt: int = 0
     seconds: float = 0.0
+    index: IndexReport | None = None
+    waited: Waited | None = None
 
     @property
     def failed(self) -> bool:
         return any(f.failed for f in self.files)
+
+
+# A file that now holds fewer records than the store has from it removes the rest only when they
+# are at most this share of what it held: a truncated re-download must not empty the store.
+MAX_REMOVED_SHARE = 0.05
 
 
 def run(
@@ -62,13 +72,55 @@ def run(
     progress: Progress | None = None,
     planned: list[Planned] | None = None,
     workers: int | None = None,
+    index_dir: Path | None = None,
+    wait: bool = False,
+    on_wait: Callable[[str], None] | None = None,
+    allow_removals: bool = False,
 ) -> IngestResult:
-    """Ingest files and directories into the store, then rebuild the projects they changed."""
+    """Ingest files and directories into the store, rebuild the projects they changed and, given
+    ``index_dir``, bring the search index in step: the whole job, as one writer.
+
+    Raises StoreBusy when another ingest or index rebuild holds the store (unless ``wait``).
+    """
+    with store.writer_lock(wait=wait, on_wait=on_wait) as waited:
+        result = _ingest(store, paths, format_name, batch_size, progress, planned, workers, allow_removals)
+        result.waited = waited if waited.seconds or waited.holder else None
+        if index_dir is not None:
+            result.index = index_build.update(store, index_dir, progress)
+    return result
+
+
+def reindex(store: Store, index_dir: Path, *, wait: bool = False, progress: Progress | None = None) -> IndexReport:
+    """Rebuild the search index from the store, as the one writer of both."""
+    with store.writer_lock(wait=wait):
+        return index_build.rebuild(store, index_dir, progress)
+
+
+def catch_up(store: Store, index_dir: Path) -> IndexReport | None:
+    """Bring the index in step with the store (after a run killed between the two); None when
+    another writer holds the store, which brings it in step itself."""
+    try:
+        with store.writer_lock():
+            return index_build.update(store, index_dir)
+    except StoreBusy:
+        return None
+
+
+def _ingest(
+    store: Store,
+    paths: Sequence[Path],
+    format_name: str | None,
+    batch_size: int,
+    progress: Progress | None,
+    planned: list[Planned] | None,
+    workers: int | None,
+    allow_removals: bool,
+) -> IngestResult:
     started = time.perf_counter()
     planned = planned if planned is not None else plan(list(paths), format_name)
     workers = workers if workers is not None else (os.cpu_count() or 1)
     run_id = store.begin_run(_now())
-    writer = _Writer(store, run_id, progress)
+    writer = _Writer(store, run_id, progress, allow_removals)
     readable = [item for item in planned if item.format and not item.skipped and not item.error]
     if workers > 1 and len(readable) > 1 and sum(i.path.stat().st_size for i in readable) >= PARALLEL_BYTES:
         reports = writer.from_workers(planned, batch_size, workers)
@@ -84,7 +136,7 @@ def _now() -> dt.datetime:
 
 
 def _report(item: Planned) -> FileReport:
-    report = FileReport(path=str(item.path), file=item.path.name)
+    report = FileReport(path=str(item.path), file=item.path.name, dataset=item.path.resolve().parent.name)
     report.format = item.format.name if item.format else None
     report.skipped, report.error = item.skipped, item.error
     return report
@@ -93,8 +145,9 @@ def _report(item: Planned) -> FileReport:
 class _Writer:
     """Stores the chunks of each file and closes each file when it has been read."""
 
-    def __init__(self, store: Store, run_id: int, progress: Progress | None) -> None:
+    def __init__(self, store: Store, run_id: int, progress: Progress | None, allow_removals: bool) -> None:
         self.store, self.run_id, self.progress = store, run_id, progress
+        self.allow_removals = allow_removals
 
     def in_process(self, item: Planned, batch_size: int) -> FileReport:
         report = _report(item)
@@ -108,7 +161,7 @@ class _Writer:
     def write(self, report: FileReport, chunk: Chunk) -> None:
         assert report.format is not None
         counts = self.store.write(
-            self.run_id, report.format, report.file, chunk.records, chunk.rejects, _now(), chunk.beneficiaries
+            self.run_id, report.format, report.key, chunk.records, chunk.rejects, _now(), chunk.beneficiaries
         )
         report.new += counts.new
         report.updated += counts.updated
@@ -117,12 +170,17 @@ class _Writer:
             self.progress(report.file, chunk.read)
 
     def finish(self, report: FileReport) -> None:
-        """A file read to its end forgets what it no longer holds; any read file is logged."""
+        """A file read to its end forgets what it no longer holds, unless it ended early or lost
+        more than a small share of its records (a truncated download); any read file is logged."""
         if report.error or report.format is None:
             return
-        if report.stopped is None:
-            report.removed = self.store.remove_stale(self.run_id, report.format, report.file)
-        self.store.log_file(self.run_id, report.format, report.file, report.path, encode(report))
+        stale = self.store.count_stale(self.run_id, report.format, report.key)
+        held = stale + report.new + report.updated + report.unchanged
+        if stale and (self.allow_removals or (report.ended_early is None and stale <= MAX_REMOVED_SHARE * held)):
+            report.removed = self.store.remove_stale(self.run_id, report.format, report.key)
+        elif stale:
+            report.withheld = stale
+        self.store.log_file(self.run_id, report.format, report.key, report.path, encode(report))
 
     def from_workers(self, planned: list[Planned], batch_size: int, workers: int) -> list[FileReport]:
         reports = [_report(item) for item in planned]

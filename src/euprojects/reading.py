@@ -29,6 +29,7 @@ class FileReport(msgspec.Struct):
 
     path: str
     file: str
+    dataset: str = ""
     format: str | None = None
     read: int = 0
     records: int = 0
@@ -43,10 +44,27 @@ class FileReport(msgspec.Struct):
     error: str | None = None
     stopped: str | None = None
     examples: list[str] = []
+    cut: bool = False
+    withheld: int = 0
 
     @property
     def failed(self) -> bool:
-        return self.error is not None
+        return self.error is not None or self.withheld > 0
+
+    @property
+    def key(self) -> str:
+        """The file's identity in the store: its data set (the folder it came in) and its name,
+        so that two ``erc_starting.csv`` from different data sets never replace each other."""
+        return f"{self.dataset}/{self.file}" if self.dataset else self.file
+
+    @property
+    def ended_early(self) -> str | None:
+        """Why the file must not remove what it no longer holds: it broke off or looks cut."""
+        if self.stopped:
+            return self.stopped
+        if self.cut:
+            return "its last line is cut off (no line end, and the line was rejected)"
+        return None
 
 
 class Chunk(msgspec.Struct):
@@ -83,7 +101,21 @@ def read_chunks(path: Path, fmt: Format, report: FileReport, size: int) -> Itera
         yield from chunker.reject(Reject(line=chunker.last_line + 1, reason=reason))
     yield from chunker.close_group()
     yield from chunker.flush()
+    report.cut = chunker.last_rejected and not _ends_a_line(path)
     report.seconds = round(time.perf_counter() - started, 3)
+
+
+def _ends_a_line(path: Path) -> bool:
+    """Whether a text file ends with a line end; compressed files and workbooks say nothing
+    here (a cut archive fails to read instead)."""
+    try:
+        with path.open("rb") as handle:
+            if handle.read(2) in (b"\x1f\x8b", b"PK"):
+                return True
+            handle.seek(-1, 2)
+            return handle.read(1) in (b"\n", b"\r")
+    except OSError:
+        return True
 
 
 class _Chunker:
@@ -102,9 +134,12 @@ class _Chunker:
         self.group: list[Record] = []
         self.seen: dict[str, tuple[int, int]] = {}
         self.last_line = 0
+        self.last_rejected = False  # whether the file's last line was rejected: it may be cut off
 
     def add(self, item: Record | BeneficiaryRecord | Reject) -> Iterator[Chunk]:
         self.report.read += item.rows if isinstance(item, Record) else 1
+        if (item.line or 0) >= self.last_line:
+            self.last_rejected = isinstance(item, Reject)
         self.last_line = max(self.last_line, item.line or 0)
         if isinstance(item, Reject):
             yield from self.reject(item)

@@ -68,3 +68,33 @@ def test_fragments_move_to_a_rowid_table_and_keep_every_record(tmp_path: Path) -
     assert sum(f.unchanged for f in again.files) == sum(f.new for f in first.files) > 0
     assert sum(f.new + f.updated for f in again.files) == 0
     store.close()
+
+
+def test_files_known_by_name_alone_get_their_data_set_from_the_ingest_log(tmp_path: Path) -> None:
+    path = tmp_path / "store.db"
+    store_without(path, "0005_files_by_data_set.sql")
+    store = open_store(f"sqlite:///{path}", migrate=False)
+    assert not ingest.run(store, [data_dir() / name for name in FILES], workers=1).failed
+    store.close()
+    expected = snapshot(path)
+    db = sqlite3.connect(path)
+    tables = ("fragments", "aliases", "rejects", "ingest_files")
+    with db:  # as the version before 0005 wrote them: by the file's name alone
+        for table in tables:
+            db.execute(f"UPDATE {table} SET file = substr(file, instr(file, '/') + 1)")
+    assert {row[0] for row in db.execute("SELECT DISTINCT file FROM fragments")} == {
+        "fp7_projects_shortened.csv",
+        "fp7_test_projects.csv",
+        "marzeelabs_projects.json",
+        "marzeelabs_projects_big.json",
+        "cleantechtag_joint_results.csv",
+        "inner_table.csv",
+        "tech.csv",
+    }
+    db.close()
+
+    store = open_store(f"sqlite:///{path}")
+    assert snapshot(path) == expected
+    again = ingest.run(store, [data_dir() / name for name in FILES], workers=1)
+    assert sum(f.new + f.updated + f.removed for f in again.files) == 0
+    store.close()

@@ -168,3 +168,26 @@ def update(store: Store, folder: Path, progress: Progress | None = None) -> Inde
     writer.wait_merging_threads()
     _write_state(folder, IndexState(generation=state.generation, seq=latest))
     return IndexReport(mode="updated", documents=len(changes), seconds=time.perf_counter() - started, seq=latest)
+
+
+class IndexStatus(msgspec.Struct):
+    """Whether search sees what the store holds: ``current``, ``behind`` (changes not applied yet,
+    e.g. after an ingest killed between the two) or ``missing``; ``pending`` counts the changes."""
+
+    state: str
+    index_seq: int | None
+    store_seq: int
+    pending: int
+    remedy: str | None = None
+
+
+def status(store: Store, folder: Path) -> IndexStatus:
+    state = read_state(folder)
+    store_seq = store.seq()
+    if state is None or open_index(folder) is None:
+        return IndexStatus("missing", None, store_seq, 0, "run `euprojects reindex` to build it")
+    changes, _ = store.changes_since(state.seq)
+    if not changes:
+        return IndexStatus("current", state.seq, store_seq, 0)
+    remedy = "run `euprojects reindex` (or any ingest, which applies them too)"
+    return IndexStatus("behind", state.seq, store_seq, len(changes), remedy)

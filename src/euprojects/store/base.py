@@ -11,7 +11,8 @@ the next run completes.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Protocol
 
 import msgspec
@@ -20,6 +21,7 @@ from euprojects.model import Beneficiary, Organisation, Partner, Programme, Proj
 
 if TYPE_CHECKING:
     from euprojects.store.codec import PreparedBatch
+    from euprojects.store.locking import Waited
 
 
 class PreparedRecord(msgspec.Struct, frozen=True):
@@ -141,6 +143,17 @@ class Store(Protocol):
     ) -> WriteCounts:
         """Upsert one batch of a file's records, beneficiary rows and rejects in one transaction,
         marking changed projects dirty and merging the beneficiaries' organisations."""
+        ...
+
+    def writer_lock(
+        self, wait: bool = False, on_wait: Callable[[str], None] | None = None
+    ) -> AbstractContextManager[Waited]:
+        """Be the store's one writer for the block (an ingest or an index rebuild); raise
+        StoreBusy naming the holder when another has it, or wait for it."""
+        ...
+
+    def count_stale(self, run_id: int, fmt: str, file: str) -> int:
+        """How many records of a file :meth:`remove_stale` would forget."""
         ...
 
     def remove_stale(self, run_id: int, fmt: str, file: str) -> int:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
@@ -15,7 +15,7 @@ import msgspec
 
 from euprojects.merge import merge_organisation
 from euprojects.model import Beneficiary, Organisation, Partner, Programme, Project, Provenance, Reject, RejectEntry
-from euprojects.store import codec
+from euprojects.store import codec, locking
 from euprojects.store.base import (
     BeneficiaryTotals,
     Fragment,
@@ -26,6 +26,7 @@ from euprojects.store.base import (
     Stats,
     WriteCounts,
 )
+from euprojects.store.locking import Waited
 
 T = TypeVar("T")
 CHUNK = 500
@@ -262,6 +263,22 @@ class SQLiteStore:
         db.executemany(
             "INSERT OR IGNORE INTO aliases (alias, project_id, format, file, record_key) VALUES (?,?,?,?,?)",
             [(alias, r.project_id, fmt, file, r.key) for r in records for alias in r.aliases],
+        )
+
+    def writer_lock(
+        self, wait: bool = False, on_wait: Callable[[str], None] | None = None
+    ) -> AbstractContextManager[Waited]:
+        return locking.writer_lock(self.path.with_name(self.path.name + ".lock"), wait=wait, on_wait=on_wait)
+
+    def count_stale(self, run_id: int, fmt: str, file: str) -> int:
+        args = (fmt, file, run_id)
+        return sum(
+            int(
+                self.db.execute(
+                    f"SELECT COUNT(*) FROM {table} WHERE format=? AND file=? AND run_id<>?", args
+                ).fetchone()[0]
+            )
+            for table in ("fragments", "beneficiaries")
         )
 
     def remove_stale(self, run_id: int, fmt: str, file: str) -> int:
@@ -615,4 +632,5 @@ class SQLiteStore:
 
 
 def _file_filter(file: str | None) -> tuple[str, tuple[str, ...]]:
-    return ("WHERE file = ?", (file,)) if file else ("", ())
+    """A file by its stored key (``data-set/name``) or by its name alone."""
+    return ("WHERE file = ? OR substr(file, -length(?) - 1) = '/' || ?", (file, file, file)) if file else ("", ())

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from euprojects.index.build import status as index_status
 from euprojects.search.facets import FACET_FIELDS, MAX_SIZE
 from euprojects.web import exports
 from euprojects.web.errors import ApiProblem
@@ -131,9 +132,11 @@ async def facet(request: Request, name: str) -> Response:
 
 @router.get("/stats", summary="What the portal holds", openapi_extra=envelope("StatsEnvelope"))
 async def stats(request: Request) -> Response:
-    """Counts of projects, participations, organisations and rejected rows, by source and fund."""
+    """Counts of projects, participations, organisations and rejected rows, by source and fund, and
+    whether the search index is in step with the store."""
     portal = request.app.state.portal
-    record = stats_record(await bounded(portal.store.stats))
+    numbers = await bounded(portal.store.stats)
+    record = stats_record(numbers, await bounded(index_status, portal.store, portal.settings.index_dir))
     return json_response(StatsEnvelope(ok=True, data=record), request, "public, max-age=60")
 
 

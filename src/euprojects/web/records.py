@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from urllib.parse import quote
 
+from euprojects.index.build import IndexStatus
 from euprojects.model import Project
 from euprojects.store import Store
 from euprojects.store.base import Stats
@@ -53,7 +54,7 @@ def organisation_record(store: Store, org_id: str) -> OrganisationRecord | None:
     )
 
 
-def stats_record(stats: Stats) -> StatsRecord:
+def stats_record(stats: Stats, index: IndexStatus | None = None) -> StatsRecord:
     return StatsRecord(
         projects=stats.projects,
         participations=stats.participations,
@@ -64,4 +65,5 @@ def stats_record(stats: Stats) -> StatsRecord:
         by_fund=stats.by_fund,
         last_ingest=stats.last_ingest,
         beneficiaries=stats.beneficiaries,
+        index=index,
     )

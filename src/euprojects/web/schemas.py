@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import msgspec
 
+from euprojects.index.build import IndexStatus
 from euprojects.model import Beneficiary, Organisation, Partner, Programme, Project
 from euprojects.search.engine import Hit, SearchResult
 from euprojects.search.facets import FacetValue
@@ -57,6 +58,7 @@ class StatsRecord(msgspec.Struct):
     by_fund: dict[str, int]
     last_ingest: str | None
     beneficiaries: dict[str, BeneficiaryTotals] = {}
+    index: IndexStatus | None = None
 
 
 class SearchEnvelope(msgspec.Struct):
