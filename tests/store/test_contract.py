@@ -10,7 +10,7 @@ import msgspec
 import pytest
 
 from euprojects import ingest
-from euprojects.materialise import materialise
+from euprojects.ingest.materialise import materialise
 from euprojects.model import Money, Organisation, Participation, Project, Record, Reject, Role
 from euprojects.sources.erc import read as read_erc
 from euprojects.store import Store

@@ -19,11 +19,9 @@ import tantivy
 from euprojects.index.documents import document_json, to_document
 from euprojects.index.schema import SCHEMA_VERSION, analyzers, build_schema
 from euprojects.store import Store
-from euprojects.workers import connect, connected_store, in_order
-from euprojects.workers import pool as worker_pool
+from euprojects.workers import stream, worker_store
 
 Progress = Callable[[str, int], None]
-AHEAD = 8  # batches in flight per worker: keeps every worker busy, bounds what waits in memory
 WRITER_HEAP = 256_000_000
 BATCH = 1000
 PARALLEL_FROM = 20_000  # fewer projects than this are indexed faster than processes start
@@ -76,15 +74,10 @@ def _documents(store: Store, ids: list[str]) -> list[str]:
     return [document_json(project, numbers[project.id]) for project in projects]
 
 
-def _in_workers(url: str, batches: list[list[str]], workers: int) -> Iterator[list[str]]:
-    """Documents built in worker processes, each reading the store on its own connection;
-    the Tantivy writer (here) indexes them on its own threads meanwhile."""
-    with worker_pool(workers, connect, url) as pool:
-        yield from in_order(pool, _work, batches, ahead=AHEAD * workers)
-
-
-def _work(ids: list[str]) -> list[str]:
-    return _documents(connected_store(), ids)
+def _document_batch(ids: list[str]) -> Iterator[list[str]]:
+    """Documents built in a worker (or here), reading the store on its own connection; the
+    Tantivy writer indexes them on its own threads meanwhile."""
+    yield _documents(worker_store(), ids)
 
 
 def rebuild(store: Store, folder: Path, progress: Progress | None = None, workers: int | None = None) -> IndexReport:
@@ -112,13 +105,12 @@ def _fill(store: Store, target: Path, progress: Progress | None, workers: int | 
     ids = store.project_ids()
     batches = [ids[start : start + BATCH] for start in range(0, len(ids), BATCH)]
     workers = workers if workers is not None else (os.cpu_count() or 1)
-    if workers > 1 and len(ids) >= PARALLEL_FROM:
-        documents = _in_workers(store.url, batches, workers)
-    else:
-        documents = (_documents(store, batch) for batch in batches)
+    documents = stream(
+        batches, _document_batch, workers=workers, parallel=len(ids) >= PARALLEL_FROM, store_url=store.url
+    )
     count = 0
     try:
-        for batch in documents:
+        for _, batch in documents:
             for document in batch:
                 writer.add_json(document)
             count += len(batch)

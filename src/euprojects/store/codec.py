@@ -12,9 +12,9 @@ from typing import Any, NamedTuple
 
 import msgspec
 
-from euprojects.merge import merge_organisation
 from euprojects.model import Beneficiary, Organisation, Participation, Project
 from euprojects.normalise.money import to_eur
+from euprojects.orgs.details import merge_organisation
 
 _encoder = msgspec.json.Encoder(decimal_format="string", order="deterministic")
 _project_decoder = msgspec.json.Decoder(Project)

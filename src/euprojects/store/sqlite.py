@@ -13,8 +13,8 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from euprojects.merge import merge_organisation
 from euprojects.model import Beneficiary, Organisation, Partner, Programme, Project, Provenance, Reject, RejectEntry
+from euprojects.orgs.details import merge_organisation
 from euprojects.store import codec, locking
 from euprojects.store.base import (
     BeneficiaryTotals,

@@ -11,15 +11,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Sequence
 
-from euprojects.merge import merge
+from euprojects.ingest.merge import merge
 from euprojects.sources import formats
 from euprojects.store import Store
 from euprojects.store.codec import PreparedBatch, prepare_batch
-from euprojects.workers import connect, connected_store, in_order
-from euprojects.workers import pool as worker_pool
+from euprojects.workers import stream, worker_store
 
 Progress = Callable[[str, int], None]
-AHEAD = 8  # batches in flight per worker: keeps every worker busy, bounds what waits in memory
 BATCH = 1000
 PARALLEL_FROM = 5000  # fewer dirty projects than this are not worth starting processes for
 
@@ -41,12 +39,9 @@ def materialise(store: Store, progress: Progress | None = None, workers: int | N
     ids = store.all_dirty()
     batches = [ids[start : start + BATCH] for start in range(0, len(ids), BATCH)]
     workers = workers if workers is not None else (os.cpu_count() or 1)
-    prepared = _in_workers(store.url, batches, workers) if workers > 1 and len(ids) >= PARALLEL_FROM else None
-    if prepared is None:
-        ranks = priorities()
-        prepared = (merged_batch(store, batch, ranks) for batch in batches)
+    prepared = stream(batches, _merge_batch, workers=workers, parallel=len(ids) >= PARALLEL_FROM, store_url=store.url)
     total = 0
-    for batch in prepared:
+    for _, batch in prepared:
         store.save_prepared(batch)
         total += len(batch.rows) + len(batch.deleted)
         if progress:
@@ -54,10 +49,5 @@ def materialise(store: Store, progress: Progress | None = None, workers: int | N
     return total
 
 
-def _in_workers(url: str, batches: list[list[str]], workers: int) -> Iterator[PreparedBatch]:
-    with worker_pool(workers, connect, url) as pool:
-        yield from in_order(pool, _work, batches, ahead=AHEAD * workers)
-
-
-def _work(ids: list[str]) -> PreparedBatch:
-    return merged_batch(connected_store(), ids, priorities())
+def _merge_batch(ids: list[str]) -> Iterator[PreparedBatch]:
+    yield merged_batch(worker_store(), ids, priorities())

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import data_dir
-from tests.test_kill import counts, environment, index_documents
+from tests.ingest.test_kill import counts, environment, index_documents
 
 FOLDERS = ("erc-funded-projects", "cordis-h2020-cleantech-subset", "structural-funds-os-data")
 

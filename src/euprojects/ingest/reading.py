@@ -13,7 +13,7 @@ from pathlib import Path
 
 import msgspec
 
-from euprojects.merge import combine
+from euprojects.ingest.merge import combine
 from euprojects.model import BeneficiaryRecord, Record, Reject
 from euprojects.normalise.money import to_eur
 from euprojects.sources.base import Format, SourceError, first_error

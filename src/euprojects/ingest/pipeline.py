@@ -10,35 +10,27 @@ part); this process alone writes, so the store sees one writer either way.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import multiprocessing
 import os
-import queue
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import msgspec
 
 from euprojects.index import build as index_build
 from euprojects.index.build import IndexReport
-from euprojects.materialise import materialise
-from euprojects.reading import Chunk, FileReport, prepare, read_chunks
+from euprojects.ingest.materialise import materialise
+from euprojects.ingest.reading import Chunk, FileReport, read_chunks
 from euprojects.sources import Planned, by_name, plan
 from euprojects.store import Store
 from euprojects.store.codec import encode
 from euprojects.store.locking import StoreBusy, Waited
-from euprojects.workers import pool as worker_pool
-
-__all__ = ["FileReport", "IngestResult", "StoreBusy", "catch_up", "materialise", "prepare", "reindex", "run"]
+from euprojects.workers import stream
 
 Progress = Callable[[str, int], None]
 PARALLEL_BYTES = 4_000_000  # less than this to read is not worth starting processes for
-QUEUE_CHUNKS = 8  # chunks in flight between readers and the writer: bounds memory
 # Chunks cross from the readers to the writer as MessagePack: several times cheaper to encode and
 # decode than pickling the structs, and both ends of an ingest spend their time on this.
 _chunk_encoder = msgspec.msgpack.Encoder()
@@ -183,26 +175,17 @@ class _Writer:
         self.store.log_file(self.run_id, report.format, report.key, report.path, encode(report))
 
     def from_workers(self, planned: list[Planned], batch_size: int, workers: int) -> list[FileReport]:
+        """Read the files in worker processes, storing each chunk as it arrives."""
         reports = [_report(item) for item in planned]
         todo = [i for i, item in enumerate(planned) if item.format and not item.skipped and not item.error]
-        context = multiprocessing.get_context("spawn")
-        messages: Any = context.Queue(maxsize=QUEUE_CHUNKS)
-        stop = context.Event()
-        with worker_pool(workers, _set_queue, messages, stop) as pool:
-            futures = {i: pool.submit(_read_file, i, reports[i], batch_size) for i in todo}
-            try:
-                for index, message in _receive(messages, futures):
-                    if isinstance(message, bytes):
-                        self.write(reports[index], _chunk_decoder.decode(message))
-                    else:
-                        reports[index] = _merged_report(reports[index], message)
-                        self.finish(reports[index])
-            except BaseException:
-                # Interrupted (Ctrl-C) or failed: the readers must not wait on a queue nobody
-                # reads any more, or leaving this block would wait for them for ever.
-                stop.set()
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
+        tasks = [(reports[i], batch_size) for i in todo]
+        for number, message in stream(tasks, _read_file, workers=workers, parallel=True):
+            index = todo[number]
+            if isinstance(message, bytes):
+                self.write(reports[index], _chunk_decoder.decode(message))
+            else:
+                reports[index] = _merged_report(reports[index], message)
+                self.finish(reports[index])
         return reports
 
 
@@ -212,67 +195,18 @@ def _merged_report(written: FileReport, read: FileReport) -> FileReport:
     return read
 
 
-def _receive(messages: Any, futures: dict[int, Future[None]]) -> Iterator[tuple[int, bytes | FileReport]]:
-    """Messages from the readers until every file has ended; a reader that died is an error."""
-    open_files = set(futures)
-    while open_files:
-        try:
-            index, message = messages.get(timeout=1.0)
-        except queue.Empty:
-            for index in list(open_files):
-                failure = futures[index].exception() if futures[index].done() else None
-                if failure is not None:
-                    raise RuntimeError(f"reading file {index} failed: {failure}") from failure
-            continue
-        if isinstance(message, FileReport):
-            open_files.discard(index)
-        yield index, message
-
-
-_queue: Any = None
-_stop: Any = None
-SEND_WAIT = 0.5  # seconds between looks at whether the writer has stopped
-
-
-class _WriterStopped(Exception):
-    """The writer stopped listening (it was interrupted): this reader has nobody to send to."""
-
-
-def _set_queue(messages: Any, stop: Any) -> None:
-    global _queue, _stop
-    _queue, _stop = messages, stop
-    # A worker that exits must not wait to flush messages into a pipe nobody reads (the writer
-    # was interrupted). In a normal run the writer has read every message before the pool
-    # closes: each file's report comes after its chunks, and the writer waits for every report.
-    messages.cancel_join_thread()
-
-
-def _send(message: tuple[int, bytes | FileReport]) -> None:
-    """Hand a message to the writer, waiting while the queue is full unless the writer stopped."""
-    while True:
-        try:
-            _queue.put(message, timeout=SEND_WAIT)
-            return
-        except queue.Full:
-            if _stop.is_set():
-                raise _WriterStopped from None
-
-
-def _read_file(index: int, report: FileReport, batch_size: int) -> None:
-    """In a worker: read one file and send its chunks, then its report, to the writer."""
-    assert _queue is not None and _stop is not None and report.format is not None
-    if _stop.is_set():
-        return
+def _read_file(task: tuple[FileReport, int]) -> Iterator[bytes | FileReport]:
+    """In a worker: a file's chunks (as MessagePack), then its report. A file that breaks off
+    keeps what was sent before the break, as a truncated file does."""
+    report, batch_size = task
+    assert report.format is not None
     try:
         for chunk in read_chunks(Path(report.path), by_name(report.format), report, batch_size):
-            _send((index, _chunk_encoder.encode(chunk)))
-    except _WriterStopped:
-        return
+            yield _chunk_encoder.encode(chunk)
     except Exception as err:
         problem = f"{type(err).__name__}: {err}"
-        if report.read:  # what was sent before the break is stored, as for a truncated file
+        if report.read:
             report.stopped = f"reading stopped after {report.read} rows: {problem}"
         else:
             report.error = f"cannot be read: {problem}"
-    with contextlib.suppress(_WriterStopped):
-        _send((index, report))
+    yield report

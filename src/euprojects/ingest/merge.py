@@ -14,8 +14,8 @@ from typing import Any
 
 import msgspec
 
-from euprojects.model import Flag, Link, Organisation, Participation, Project, Provenance, split_id
-from euprojects.quality import quality_flags
+from euprojects.ingest.quality import quality_flags
+from euprojects.model import Flag, Link, Participation, Project, Provenance, split_id
 from euprojects.store.base import Fragment
 
 _SPECIAL = {"source", "source_id", "themes", "nuts", "links", "flags", "raw", "provenance", "participations"}
@@ -177,17 +177,3 @@ def _provenance(ordered: Sequence[Fragment]) -> list[Provenance]:
         if entry.last_seen is None or fragment.last_seen > entry.last_seen:
             entry.last_seen = fragment.last_seen
     return list(by_file.values())
-
-
-def merge_organisation(known: Organisation, new: Organisation) -> Organisation:
-    """An organisation seen again in another project: fill what was missing, keep what was known."""
-    changes: dict[str, object] = {}
-    for name in Organisation.__struct_fields__:
-        if name in ("id", "identifiers"):
-            continue
-        if getattr(known, name) is None and getattr(new, name) is not None:
-            changes[name] = getattr(new, name)
-    identifiers = {**new.identifiers, **known.identifiers}
-    if identifiers != known.identifiers:
-        changes["identifiers"] = identifiers
-    return msgspec.structs.replace(known, **changes) if changes else known

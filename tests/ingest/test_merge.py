@@ -6,7 +6,7 @@ import datetime as dt
 from collections import Counter
 from pathlib import Path
 
-from euprojects.merge import _general, combine, merge
+from euprojects.ingest.merge import _general, combine, merge
 from euprojects.model import Record
 from euprojects.sources.cordis_organisations import read as read_organisations
 from euprojects.sources.erc import read as read_erc

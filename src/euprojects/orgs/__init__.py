@@ -1,0 +1,1 @@
+"""Organisations across sources: what each source says of one body, merged."""
