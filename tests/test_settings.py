@@ -82,6 +82,11 @@ def test_a_named_file_that_does_not_exist_is_an_error(tmp_path: Path) -> None:
         load({"EUPROJECTS_ENV_FILE": str(tmp_path / "portal.env")})
 
 
+def test_an_empty_home_is_an_error_not_the_working_directory() -> None:
+    with pytest.raises(SettingsError, match="EUPROJECTS_HOME is empty"):
+        load({"EUPROJECTS_HOME": ""})
+
+
 def test_a_bad_number_names_the_setting(home: Path) -> None:
     (home / ".env").write_text("EUPROJECTS_BATCH_SIZE=many\n", encoding="utf-8")
     with pytest.raises(SettingsError, match="EUPROJECTS_BATCH_SIZE must be a whole number, not 'many'"):

@@ -90,7 +90,7 @@ def load(environ: Mapping[str, str] | None = None, env_file: Path | None = None)
         key = PREFIX + name
         return env[key] if key in env else from_file.get(key, _BY_NAME[name].default)
 
-    home = Path(value("HOME")).expanduser().resolve()
+    home = _home(value("HOME"))
     database_url = value("DATABASE_URL") or f"sqlite:///{home / 'euprojects.db'}"
     index_dir = Path(value("INDEX_DIR")).expanduser().resolve() if value("INDEX_DIR") else home / "index"
     return Settings(
@@ -115,8 +115,7 @@ def _settings_file(env: Mapping[str, str], given: Path | None) -> tuple[Path | N
         if not named.is_file():
             raise SettingsError(f"settings file {named} does not exist (from --env-file or {PREFIX}ENV_FILE)")
         return named, True
-    home = Path(env.get(PREFIX + "HOME") or _BY_NAME["HOME"].default).expanduser().resolve()
-    beside = home / ENV_FILE_NAME
+    beside = _home(env.get(PREFIX + "HOME", _BY_NAME["HOME"].default)) / ENV_FILE_NAME
     return (beside, False) if beside.is_file() else (None, False)
 
 
@@ -170,6 +169,13 @@ def _check_key(key: str, home_allowed: bool) -> str | None:
     if name == "HOME" and not home_allowed:
         return f"{key} cannot be set in the settings file inside the home; set it in the environment"
     return None
+
+
+def _home(raw: str) -> Path:
+    """The home as an absolute path; empty is an error rather than the working directory."""
+    if not raw.strip():
+        raise SettingsError(f"{PREFIX}HOME is empty; set it to the folder that holds the portal's state")
+    return Path(raw).expanduser().resolve()
 
 
 def _whole(name: str, raw: str) -> int:
