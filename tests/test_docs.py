@@ -29,8 +29,8 @@ def test_the_readme_starts_with_the_two_commands() -> None:
 
 
 def test_environment_overrides_defaults(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    settings = load({"EUPROJECTS_HOME": str(tmp_path), "EUPROJECTS_BATCH_SIZE": "10"}, dotenv=tmp_path / ".env")
+    settings = load({"EUPROJECTS_HOME": str(tmp_path), "EUPROJECTS_BATCH_SIZE": "10"})
     assert settings.database_url == f"sqlite:///{tmp_path / 'euprojects.db'}"
     assert settings.index_dir == tmp_path / "index" and settings.batch_size == 10
     (tmp_path / ".env").write_text("EUPROJECTS_PORT=9000\n", encoding="utf-8")
-    assert load({"EUPROJECTS_HOME": str(tmp_path)}, dotenv=tmp_path / ".env").port == 9000
+    assert load({"EUPROJECTS_HOME": str(tmp_path)}).port == 9000

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from decimal import Decimal
@@ -66,8 +67,17 @@ def emit_json(value: object) -> None:
 
 @click.group()
 @click.version_option(package_name="euprojects")
-def main() -> None:
+@click.option(
+    "--env-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read settings from this file instead of $EUPROJECTS_HOME/.env (the same as EUPROJECTS_ENV_FILE).",
+)
+def main(env_file: Path | None) -> None:
     """Search portal and open-data API for European cooperation projects."""
+    if env_file is not None:
+        # Through the environment so that the server's worker processes, which build the app
+        # from the environment, read the same file.
+        os.environ[settings_module.PREFIX + "ENV_FILE"] = str(env_file.resolve())
 
 
 # --- ingest -----------------------------------------------------------------------------------

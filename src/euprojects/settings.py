@@ -1,7 +1,9 @@
 """Every setting once: its name, default and help.
 
-Values come from the environment (``EUPROJECTS_<NAME>``), then from a ``.env`` file in the
-working directory, then from the default, the precedence Starlette's ``Config`` uses.
+Values come from the environment (``EUPROJECTS_<NAME>``), then from one settings file, then from
+the default, the precedence Starlette's ``Config`` uses. The file is ``$EUPROJECTS_HOME/.env``
+unless ``EUPROJECTS_ENV_FILE`` (or ``euprojects --env-file``) names another; it is read once, and
+never from the working directory, so the portal behaves the same wherever it is started.
 ``docs/settings.md`` lists the same table; ``tests/test_docs.py`` keeps the two in step.
 """
 
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PREFIX = "EUPROJECTS_"
+ENV_FILE_NAME = ".env"
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +26,17 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("HOME", "~/.local/share/euprojects", "Directory that holds all state: the SQLite file and the index."),
+    Setting(
+        "HOME",
+        "~/.local/share/euprojects",
+        "Directory that holds all state: the SQLite file, the index and the settings file `.env`.",
+    ),
+    Setting(
+        "ENV_FILE",
+        "",
+        "Settings file to read instead of $EUPROJECTS_HOME/.env (also `euprojects --env-file PATH`)."
+        " Only the environment can set it.",
+    ),
     Setting(
         "DATABASE_URL",
         "",
@@ -46,18 +59,8 @@ SETTINGS: tuple[Setting, ...] = (
 _BY_NAME = {s.name: s for s in SETTINGS}
 
 
-def _read_dotenv(path: Path) -> dict[str, str]:
-    """Parse KEY=VALUE lines of a .env file; comments and blank lines are ignored."""
-    values: dict[str, str] = {}
-    if not path.is_file():
-        return values
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, _, value = line.partition("=")
-        values[key.strip()] = value.strip().strip('"').strip("'")
-    return values
+class SettingsError(ValueError):
+    """A setting or the settings file is wrong; the message names the file and line or the setting."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,26 +75,22 @@ class Settings:
     host: str
     port: int
     search_cache: int = 1024
+    env_file: Path | None = None  # the settings file that was read, if any
 
 
-def get(name: str, environ: Mapping[str, str] | None = None, dotenv: Path | None = None) -> str:
-    """One raw setting value by precedence environment > .env > default."""
-    setting = _BY_NAME[name]
+def load(environ: Mapping[str, str] | None = None, env_file: Path | None = None) -> Settings:
+    """Resolve all settings from ``environ`` (default: the process environment), reading the
+    settings file once: ``env_file`` if given, else ``EUPROJECTS_ENV_FILE``, else
+    ``$EUPROJECTS_HOME/.env`` if it exists. Relative paths are taken from the working directory."""
     env = os.environ if environ is None else environ
-    key = PREFIX + name
-    if key in env:
-        return env[key]
-    file_values = _read_dotenv(dotenv or Path(".env"))
-    return file_values.get(key, setting.default)
-
-
-def load(environ: Mapping[str, str] | None = None, dotenv: Path | None = None) -> Settings:
-    """Resolve all settings; relative paths are taken from the working directory."""
+    path, explicit = _settings_file(env, env_file)
+    from_file = read_env_file(path, home_allowed=explicit) if path is not None else {}
 
     def value(name: str) -> str:
-        return get(name, environ, dotenv)
+        key = PREFIX + name
+        return env[key] if key in env else from_file.get(key, _BY_NAME[name].default)
 
-    home = Path(value("HOME")).expanduser().resolve()
+    home = _home(value("HOME"))
     database_url = value("DATABASE_URL") or f"sqlite:///{home / 'euprojects.db'}"
     index_dir = Path(value("INDEX_DIR")).expanduser().resolve() if value("INDEX_DIR") else home / "index"
     return Settings(
@@ -103,7 +102,80 @@ def load(environ: Mapping[str, str] | None = None, dotenv: Path | None = None) -
         host=value("HOST"),
         port=_positive_int("PORT", value("PORT")),
         search_cache=_whole("SEARCH_CACHE", value("SEARCH_CACHE")),
+        env_file=path,
     )
+
+
+def _settings_file(env: Mapping[str, str], given: Path | None) -> tuple[Path | None, bool]:
+    """The settings file to read and whether it was named explicitly (a missing named file is an
+    error; a missing ``$EUPROJECTS_HOME/.env`` just means there is none)."""
+    named = given or (Path(env[PREFIX + "ENV_FILE"]) if env.get(PREFIX + "ENV_FILE") else None)
+    if named is not None:
+        named = named.expanduser().resolve()
+        if not named.is_file():
+            raise SettingsError(f"settings file {named} does not exist (from --env-file or {PREFIX}ENV_FILE)")
+        return named, True
+    beside = _home(env.get(PREFIX + "HOME", _BY_NAME["HOME"].default)) / ENV_FILE_NAME
+    return (beside, False) if beside.is_file() else (None, False)
+
+
+def read_env_file(path: Path, *, home_allowed: bool = True) -> dict[str, str]:
+    """``EUPROJECTS_NAME=value`` lines of a settings file, checked: blank lines, ``#`` comments,
+    other programs' variables and an ``export`` before a name are allowed; a line without ``=``
+    or an unknown ``EUPROJECTS_`` name is an error naming the file and line.
+
+    The file inside ``$EUPROJECTS_HOME`` may not move the home (``home_allowed=False``): the home
+    was needed to find it."""
+    values: dict[str, str] = {}
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as err:
+        raise SettingsError(f"cannot read the settings file {path}: {err}") from None
+    for number, line in enumerate(lines, start=1):
+        entry = _parse_line(line)
+        if entry is None:
+            continue
+        if isinstance(entry, str):
+            raise SettingsError(f"{path}, line {number}: {entry}")
+        key, value = entry
+        if key.startswith(PREFIX):
+            problem = _check_key(key, home_allowed)
+            if problem:
+                raise SettingsError(f"{path}, line {number}: {problem}")
+        values[key] = value
+    return values
+
+
+def _parse_line(line: str) -> tuple[str, str] | str | None:
+    """``(key, value)``, None for a blank or comment line, or what is wrong with the line."""
+    line = line.strip()
+    if not line or line.startswith("#"):
+        return None
+    key, equals, value = line.removeprefix("export ").partition("=")
+    key, value = key.strip(), value.strip()
+    if not equals or not key:
+        return f"expected NAME=value, not {line!r}"
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        value = value[1:-1]
+    return key, value
+
+
+def _check_key(key: str, home_allowed: bool) -> str | None:
+    name = key.removeprefix(PREFIX)
+    if name not in _BY_NAME:
+        return f"{key} is not a setting (known: {', '.join(PREFIX + s.name for s in SETTINGS)})"
+    if name == "ENV_FILE":
+        return f"{key} can only be set in the environment or with --env-file"
+    if name == "HOME" and not home_allowed:
+        return f"{key} cannot be set in the settings file inside the home; set it in the environment"
+    return None
+
+
+def _home(raw: str) -> Path:
+    """The home as an absolute path; empty is an error rather than the working directory."""
+    if not raw.strip():
+        raise SettingsError(f"{PREFIX}HOME is empty; set it to the folder that holds the portal's state")
+    return Path(raw).expanduser().resolve()
 
 
 def _whole(name: str, raw: str) -> int:
@@ -114,7 +186,7 @@ def _positive_int(name: str, raw: str) -> int:
     try:
         number = int(raw)
     except ValueError:
-        raise ValueError(f"{PREFIX}{name} must be a whole number, not {raw!r}") from None
+        raise SettingsError(f"{PREFIX}{name} must be a whole number, not {raw!r}") from None
     if number <= 0:
-        raise ValueError(f"{PREFIX}{name} must be positive, not {raw!r}")
+        raise SettingsError(f"{PREFIX}{name} must be positive, not {raw!r}")
     return number

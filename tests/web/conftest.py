@@ -19,5 +19,5 @@ CITY_TWINS = "keep:interreg-iiic-north-2000-2006:city-twins"
 @pytest.fixture(scope="session")
 def client(corpus: tuple[Store, Path], corpus_searcher: Searcher) -> TestClient:
     store, index_dir = corpus
-    settings = load({"EUPROJECTS_HOME": str(index_dir.parent)}, dotenv=index_dir.parent / ".env")
+    settings = load({"EUPROJECTS_HOME": str(index_dir.parent)})
     return TestClient(create_app(settings, store, corpus_searcher), raise_server_exceptions=False)

@@ -11,6 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp
 
 from euprojects import __version__
 from euprojects import settings as settings_module
@@ -19,6 +20,7 @@ from euprojects.store import Store, open_store
 from euprojects.web import api, pages
 from euprojects.web.errors import ApiProblem, problem_response
 from euprojects.web.openapi import custom_openapi
+from euprojects.web.security import SecurityHeaders
 
 STATIC = Path(__file__).parent / "static"
 log = logging.getLogger("euprojects.web")
@@ -39,17 +41,29 @@ class Portal:
         return self._searcher
 
 
+class PortalApp(FastAPI):
+    """FastAPI with the security headers outside everything else.
+
+    Middleware added with ``add_middleware`` runs inside Starlette's outermost error handler, so
+    the page of an unexpected failure would go out without the headers; wrapping the whole
+    stack gives them to every response.
+    """
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack())
+
+
 def create_app(
     settings: settings_module.Settings | None = None, store: Store | None = None, searcher: Searcher | None = None
 ) -> FastAPI:
     settings = settings or settings_module.load()
     store = store or open_store(settings.database_url)
-    app = FastAPI(
+    app = PortalApp(
         title="euprojects API",
         version=__version__,
         description="Open data on European cooperation projects: search, projects, organisations, programmes.",
         openapi_url="/api/v1/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # served by pages.api_docs_page from the portal's own copy of Swagger UI
         redoc_url=None,
     )
     app.state.portal = Portal(settings, store, searcher)

@@ -17,12 +17,13 @@ from euprojects.search.filters import SPECS
 from euprojects.search.sorting import SORTS
 from euprojects.web import format as formatting
 from euprojects.web import labels
+from euprojects.web.links import safe_href
 from euprojects.web.params import request_from, state, toggle, url
 from euprojects.web.records import organisation_record, organisation_url, programme_url, project_url
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
-templates.env.filters.update(formatting.FILTERS)
+templates.env.filters.update(formatting.FILTERS, safe_href=safe_href)
 templates.env.globals.update(
     project_url=project_url,
     organisation_url=organisation_url,
@@ -149,3 +150,10 @@ async def about_page(request: Request) -> Response:
     portal = request.app.state.portal
     stats = await run_in_threadpool(portal.store.stats)
     return render(request, "about.html", stats=stats)
+
+
+@router.get("/docs", response_class=HTMLResponse)
+async def api_docs_page(request: Request) -> Response:
+    """Swagger UI from the portal's own static files, so the API docs work offline and under a
+    policy that allows no inline script and no other origin."""
+    return render(request, "api_docs.html", openapi_url=request.app.openapi_url)
