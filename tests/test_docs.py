@@ -34,3 +34,16 @@ def test_environment_overrides_defaults(tmp_path) -> None:  # type: ignore[no-un
     assert settings.index_dir == tmp_path / "index" and settings.batch_size == 10
     (tmp_path / ".env").write_text("EUPROJECTS_PORT=9000\n", encoding="utf-8")
     assert load({"EUPROJECTS_HOME": str(tmp_path)}).port == 9000
+
+
+def test_every_search_field_and_sort_is_in_the_search_doc() -> None:
+    from euprojects.fields import FIELDS, SCOPES, SORTS
+
+    doc = (ROOT / "docs" / "search.md").read_text(encoding="utf-8")
+    table = doc[doc.index("## Filters") : doc.index("## Facets")]
+    for name in FIELDS:
+        assert f"`{name}`" in table, name
+    for scope in SCOPES:
+        assert f"`{scope}:" in doc, scope
+    for name in SORTS:
+        assert f"`{name.lstrip('-')}`" in doc, name

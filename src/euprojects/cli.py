@@ -13,13 +13,13 @@ import click
 import msgspec
 
 from euprojects import ingest as ingest_pipeline
+from euprojects import limits, tables, views
 from euprojects import settings as settings_module
-from euprojects import tables
+from euprojects.fields import DEFAULT_FACETS, FIELDS, SORTS
 from euprojects.index import build as index_build
 from euprojects.model import Money, Project
 from euprojects.normalise.money import format_eur_style
 from euprojects.search import IndexMissing, QueryError, Searcher, SearchRequest, SearchResult
-from euprojects.search.facets import DEFAULT_FACETS
 from euprojects.sources import SourceError, formats, plan
 from euprojects.store import Store, open_store
 from euprojects.store.locking import StoreBusy
@@ -218,18 +218,49 @@ def formats_command(as_json: bool) -> None:
 
 # --- reading ----------------------------------------------------------------------------------
 @main.command()
-@click.argument("project_id")
+@click.argument("record_id")
 @json_option
 @pass_context
-def show(ctx: Context, project_id: str, as_json: bool) -> None:
-    """Show one project with its partners, flags and sources."""
-    project = ctx.store.project(project_id)
-    if project is None:
-        raise click.ClickException(f"no project {project_id!r} (ids look like cordis:101000001 or erc:stg-…)")
-    if as_json:
-        emit_json({"id": project.id, **msgspec.to_builtins(project)})
+def show(ctx: Context, record_id: str, as_json: bool) -> None:
+    """Show one project (with its partners, flags and sources) or one organisation."""
+    project = ctx.store.project(record_id)
+    if project is not None:
+        if as_json:
+            emit_json(views.project_record(project))
+        else:
+            click.echo(_describe(project))
         return
-    click.echo(_describe(project))
+    organisation = views.organisation_record(ctx.store, record_id)
+    if organisation is None:
+        raise click.ClickException(
+            f"no project or organisation {record_id!r} (ids look like cordis:101000001, erc:stg-…, pic:999993953)"
+        )
+    if as_json:
+        emit_json(organisation)
+    else:
+        click.echo(_describe_organisation(organisation))
+
+
+def _describe_organisation(record: views.OrganisationRecord) -> str:
+    org = record.organisation
+    pairs: list[tuple[str, object]] = [
+        ("id", org.id),
+        ("name", org.name),
+        ("country", org.country),
+        ("city", org.city),
+        ("type", org.type),
+        *((key, value) for key, value in org.identifiers.items()),
+        ("projects", len(record.projects)),
+        ("EU contribution", _eur_total(record.total_eu_contribution_eur) if record.total_eu_contribution_eur else None),
+    ]
+    parts = [tables.key_values([(k, v) for k, v in pairs if v not in (None, "")])]
+    if record.projects:
+        rows: list[tuple[object, ...]] = [(p.project_id, p.acronym, p.role, p.start_date) for p in record.projects]
+        parts.append("\n" + tables.render(("project", "acronym", "role", "start"), rows))
+    if record.funding:
+        rows = [(f.source, f.region, f.projects, _eur(f.eu_contribution)) for f in record.funding]
+        parts.append("\n" + tables.render(("beneficiary list", "region", "operations", "EU contribution"), rows))
+    return "\n".join(parts)
 
 
 def _describe(project: Project) -> str:
@@ -378,12 +409,18 @@ def migrate(ctx: Context) -> None:
 
 @main.command()
 @click.argument("query", default="")
-@click.option("--filter", "filters", multiple=True, metavar="NAME=VALUE", help="Restrict, e.g. country=FI; repeatable.")
+@click.option(
+    "--filter",
+    "filters",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help=f"Restrict, e.g. country=FI; repeatable. Filters: {', '.join(FIELDS)}.",
+)
 @click.option("--facet", "facets", multiple=True, metavar="NAME", help="Count values of a facet; repeatable.")
 @click.option(
-    "--sort", help="relevance, start_date, -start_date, end_date, eu_contribution, budget, title (- = descending)."
+    "--sort", type=click.Choice(list(SORTS)), help="Order of hits (- = descending); default relevance for a query."
 )
-@click.option("--limit", default=10, show_default=True, type=click.IntRange(0, 200))
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(0, limits.MAX_LIMIT))
 @click.option("--page", default=1, show_default=True, type=click.IntRange(1))
 @click.option("--cursor", help="Continue after the page that printed this cursor.")
 @json_option

@@ -62,10 +62,28 @@ def test_search_filters_by_repeated_parameters(client: TestClient) -> None:
         ("/api/v1/search?q=" + "a" * 1001, "q"),
         ("/api/v1/search?limit=100&page=101", "page"),
         ("/api/v1/export?format=pdf", "format"),
+        ("/api/v1/search?facet_size=501", "facet_size"),
+        ("/api/v1/facets/country?facet_size=0", "facet_size"),
+        ("/api/v1/export?page=0", "page"),
+        ("/api/v1/search?has_website=maybe", "has_website"),
+        ("/api/v1/search?start_year=20x4", "start_year"),
+        ("/api/v1/search?q=%ED%A0%80", "q"),  # a lone surrogate, as UTF-8 bytes
+        ("/api/v1/search?q=caf%E9", "q"),  # Latin-1, not UTF-8
     ],
 )
 def test_bad_parameters_are_400_naming_the_parameter(client: TestClient, url: str, parameter: str) -> None:
     assert problem(client, url, 400)["parameter"] == parameter
+
+
+@pytest.mark.parametrize("value", ["true", "yes", "1", "on", "TRUE"])
+def test_every_flag_value_the_schema_allows_is_accepted(client: TestClient, value: str) -> None:
+    schema = client.get("/api/v1/openapi.json").json()
+    [parameter] = [p for p in schema["paths"]["/api/v1/search"]["get"]["parameters"] if p["name"] == "has_website"]
+    allowed = parameter["schema"]["items"]["enum"]
+    if value in allowed:
+        assert ok(client, f"/api/v1/search?has_website={value}&limit=0")["total"] > 0
+    else:
+        problem(client, f"/api/v1/search?has_website={value}", 400)
 
 
 def test_a_project_with_etag_and_cache_control(client: TestClient) -> None:

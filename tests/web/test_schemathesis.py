@@ -28,7 +28,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from euprojects.search.facets import FACET_FIELDS
+from euprojects.fields import FACETS
 from euprojects.store import Store
 from tests.web.conftest import CITY_TWINS, HOSTILE
 
@@ -98,7 +98,7 @@ def test_real_records_answer_as_documented(api_schema: Any, corpus: tuple[Store,
         "/api/v1/projects/{project_id}": [{"path_parameters": {"project_id": p}} for p in (CITY_TWINS, HOSTILE)],
         "/api/v1/similar/{project_id}": [{"path_parameters": {"project_id": p}} for p in (CITY_TWINS, HOSTILE)],
         "/api/v1/organisations/{org_id}": [{"path_parameters": {"org_id": lead}}],
-        "/api/v1/facets/{name}": [{"path_parameters": {"name": name}} for name in FACET_FIELDS],
+        "/api/v1/facets/{name}": [{"path_parameters": {"name": name}} for name in FACETS],
         "/api/v1/programmes": [{"query": {"name": "Interreg IIIC North"}}],
     }
     failures: dict[str, str] = {}

@@ -7,6 +7,7 @@ import datetime as dt
 import msgspec
 import tantivy
 
+from euprojects.fields import FIELDS
 from euprojects.index.schema import SOURCE_LANGUAGE, STEMMERS
 from euprojects.model import Project
 from euprojects.normalise.money import to_eur
@@ -32,11 +33,6 @@ def sort_keys(name: str, value: float | None, number: int) -> dict[str, int]:
     return {f"sort_{name}_a": key, f"sort_{name}_d": key}
 
 
-def nuts_prefixes(codes: list[str]) -> list[str]:
-    """Every level of each NUTS code (``EL24`` → EL, EL2, EL24) so a prefix filter is a term match."""
-    return sorted({code[:n] for code in codes for n in range(2, len(code) + 1)})
-
-
 def results_text(project: Project) -> str:
     parts = [project.results or ""]
     parts += [" ".join(filter(None, (link.title, link.description))) for link in project.links]
@@ -60,7 +56,6 @@ def document_json(project: Project, number: int) -> str:
 def document_fields(project: Project, number: int) -> dict[str, object]:
     """The index fields of a project, by field name."""
     orgs = [p.organisation for p in project.participations]
-    status = project.effective_status()
     title_key = fold(project.title or project.acronym or "")[:64]
     fields: dict[str, object] = {
         "id": project.id,
@@ -71,35 +66,20 @@ def document_fields(project: Project, number: int) -> dict[str, object]:
         "orgs": "\n".join(o.name for o in orgs if o.name),
         "themes": "\n".join(project.themes),
         "programme_text": project.programme or "",
-        "source": project.source,
-        "country": project.countries,
-        "org": [o.id for o in orgs],
-        "org_type": sorted({o.type for o in orgs if o.type}),
-        "nuts": nuts_prefixes(project.nuts + [o.nuts for o in orgs if o.nuts]),
         "title_sort_a": f"{title_key or _LAST}\x00{project.id}",
         "title_sort_d": f"{title_key}\x00{project.id}",
         "partner_count": project.partner_count or 0,
-        "has_website": int(bool(project.website)),
-        "has_partners": int(bool(project.participations)),
     }
     fields["plain"] = "\n".join(str(fields[k]) for k in ("title", "acronym", "summary", "results", "orgs", "themes"))
     language = SOURCE_LANGUAGE.get(project.source, "en")
     if language in STEMMERS:
         fields[f"text_{language}"] = f"{project.title or ''}\n{project.summary or ''}\n{project.results or ''}"
+    for declared in FIELDS.values():
+        value = declared.value(project)
+        if value is not None and value != []:
+            fields[declared.index] = value
     eu, budget = to_eur(project.eu_contribution), to_eur(project.total_cost)
-    optional = {
-        "programme": project.programme,
-        "period": project.period,
-        "fund": project.fund,
-        "status": status.value if status else None,
-        "lead_country": project.lead.organisation.country if project.lead else None,
-        "start_year": project.start_date.year if project.start_date else None,
-        "end_year": project.end_date.year if project.end_date else None,
-        "start_date": _day(project.start_date),
-        "end_date": _day(project.end_date),
-        "eu_contribution": eu,
-        "total_cost": budget,
-    }
+    optional = {"start_date": _day(project.start_date), "end_date": _day(project.end_date)}
     fields.update({k: v for k, v in optional.items() if v is not None})
     fields.update(sort_keys("start_date", _days(project.start_date), number))
     fields.update(sort_keys("end_date", _days(project.end_date), number))

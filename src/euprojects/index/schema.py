@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import tantivy
 
+from euprojects.fields import FIELDS
+
 SCHEMA_VERSION = 2
 
 # Languages of the data whose text gets its own stemmed field, by ISO 639-1 code.
@@ -18,16 +20,13 @@ STEMMERS = {"da": "danish", "el": "greek", "fi": "finnish", "de": "german"}
 SOURCE_LANGUAGE = {"os-dk": "da", "os-el": "el", "os-fi": "fi", "os-at": "de", "os-hr": "hr", "os-pl": "pl"}
 
 TEXT_FIELDS = ("title", "acronym", "summary", "results", "orgs", "themes", "programme_text")
-KEYWORD_FIELDS = (
-    "source", "programme", "period", "fund", "country", "lead_country", "status", "org_type", "org", "nuts",
-    "title_sort_a", "title_sort_d",
-)  # fmt: skip
-INTEGER_FIELDS = ("start_year", "end_year", "start_date", "end_date", "partner_count", "has_website", "has_partners")
+# Beside the filters and facets that fields.FIELDS declares (each adds its own index field):
+KEYWORD_FIELDS = ("title_sort_a", "title_sort_d")
+INTEGER_FIELDS = ("start_date", "end_date", "partner_count")
 # Sort keys: the value, then the project's stable number, so every key is unique and a page
 # cursor can say exactly where the last page ended. Missing values sort last both ways.
 SORT_KEYS = ("start_date", "end_date", "eu_contribution", "budget")
 SORT_FIELDS = tuple(f"sort_{key}_{way}" for key in SORT_KEYS for way in ("a", "d"))
-FLOAT_FIELDS = ("eu_contribution", "total_cost")
 MAX_TOKEN = 40
 
 
@@ -64,6 +63,17 @@ def build_schema() -> tantivy.Schema:
         builder.add_integer_field(name, indexed=True, fast=True)
     for name in SORT_FIELDS:
         builder.add_integer_field(name, indexed=True, fast=True)
-    for name in FLOAT_FIELDS:
-        builder.add_float_field(name, indexed=True, fast=True)
+    for name, stored_as in declared_fields().items():
+        if stored_as == "keyword":
+            builder.add_text_field(name, tokenizer_name="raw", fast=True)
+        elif stored_as == "integer":
+            builder.add_integer_field(name, indexed=True, fast=True)
+        else:
+            builder.add_float_field(name, indexed=True, fast=True)
     return builder.build()
+
+
+def declared_fields() -> dict[str, str]:
+    """Index fields of the declared filters and facets, by name, with their type; ``id`` is
+    added apart (it is stored)."""
+    return {f.index: f.kind.stored_as for f in FIELDS.values() if f.index != "id"}

@@ -18,24 +18,24 @@ from typing import Generic, TypeVar
 import msgspec
 import tantivy
 
+from euprojects import limits
+from euprojects.errors import QueryError
+from euprojects.fields import DEFAULT_FACETS, FIELDS, Selection, Sort, sort_for
 from euprojects.index import open_index
 from euprojects.index.build import read_state
 from euprojects.normalise.money import to_eur
 from euprojects.search import facets as facet_counts
 from euprojects.search.compile import Compiler
-from euprojects.search.facets import DEFAULT_FACETS, FACET_FIELDS, FacetValue
-from euprojects.search.filters import QUERY_SCOPES, Selection, selections, to_query
-from euprojects.search.filters import select as select_filter
+from euprojects.search.facets import FacetValue
+from euprojects.search.filters import excluded, selections, to_query
 from euprojects.search.highlight import Highlighter
-from euprojects.search.query import ParsedQuery, QueryError, parse
-from euprojects.search.sorting import Cursor, SortSpec, after, decode_cursor, encode_cursor, sort_spec
+from euprojects.search.query import ParsedQuery, parse
+from euprojects.search.sorting import Cursor, after, decode_cursor, encode_cursor
 from euprojects.search.suggest import suggest
 from euprojects.store import Store
 from euprojects.store.base import ProjectSummary
 
 _THREADS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="facets")
-MAX_LIMIT = 200
-MAX_DEPTH = 10_000  # deeper than this, use cursors
 
 
 class IndexMissing(Exception):
@@ -46,9 +46,9 @@ class SearchRequest(msgspec.Struct, kw_only=True):
     query: str = ""
     filters: dict[str, list[str]] = {}
     facets: tuple[str, ...] = DEFAULT_FACETS
-    facet_size: int = facet_counts.DEFAULT_SIZE
+    facet_size: int = limits.FACET_SIZE
     sort: str | None = None
-    limit: int = 20
+    limit: int = limits.PAGE_SIZE
     page: int = 1
     cursor: str | None = None
     highlight: bool = True
@@ -93,7 +93,7 @@ class _Plan(msgspec.Struct):
     text: tantivy.Query | None
     filters: dict[str, Selection]
     excluded: list[tantivy.Query]
-    sort: SortSpec
+    sort: Sort
     cursor: Cursor | None
 
 
@@ -140,14 +140,12 @@ class Searcher:
         _check_limits(request)
         parsed = parse(request.query)
         chosen = selections(request.filters, parsed.filters)
-        excluded = [
-            to_query(select_filter(QUERY_SCOPES[f.name], [f.value]), self.schema) for f in parsed.excluded_filters
-        ]
+        left_out = excluded(parsed.excluded_filters, self.schema)
         text = self.compiler.text_query(parsed, searcher or self._fresh_searcher())
         default_sort = "relevance" if text is not None else "-start_date"
-        sort = sort_spec(request.sort or default_sort)
+        sort = sort_for(request.sort or default_sort)
         cursor = decode_cursor(request.cursor, sort.name) if request.cursor else None
-        return _Plan(parsed=parsed, text=text, filters=chosen, excluded=excluded, sort=sort, cursor=cursor)
+        return _Plan(parsed=parsed, text=text, filters=chosen, excluded=left_out, sort=sort, cursor=cursor)
 
     def search(self, request: SearchRequest) -> SearchResult:
         """The result of a search; a repeated request (paging back, a shared link, a popular
@@ -234,13 +232,13 @@ class Searcher:
                 [(tantivy.Occur.Must, query), (tantivy.Occur.Must, after(spec, self.schema, cursor.key or 0))]
             )
         limit = max(1, request.limit)
-        if spec.field is None:
+        if spec.index is None:
             found = searcher.search(query, limit=limit, offset=offset, count=True)
             hits = [(float(score), address, None) for score, address in found.hits]
         else:
             order = tantivy.Order.Desc if spec.descending else tantivy.Order.Asc
             found = searcher.search(
-                query, limit=limit, offset=offset, count=True, order_by_field=spec.field, order=order
+                query, limit=limit, offset=offset, count=True, order_by_field=spec.index, order=order
             )
             hits = [(0.0, address, key) for key, address in found.hits]
         total = int(found.count or 0)  # type: ignore[attr-defined]
@@ -261,12 +259,12 @@ class Searcher:
     def _facets(self, searcher: tantivy.Searcher, plan: _Plan, request: SearchRequest) -> dict[str, list[FacetValue]]:
         """Each facet counted over every filter but its own: one aggregation per facet with a
         selection, the facets without one folded into the first of those as a filtered sub-count."""
-        names = [n for n in request.facets if n in FACET_FIELDS]
-        size = max(1, min(request.facet_size, facet_counts.MAX_SIZE))
+        names = [n for n in request.facets if n in FIELDS and FIELDS[n].facet]
+        size = max(1, min(request.facet_size, limits.MAX_FACET_SIZE))
         selected = {name: plan.filters[name].values for name in names if name in plan.filters}
         chosen = [n for n in names if n in plan.filters]
         shared = [n for n in names if n not in plan.filters]
-        folded = next((n for n in chosen if facet_counts.selection_query(plan.filters[n])), None)
+        folded = next((n for n in chosen if _facet_filter(plan.filters[n])), None)
         result: dict[str, list[FacetValue]] = {}
         if folded is None:
             result = facet_counts.count(
@@ -275,7 +273,7 @@ class Searcher:
         for name in chosen:
             own = self._combine(plan.text, {k: v for k, v in plan.filters.items() if k != name}, plan.excluded)
             if name == folded:
-                condition = facet_counts.selection_query(plan.filters[name]) or ""
+                condition = _facet_filter(plan.filters[name]) or ""
                 result.update(facet_counts.count_folded(searcher, own, name, condition, shared, size, selected))
             else:
                 result.update(facet_counts.count(searcher, own, [name], size, selected))
@@ -289,7 +287,8 @@ class Searcher:
         present = {v.value for v in values if v.count}
         for value in values:
             if value.selected and value.value not in present:
-                term = tantivy.Query.term_query(self.schema, FACET_FIELDS[name], _typed(name, value.value))
+                facet = FIELDS[name]
+                term = tantivy.Query.term_query(self.schema, facet.index, facet.kind.typed(value.value))
                 both = tantivy.Query.boolean_query([(tantivy.Occur.Must, own), (tantivy.Occur.Must, term)])
                 value.count = _count(searcher, both)
 
@@ -329,9 +328,7 @@ class Searcher:
         """A query of several words that all together match nothing is retried with any word."""
         return len(plan.parsed.positive) >= 2
 
-    def _walk(
-        self, searcher: tantivy.Searcher, query: tantivy.Query, spec: SortSpec, batch: int
-    ) -> Iterator[list[str]]:
+    def _walk(self, searcher: tantivy.Searcher, query: tantivy.Query, spec: Sort, batch: int) -> Iterator[list[str]]:
         offset, key = 0, None
         while True:
             page = query
@@ -339,13 +336,13 @@ class Searcher:
                 page = tantivy.Query.boolean_query(
                     [(tantivy.Occur.Must, query), (tantivy.Occur.Must, after(spec, self.schema, key))]
                 )
-            if spec.field is None:
+            if spec.index is None:
                 found = searcher.search(page, limit=batch, offset=offset, count=False).hits
             else:
                 order = tantivy.Order.Desc if spec.descending else tantivy.Order.Asc
                 skip = 0 if spec.keyed else offset
                 found = searcher.search(
-                    page, limit=batch, offset=skip, count=False, order_by_field=spec.field, order=order
+                    page, limit=batch, offset=skip, count=False, order_by_field=spec.index, order=order
                 ).hits
             if not found:
                 return
@@ -418,8 +415,8 @@ class _Recent(Generic[V]):
                 self._entries.popitem(last=False)
 
 
-def _typed(facet: str, value: str) -> str | int:
-    return int(value) if facet == "start_year" else value
+def _facet_filter(selection: Selection) -> str | None:
+    return selection.field.kind.facet_filter(selection)
 
 
 def _count(searcher: tantivy.Searcher, query: tantivy.Query) -> int:
@@ -427,12 +424,19 @@ def _count(searcher: tantivy.Searcher, query: tantivy.Query) -> int:
 
 
 def _check_limits(request: SearchRequest) -> None:
-    if not 0 <= request.limit <= MAX_LIMIT:
-        raise QueryError(f"limit: must be between 0 and {MAX_LIMIT}, not {request.limit}")
+    if len(request.query) > limits.QUERY_CHARS:
+        raise QueryError(f"q: at most {limits.QUERY_CHARS:,} characters, not {len(request.query):,}")
+    if not 0 <= request.limit <= limits.MAX_LIMIT:
+        raise QueryError(f"limit: must be between 0 and {limits.MAX_LIMIT}, not {request.limit}")
     if request.page < 1:
         raise QueryError(f"page: must be 1 or more, not {request.page}")
-    if request.page * request.limit > MAX_DEPTH:
-        raise QueryError(f"page: pages beyond result {MAX_DEPTH:,} need a cursor (use next_cursor)")
+    if request.page * request.limit > limits.MAX_DEPTH:
+        raise QueryError(f"page: pages beyond result {limits.MAX_DEPTH:,} need a cursor (use next_cursor)")
+    if not 1 <= request.facet_size <= limits.MAX_FACET_SIZE:
+        raise QueryError(f"facet_size: must be between 1 and {limits.MAX_FACET_SIZE}, not {request.facet_size}")
+    unknown = [name for name in request.facets if name not in FIELDS or not FIELDS[name].facet]
+    if unknown:
+        raise QueryError(f"facet: {unknown[0]!r} is not one of {', '.join(n for n, f in FIELDS.items() if f.facet)}")
 
 
 def _hit(project_id: str, score: float, summary: ProjectSummary, highlighter: Highlighter | None) -> Hit:

@@ -12,22 +12,7 @@ from typing import Any
 import msgspec
 import tantivy
 
-from euprojects.search.filters import Selection
-
-FACET_FIELDS = {
-    "source": "source",
-    "programme": "programme",
-    "period": "period",
-    "fund": "fund",
-    "country": "country",
-    "lead_country": "lead_country",
-    "status": "status",
-    "start_year": "start_year",
-    "org_type": "org_type",
-}
-DEFAULT_FACETS = ("source", "programme", "period", "country", "status", "start_year", "org_type")
-DEFAULT_SIZE = 30
-MAX_SIZE = 500
+from euprojects.fields import FIELDS
 
 
 class FacetValue(msgspec.Struct):
@@ -50,20 +35,8 @@ SEGMENT_SIZE = 20_000
 
 def aggregation(names: Iterable[str], size: int) -> dict[str, Any]:
     return {
-        name: {"terms": {"field": FACET_FIELDS[name], "size": size, "segment_size": SEGMENT_SIZE}} for name in names
+        name: {"terms": {"field": FIELDS[name].index, "size": size, "segment_size": SEGMENT_SIZE}} for name in names
     }
-
-
-def selection_query(selection: Selection) -> str | None:
-    """A keyword or year filter in Tantivy's query syntax, for a ``filter`` aggregation; None for
-    values the syntax cannot carry safely."""
-    spec = selection.spec
-    if spec.kind == "keyword" and not any('"' in v or "\\" in v for v in selection.values):
-        return " OR ".join(f'{spec.field}:"{value}"' for value in selection.values)
-    if spec.kind == "year" and selection.range is not None:
-        low, high = selection.range
-        return f"{spec.field}:[{int(low) if low is not None else 1000} TO {int(high) if high is not None else 9999}]"
-    return None
 
 
 def count(
@@ -105,7 +78,7 @@ def count_folded(
 
 def values(name: str, buckets: list[dict[str, object]], selected: Mapping[str, tuple[str, ...]]) -> list[FacetValue]:
     """Facet values from aggregation buckets: selected values first (with a zero count if none
-    match), start years newest first, the others by count."""
+    match), values of ``newest_first`` facets (years) by value descending, the others by count."""
     chosen = set(selected.get(name, ()))
     found = [
         FacetValue(value=_value(b["key"]), count=int(b["doc_count"]), selected=_value(b["key"]) in chosen)  # type: ignore[call-overload]
@@ -113,7 +86,7 @@ def values(name: str, buckets: list[dict[str, object]], selected: Mapping[str, t
     ]
     present = {v.value for v in found}
     found += [FacetValue(value=v, count=0, selected=True) for v in chosen if v not in present]
-    if name == "start_year":
+    if FIELDS[name].newest_first:
         found.sort(key=lambda v: v.value, reverse=True)
     found.sort(key=lambda v: not v.selected)  # stable: selected values first, each group in its order
     return found

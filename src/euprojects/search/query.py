@@ -18,18 +18,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-MAX_QUERY_CHARS = 1000
+from euprojects import limits
+from euprojects.errors import QueryError
+from euprojects.fields import SCOPES
+
 MAX_CLAUSES = 32
 
 TEXT_SCOPES = {"title": "title", "acronym": "acronym", "org": "orgs", "organisation": "orgs", "programme": "programme"}
 TEXT_SCOPES |= {"summary": "summary", "theme": "themes", "results": "results"}
-FILTER_SCOPES = {"country", "lead", "start", "end", "status", "source", "period", "fund", "nuts", "id"}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _TOKEN = re.compile(r'(-?)(?:([A-Za-z_]+):)?("([^"]*)"?|[^\s"]+)')
-
-
-class QueryError(ValueError):
-    """A value that is invalid for its field; the message says which and what would be valid."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +72,7 @@ class ParsedQuery:
 
 
 def sanitise(text: str) -> str:
-    return _CONTROL.sub(" ", text)[:MAX_QUERY_CHARS]
+    return _CONTROL.sub(" ", text)[: limits.QUERY_CHARS]
 
 
 def parse(text: str) -> ParsedQuery:
@@ -113,9 +111,9 @@ def _tokens(text: str) -> list[tuple[bool, str | None, str, str | None]]:
 def _item(scope: str | None, token: str, quoted: str | None) -> Term | FieldFilter | None:
     phrase = quoted is not None
     value = (quoted if quoted is not None else token).strip()
-    if scope in FILTER_SCOPES:
+    if scope is not None and scope in SCOPES:
         if not value:
-            raise QueryError(f"{scope}: needs a value, e.g. {_EXAMPLES[scope]}")
+            raise QueryError(f"{scope}: needs a value, e.g. {scope}:{SCOPES[scope].example}")
         return FieldFilter(scope, value)
     text_scope = TEXT_SCOPES.get(scope) if scope else None
     if scope and text_scope is None:
@@ -133,17 +131,3 @@ def _item(scope: str | None, token: str, quoted: str | None) -> Term | FieldFilt
 def _words(value: str) -> list[str]:
     """Word characters only; punctuation between words separates them as it does in the index."""
     return re.findall(r"\w+", value)
-
-
-_EXAMPLES = {
-    "country": "country:FI",
-    "lead": "lead:EE",
-    "start": "start:2014 or start:2014..2020",
-    "end": "end:..2010",
-    "status": "status:finished",
-    "source": "source:cordis",
-    "period": "period:2014-2020",
-    "fund": "fund:ERDF",
-    "nuts": "nuts:EL24",
-    "id": "id:cordis:101000001",
-}

@@ -9,42 +9,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass
 
 import msgspec
 import tantivy
 
-from euprojects.search.query import QueryError
-
-
-@dataclass(frozen=True, slots=True)
-class SortSpec:
-    name: str
-    field: str | None
-    descending: bool
-    keyed: bool  # cursors carry the last key (True) or an offset (False)
-
-
-SORTS = {
-    "relevance": SortSpec("relevance", None, True, False),
-    "start_date": SortSpec("start_date", "sort_start_date_a", False, True),
-    "-start_date": SortSpec("-start_date", "sort_start_date_d", True, True),
-    "end_date": SortSpec("end_date", "sort_end_date_a", False, True),
-    "-end_date": SortSpec("-end_date", "sort_end_date_d", True, True),
-    "eu_contribution": SortSpec("eu_contribution", "sort_eu_contribution_a", False, True),
-    "-eu_contribution": SortSpec("-eu_contribution", "sort_eu_contribution_d", True, True),
-    "budget": SortSpec("budget", "sort_budget_a", False, True),
-    "-budget": SortSpec("-budget", "sort_budget_d", True, True),
-    "title": SortSpec("title", "title_sort_a", False, False),
-    "-title": SortSpec("-title", "title_sort_d", True, False),
-}
-
-
-def sort_spec(name: str) -> SortSpec:
-    spec = SORTS.get(name)
-    if spec is None:
-        raise QueryError(f"sort: {name!r} is not one of {', '.join(SORTS)}")
-    return spec
+from euprojects.errors import QueryError
+from euprojects.fields import Sort
 
 
 class Cursor(msgspec.Struct, frozen=True):
@@ -68,11 +38,11 @@ def decode_cursor(text: str, sort: str) -> Cursor:
     return cursor
 
 
-def after(spec: SortSpec, schema: tantivy.Schema, key: int) -> tantivy.Query:
+def after(spec: Sort, schema: tantivy.Schema, key: int) -> tantivy.Query:
     """Documents that come after ``key`` in this order."""
-    assert spec.field is not None
+    assert spec.index is not None
     if spec.descending:
         return tantivy.Query.range_query(
-            schema, spec.field, tantivy.FieldType.Integer, -(2**63), key, include_upper=False
+            schema, spec.index, tantivy.FieldType.Integer, -(2**63), key, include_upper=False
         )
-    return tantivy.Query.range_query(schema, spec.field, tantivy.FieldType.Integer, key, 2**63 - 1, include_lower=False)
+    return tantivy.Query.range_query(schema, spec.index, tantivy.FieldType.Integer, key, 2**63 - 1, include_lower=False)

@@ -20,25 +20,12 @@ from euprojects.store import Store, open_store
 from euprojects.web import api, pages
 from euprojects.web.errors import ApiProblem, problem_response
 from euprojects.web.openapi import custom_openapi
+from euprojects.web.params import ParameterError, describe
+from euprojects.web.portal import Portal, TooSlow
 from euprojects.web.security import SecurityHeaders
 
 STATIC = Path(__file__).parent / "static"
 log = logging.getLogger("euprojects.web")
-
-
-class Portal:
-    """What every request handler needs: settings, the store and the searcher."""
-
-    def __init__(self, settings: settings_module.Settings, store: Store, searcher: Searcher | None) -> None:
-        self.settings = settings
-        self.store = store
-        self._searcher = searcher
-
-    @property
-    def searcher(self) -> Searcher:
-        if self._searcher is None:
-            self._searcher = Searcher(self.settings.index_dir, self.store, self.settings.search_cache)
-        return self._searcher
 
 
 class PortalApp(FastAPI):
@@ -89,9 +76,16 @@ def _handle_errors(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
-        first = exc.errors()[0] if exc.errors() else {}
-        where = ".".join(str(p) for p in first.get("loc", ())[1:]) or None
-        return _problem(request, 400, f"{where or 'request'}: {first.get('msg', 'invalid value')}", where)
+        error = describe(exc)
+        return _problem(request, 400, str(error), error.parameter)
+
+    @app.exception_handler(ParameterError)
+    async def parameter_error(request: Request, exc: ParameterError) -> Response:
+        return _problem(request, 400, str(exc), exc.parameter)
+
+    @app.exception_handler(TooSlow)
+    async def too_slow(request: Request, exc: TooSlow) -> Response:
+        return _problem(request, 503, str(exc))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

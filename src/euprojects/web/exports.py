@@ -7,7 +7,6 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from fastapi.responses import FileResponse, Response, StreamingResponse
 from starlette.background import BackgroundTask
@@ -15,13 +14,14 @@ from starlette.concurrency import run_in_threadpool
 
 from euprojects.export import MEDIA_TYPES, ExportInfo, csv_chunks, jsonl_chunks, write_xlsx
 from euprojects.model import Project
-from euprojects.web.params import request_from
+from euprojects.search import SearchRequest
+from euprojects.web.portal import Portal
 
 FORMATS = tuple(MEDIA_TYPES)
 BATCH = 500
 
 
-def _batches(portal: Any, ids: Iterator[list[str]]) -> Iterator[list[Project]]:
+def _batches(portal: Portal, ids: Iterator[list[str]]) -> Iterator[list[Project]]:
     for batch in ids:
         found = {p.id: p for p in portal.store.projects(batch)}
         yield [found[pid] for pid in batch if pid in found]
@@ -31,8 +31,7 @@ def _filename(extension: str) -> str:
     return f"euprojects-{dt.datetime.now(dt.UTC):%Y%m%d-%H%M%S}.{extension}"
 
 
-async def response(portal: Any, params: dict[str, list[str]], fmt: str) -> Response:
-    request = request_from(params, limit=0)
+async def response(portal: Portal, request: SearchRequest, fmt: str) -> Response:
     total, sort, ids = await run_in_threadpool(portal.searcher.matching_ids, request, BATCH)
     info = ExportInfo(query=request.query, filters=request.filters, sort=sort, total=total)
     headers = {

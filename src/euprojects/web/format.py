@@ -5,29 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from euprojects import vocabulary
 from euprojects.model import Money
 from euprojects.normalise.money import format_eur_style
 from euprojects.normalise.places import country_name
-
-STATUS_LABELS = {"planned": "Planned", "ongoing": "Ongoing", "finished": "Finished", "cancelled": "Cancelled"}
-ROLE_LABELS = {
-    "lead": "Lead partner",
-    "partner": "Partner",
-    "associated": "Associated partner",
-    "third_party": "Third party",
-}
-FUND_LABELS = {
-    "ERDF": "European Regional Development Fund",
-    "ESF": "European Social Fund",
-    "CF": "Cohesion Fund",
-    "YEI": "Youth Employment Initiative",
-    "FP1": "First Framework Programme",
-    "FP2": "Second Framework Programme",
-    "FP3": "Third Framework Programme",
-    "FP7": "Seventh Framework Programme",
-    "H2020": "Horizon 2020",
-    "HORIZON": "Horizon Europe",
-}
 
 
 def money(value: Money | None) -> str:
@@ -84,7 +65,7 @@ FILTERS = {
     "date": date,
     "country": country,
     "number": number,
-    "status_label": lambda v: STATUS_LABELS.get(v or "", v or ""),
-    "role_label": lambda v: ROLE_LABELS.get(v or "", v or ""),
-    "fund_label": lambda v: FUND_LABELS.get(v or "", v or ""),
+    "status_label": lambda v: vocabulary.STATUSES.get(v or "", v or ""),
+    "role_label": lambda v: vocabulary.ROLES.get(v or "", v or ""),
+    "fund_label": lambda v: vocabulary.FUNDS.get(v or "", v or ""),
 }

@@ -9,17 +9,16 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from starlette.concurrency import run_in_threadpool
 
-from euprojects.search import IndexMissing, QueryError
-from euprojects.search.facets import FACET_FIELDS
-from euprojects.search.filters import SPECS
-from euprojects.search.sorting import SORTS
+from euprojects import fields as search_fields
+from euprojects import limits
+from euprojects.fields import FACETS, FIELDS, SORTS
+from euprojects.search import IndexMissing, QueryError, SearchRequest
+from euprojects.views import organisation_record, organisation_url, programme_url, project_url
 from euprojects.web import format as formatting
-from euprojects.web import labels
 from euprojects.web.links import safe_href
-from euprojects.web.params import request_from, state, toggle, url
-from euprojects.web.records import organisation_record, organisation_url, programme_url, project_url
+from euprojects.web.params import ParameterError, from_query, state, to_request, toggle, url
+from euprojects.web.portal import PortalDep, TooSlow
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -28,25 +27,14 @@ templates.env.globals.update(
     project_url=project_url,
     organisation_url=organisation_url,
     programme_url=programme_url,
-    facet_label=labels.facet_label,
-    value_label=labels.value_label,
+    facet_label=search_fields.label,
+    value_label=search_fields.value_label,
     amount=formatting.amount,
+    query_chars=limits.QUERY_CHARS,
     untitled=formatting.untitled,
 )
-SORT_LABELS = {
-    "relevance": "Relevance",
-    "-start_date": "Newest start",
-    "start_date": "Oldest start",
-    "-end_date": "Latest end",
-    "end_date": "Earliest end",
-    "-eu_contribution": "Largest EU contribution",
-    "eu_contribution": "Smallest EU contribution",
-    "-budget": "Largest budget",
-    "budget": "Smallest budget",
-    "title": "Title A–Z",
-    "-title": "Title Z–A",
-}
-RANGE_FILTERS = ("start_year", "end_year", "eu_contribution", "budget")
+# The search form's "More filters": every declared field that asks for it, as a range or a flag.
+FORM_FIELDS = [f for f in FIELDS.values() if f.form]
 
 
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -65,8 +53,7 @@ def _params(request: Request) -> dict[str, list[str]]:
 
 
 @router.get("/", response_class=HTMLResponse)
-async def search_page(request: Request) -> Response:
-    portal = request.app.state.portal
+async def search_page(request: Request, portal: PortalDep) -> Response:
     given = _params(request)
     current = state(given)
     context: dict[str, Any] = {
@@ -74,41 +61,37 @@ async def search_page(request: Request) -> Response:
         "state": current,
         "url": url,
         "toggle": toggle,
-        "sorts": [(name, SORT_LABELS[name]) for name in SORTS],
-        "ranges": {name: (given.get(name) or [""])[-1] for name in RANGE_FILTERS},
-        "flags": {name: (given.get(name) or [""])[-1] for name in ("has_website", "has_partners")},
-        "active": [(k, v) for k, v in current if k in SPECS and k not in RANGE_FILTERS],
+        "sorts": [(s.name, s.label) for s in SORTS.values()],
+        "form_fields": [(f, (given.get(f.name) or [""])[-1]) for f in FORM_FIELDS],
+        "active": [(k, v) for k, v in current if k in FIELDS],
         "export_query": urlencode(current),
     }
     try:
-        search_request = request_from(given)
-        result = await run_in_threadpool(portal.searcher.search, search_request)
-    except QueryError as err:
+        result = await portal.run(portal.searcher.search, to_request(from_query(given)))
+    except (QueryError, ParameterError) as err:
         return render(request, "search.html", status=400, error=str(err), result=None, **context)
     except IndexMissing:
         return render(request, "search.html", status=503, error=None, missing=True, result=None, **context)
     context["sort"] = result.sort
-    context["facet_names"] = [n for n in FACET_FIELDS if n in result.facets]
+    context["facet_names"] = [n for n in FACETS if n in result.facets]
     return render(request, "search.html", result=result, error=None, **context)
 
 
 @router.get("/projects/{project_id:path}", response_class=HTMLResponse)
-async def project_page(request: Request, project_id: str) -> Response:
-    portal = request.app.state.portal
-    project = await run_in_threadpool(portal.store.project, project_id)
+async def project_page(request: Request, portal: PortalDep, project_id: str) -> Response:
+    project = await portal.run(portal.store.project, project_id)
     if project is None:
         return error_page(request, 404, f"There is no project {project_id}.")
     try:
-        similar = await run_in_threadpool(portal.searcher.more_like_this, project_id, 5)
-    except IndexMissing:
+        similar = await portal.run(portal.searcher.more_like_this, project_id, 5)
+    except (IndexMissing, TooSlow):
         similar = []
     return render(request, "project.html", project=project, similar=similar, project_status=project.effective_status())
 
 
 @router.get("/organisations/{org_id:path}", response_class=HTMLResponse)
-async def organisation_page(request: Request, org_id: str) -> Response:
-    portal = request.app.state.portal
-    record = await run_in_threadpool(organisation_record, portal.store, org_id)
+async def organisation_page(request: Request, portal: PortalDep, org_id: str) -> Response:
+    record = await portal.run(organisation_record, portal.store, org_id)
     if record is None:
         return error_page(request, 404, f"There is no organisation {org_id}.")
     countries = sorted({p.country for p in record.partners if p.country})
@@ -116,22 +99,20 @@ async def organisation_page(request: Request, org_id: str) -> Response:
 
 
 @router.get("/programmes", response_class=HTMLResponse)
-async def programmes_page(request: Request) -> Response:
-    portal = request.app.state.portal
-    found = await run_in_threadpool(portal.store.programmes, None)
+async def programmes_page(request: Request, portal: PortalDep) -> Response:
+    found = await portal.run(portal.store.programmes, None)
     return render(request, "programmes.html", programmes=found)
 
 
 @router.get("/programmes/{name:path}", response_class=HTMLResponse)
-async def programme_page(request: Request, name: str) -> Response:
-    portal = request.app.state.portal
-    periods = await run_in_threadpool(portal.store.programmes, name)
+async def programme_page(request: Request, portal: PortalDep, name: str) -> Response:
+    periods = await portal.run(portal.store.programmes, name)
     if not periods:
         return error_page(request, 404, f"There is no programme {name}.")
-    search_request = request_from({"programme": [name], "sort": ["-start_date"], "facet": ["country", "status"]})
+    search_request = SearchRequest(filters={"programme": [name]}, sort="-start_date", facets=("country", "status"))
     try:
-        result = await run_in_threadpool(portal.searcher.search, search_request)
-    except IndexMissing:
+        result = await portal.run(portal.searcher.search, search_request)
+    except (IndexMissing, TooSlow):
         result = None
     totals = {
         "projects": sum(p.projects for p in periods),
@@ -146,9 +127,8 @@ async def favicon() -> Response:
 
 
 @router.get("/about", response_class=HTMLResponse)
-async def about_page(request: Request) -> Response:
-    portal = request.app.state.portal
-    stats = await run_in_threadpool(portal.store.stats)
+async def about_page(request: Request, portal: PortalDep) -> Response:
+    stats = await portal.run(portal.store.stats)
     return render(request, "about.html", stats=stats)
 
 

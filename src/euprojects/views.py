@@ -1,15 +1,21 @@
-"""Records the API and the pages show, assembled from the store."""
+"""What a reader is shown of a project, an organisation or the whole store: one shape for the
+API, the pages, the CLI's ``--json`` and exports, assembled from the store.
+
+Each view keeps the model's fields and adds what a reader needs beside them: the portal address,
+the status the dates imply, an organisation's projects and partners, whether the index is in step.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 from urllib.parse import quote
 
+import msgspec
+
 from euprojects.index.build import IndexStatus
-from euprojects.model import Project
+from euprojects.model import Beneficiary, Organisation, Partner, Project
 from euprojects.store import Store
-from euprojects.store.base import Stats
-from euprojects.web.schemas import OrganisationRecord, ProjectRecord, StatsRecord
+from euprojects.store.base import BeneficiaryTotals, OrganisationRole, Stats
 
 
 def project_url(project_id: str) -> str:
@@ -22,6 +28,42 @@ def organisation_url(org_id: str) -> str:
 
 def programme_url(name: str) -> str:
     return "/programmes/" + quote(name, safe="")
+
+
+class ProjectRecord(Project, kw_only=True):
+    """A project with its id, portal address, the status its dates imply and the status shown
+    (the source's when it has one, else the derived one)."""
+
+    id: str
+    url: str
+    status_derived: str | None
+    status_effective: str | None
+
+
+class OrganisationRecord(msgspec.Struct):
+    """An organisation with its projects and roles there, its most frequent partners, the EU
+    contribution it received over them, and beneficiary totals publishers give for it."""
+
+    organisation: Organisation
+    url: str
+    projects: list[OrganisationRole]
+    partners: list[Partner]
+    total_eu_contribution_eur: float | None
+    roles: dict[str, int]
+    funding: list[Beneficiary] = []
+
+
+class StatsRecord(msgspec.Struct):
+    projects: int
+    participations: int
+    organisations: int
+    source_records: int
+    rejected_rows: int
+    by_source: dict[str, int]
+    by_fund: dict[str, int]
+    last_ingest: str | None
+    beneficiaries: dict[str, BeneficiaryTotals] = {}
+    index: IndexStatus | None = None
 
 
 def project_record(project: Project) -> ProjectRecord:
@@ -42,13 +84,12 @@ def organisation_record(store: Store, org_id: str) -> OrganisationRecord | None:
         return None
     projects = store.organisation_projects(org_id)
     known = [p.eu_contribution_eur for p in projects if p.eu_contribution_eur is not None]
-    total = round(sum(known), 2) if known else None
     return OrganisationRecord(
         organisation=organisation,
         url=organisation_url(org_id),
         projects=projects,
         partners=store.frequent_partners(org_id, 12),
-        total_eu_contribution_eur=total,
+        total_eu_contribution_eur=round(sum(known), 2) if known else None,
         roles=dict(Counter(p.role for p in projects)),
         funding=store.organisation_funding(org_id),
     )
