@@ -105,6 +105,11 @@ class Project(msgspec.Struct, omit_defaults=True, gc=False):
     Loaders fill only what their row knows; the store merges the records that share an id.
     ``raw`` keeps each normalised value as it was published (``eu_contribution`` →
     ``"808 536,81"``) so nothing is lost in normalisation.
+
+    The merge adds what the records imply together: ``label``, what to call a project no source
+    gives a title (built from its programme, lead partner and years); ``unlisted``, why a record
+    stays out of search (only a topic or a web link names the grant); ``partners_partial``, that
+    the partners known are only those one source lists (Norway's), not the whole consortium.
     """
 
     source: str
@@ -137,6 +142,9 @@ class Project(msgspec.Struct, omit_defaults=True, gc=False):
     flags: list[Flag] = []
     raw: dict[str, str] = {}
     provenance: list[Provenance] = []
+    label: str | None = None
+    unlisted: str | None = None
+    partners_partial: bool = False
 
     @property
     def id(self) -> str:
@@ -154,8 +162,12 @@ class Project(msgspec.Struct, omit_defaults=True, gc=False):
         return None
 
     def effective_status(self, today: dt.date | None = None) -> Status | None:
-        """The source's status when it has one, otherwise the one derived from the dates."""
-        return self.status or self.derived_status(today)
+        """The source's status, unless the dates show it is stale (still "ongoing" or "planned"
+        after the end date); otherwise, and without one, the status the dates imply."""
+        derived = self.derived_status(today)
+        if self.status in (Status.ONGOING, Status.PLANNED) and derived is Status.FINISHED:
+            return derived
+        return self.status or derived
 
     @property
     def countries(self) -> list[str]:
@@ -172,7 +184,10 @@ class Project(msgspec.Struct, omit_defaults=True, gc=False):
 
     @property
     def partner_count(self) -> int | None:
-        """Partners as listed; the declared count when the source lists none (keep.eu pages)."""
+        """Partners as listed; the declared count when the source lists none (keep.eu pages);
+        unknown when only some partners are known."""
+        if self.partners_partial:
+            return self.declared_partner_count
         return len(self.participations) or self.declared_partner_count
 
 

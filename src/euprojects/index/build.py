@@ -68,9 +68,10 @@ def open_index(folder: Path) -> tantivy.Index | None:
 
 
 def _documents(store: Store, ids: list[str]) -> list[str]:
-    """Index documents (as JSON) of these projects, read from the store in two queries."""
-    projects = store.projects(ids)
-    numbers = store.numbers(ids)
+    """Index documents (as JSON) of these projects, read from the store in two queries; projects
+    that are not listed (named only by topic or web-link tables) have none."""
+    projects = [p for p in store.projects(ids) if p.unlisted is None]
+    numbers = store.numbers([p.id for p in projects])
     return [document_json(project, numbers[project.id]) for project in projects]
 
 
@@ -152,7 +153,7 @@ def update(store: Store, folder: Path, progress: Progress | None = None) -> Inde
         part = changes[start : start + BATCH]
         for project_id, _ in part:
             writer.delete_documents_by_term("id", project_id)
-        projects = store.projects([pid for pid, deleted in part if not deleted])
+        projects = [p for p in store.projects([pid for pid, deleted in part if not deleted]) if p.unlisted is None]
         numbers = store.numbers([p.id for p in projects])
         for project in projects:
             writer.add_document(to_document(project, numbers[project.id]))

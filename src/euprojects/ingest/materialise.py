@@ -12,7 +12,6 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 
 from euprojects.ingest.merge import merge
-from euprojects.sources import formats
 from euprojects.store import Store
 from euprojects.store.codec import PreparedBatch, prepare_batch
 from euprojects.workers import stream, worker_store
@@ -22,14 +21,10 @@ BATCH = 1000
 PARALLEL_FROM = 5000  # fewer dirty projects than this are not worth starting processes for
 
 
-def priorities() -> dict[str, int]:
-    return {fmt.name: fmt.priority for fmt in formats()}
-
-
-def merged_batch(store: Store, ids: Sequence[str], ranks: dict[str, int]) -> PreparedBatch:
+def merged_batch(store: Store, ids: Sequence[str]) -> PreparedBatch:
     """The projects of these dirty ids, merged from their records and encoded for saving."""
     groups = store.fragments(ids)
-    projects = [merge(pid, fragments, ranks) for pid, fragments in groups.items() if fragments]
+    projects = [merge(pid, fragments) for pid, fragments in groups.items() if fragments]
     deleted = [pid for pid, fragments in groups.items() if not fragments]
     return prepare_batch(projects, deleted, ids)
 
@@ -50,4 +45,4 @@ def materialise(store: Store, progress: Progress | None = None, workers: int | N
 
 
 def _merge_batch(ids: list[str]) -> Iterator[PreparedBatch]:
-    yield merged_batch(worker_store(), ids, priorities())
+    yield merged_batch(worker_store(), ids)

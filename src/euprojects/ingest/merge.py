@@ -2,9 +2,8 @@
 
 Fragments are ordered by their format's priority (official tables first, scraped pages last),
 then by file and line, so the result never depends on the order files were ingested in.
-Scalars take the first value present; lists are united; participations come from the
-highest-priority format that lists any, because consortium lists from different sources
-cannot be matched partner by partner without entity resolution.
+Scalars take the first value present; lists are united; the partner list is the most complete
+one (``partners``), and what the merged record implies is added last (``derive``).
 """
 
 from __future__ import annotations
@@ -14,22 +13,25 @@ from typing import Any
 
 import msgspec
 
+from euprojects.ingest import derive, partners
 from euprojects.ingest.quality import quality_flags
-from euprojects.model import Flag, Link, Participation, Project, Provenance, split_id
+from euprojects.model import Flag, Link, Project, Provenance, split_id
+from euprojects.sources.roles import ROLES, FormatRole
 from euprojects.store.base import Fragment
 
 _SPECIAL = {"source", "source_id", "themes", "nuts", "links", "flags", "raw", "provenance", "participations"}
+_SPECIAL |= {"label", "unlisted", "partners_partial"}  # derived from the merged record, never taken from one
 SCALARS = tuple(name for name in Project.__struct_fields__ if name not in _SPECIAL)
 
 
-def merge(project_id: str, fragments: Sequence[Fragment], priority: Mapping[str, int]) -> Project:
+def merge(project_id: str, fragments: Sequence[Fragment], roles: Mapping[str, FormatRole] = ROLES) -> Project:
     if len(fragments) == 1:
-        return _single(project_id, fragments[0])
-    return _general(project_id, fragments, priority)
+        return _single(project_id, fragments[0], roles)
+    return _general(project_id, fragments, roles)
 
 
-def _general(project_id: str, fragments: Sequence[Fragment], priority: Mapping[str, int]) -> Project:
-    ordered = sorted(fragments, key=lambda f: (-priority.get(f.format, 0), f.format, f.file, f.line or 0))
+def _general(project_id: str, fragments: Sequence[Fragment], roles: Mapping[str, FormatRole] = ROLES) -> Project:
+    ordered = sorted(fragments, key=lambda f: (-_priority(roles, f.format), f.format, f.file, f.line or 0))
     projects = [f.project for f in ordered]
     source, source_id = split_id(project_id)
     values: dict[str, Any] = {name: _first(projects, name) for name in SCALARS}
@@ -41,17 +43,27 @@ def _general(project_id: str, fragments: Sequence[Fragment], priority: Mapping[s
         links=_union_links(projects),
         flags=_union_flags(projects),
         raw=_merge_raw(projects),
-        participations=_participations(ordered),
         provenance=_provenance(ordered),
         **values,
     )
+    merged.participations, merged.partners_partial = partners.choose(ordered, roles)
+    return _finish(merged, ordered, roles)
+
+
+def _priority(roles: Mapping[str, FormatRole], name: str) -> int:
+    role = roles.get(name)
+    return role.priority if role else 0
+
+
+def _finish(merged: Project, ordered: Sequence[Fragment], roles: Mapping[str, FormatRole]) -> Project:
+    derive.finish(merged, ordered, roles)
     extra = [f for f in quality_flags(merged) if f not in merged.flags]
     if extra:
         merged.flags = [*merged.flags, *extra]
     return merged
 
 
-def _single(project_id: str, fragment: Fragment) -> Project:
+def _single(project_id: str, fragment: Fragment, roles: Mapping[str, FormatRole] = ROLES) -> Project:
     """The common case, one record for a project: the same result as the general path, faster."""
     source, source_id = split_id(project_id)
     merged = msgspec.structs.replace(
@@ -62,13 +74,10 @@ def _single(project_id: str, fragment: Fragment) -> Project:
         nuts=_union_strings([fragment.project.nuts]),
         links=_union_links([fragment.project]),
         flags=_union_flags([fragment.project]),
-        participations=_participations([fragment]),
         provenance=_provenance([fragment]),
     )
-    extra = [f for f in quality_flags(merged) if f not in merged.flags]
-    if extra:
-        merged.flags = [*merged.flags, *extra]
-    return merged
+    merged.participations, merged.partners_partial = partners.choose([fragment], roles)
+    return _finish(merged, [fragment], roles)
 
 
 def combine(projects: Sequence[Project]) -> Project:
@@ -135,23 +144,6 @@ def _merge_raw(projects: Sequence[Project]) -> dict[str, str]:
         for key, value in project.raw.items():
             raw.setdefault(key, value)
     return raw
-
-
-def _participations(ordered: Sequence[Fragment]) -> list[Participation]:
-    best = next((f.format for f in ordered if f.project.participations), None)
-    if best is None:
-        return []
-    listed = [p for f in ordered if f.format == best for p in f.project.participations]
-    if any(p.order for p in listed):
-        listed.sort(key=lambda p: p.order)
-    # The same partner listed by two files of one format (two editions of a CORDIS table) is one
-    # participation; the same organisation twice in one list (a third party of two beneficiaries)
-    # is two, told apart by the order the source gave them.
-    unique: dict[tuple[str, str, int], Participation] = {}
-    for participation in listed:
-        key = (participation.organisation.id, participation.role.value, participation.order)
-        unique.setdefault(key, participation)
-    return list(unique.values())
 
 
 def _provenance(ordered: Sequence[Fragment]) -> list[Provenance]:

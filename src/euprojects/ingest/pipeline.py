@@ -21,6 +21,7 @@ import msgspec
 
 from euprojects.index import build as index_build
 from euprojects.index.build import IndexReport
+from euprojects.ingest.linking import find_links
 from euprojects.ingest.materialise import materialise
 from euprojects.ingest.reading import Chunk, FileReport, read_chunks
 from euprojects.sources import Planned, by_name, plan
@@ -119,6 +120,8 @@ def _ingest(
     else:
         reports = [writer.in_process(item, batch_size) for item in planned]
     rebuilt = materialise(store, progress=progress, workers=workers)
+    if rebuilt and store.replace_links(find_links(store)):
+        rebuilt += materialise(store, progress=progress, workers=workers)
     store.finish_run(run_id, _now())
     return IngestResult(files=reports, projects_rebuilt=rebuilt, seconds=time.perf_counter() - started)
 

@@ -5,6 +5,7 @@ Adding a format means adding a module; nothing here needs editing.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import pkgutil
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from functools import cache
 from pathlib import Path
 
 from euprojects.sources.base import Format, Head, SourceError
+from euprojects.sources.roles import ROLES
 
 __all__ = ["Format", "Planned", "SourceError", "by_name", "detect", "formats", "plan"]
 
@@ -21,11 +23,20 @@ DOCUMENTATION = frozenset({"README.md", "README.txt", "README", "LICENSE", "LICE
 
 @cache
 def formats() -> tuple[Format, ...]:
+    """Every loader's formats, with their role from the table in ``sources/roles.py``."""
     found: list[Format] = []
     for module in pkgutil.iter_modules(__path__):
         loaded = importlib.import_module(f"{__name__}.{module.name}")
         found.extend(getattr(loaded, "FORMATS", ()))
-    return tuple(sorted(found, key=lambda f: f.name))
+    missing = [f.name for f in found if f.name not in ROLES]
+    if missing:
+        raise RuntimeError(f"formats without a row in sources/roles.py: {', '.join(missing)}")
+    return tuple(sorted((_with_role(f) for f in found), key=lambda f: f.name))
+
+
+def _with_role(fmt: Format) -> Format:
+    role = ROLES[fmt.name]
+    return dataclasses.replace(fmt, priority=role.priority, establishes=role.establishes, partners=role.partners)
 
 
 def by_name(name: str) -> Format:

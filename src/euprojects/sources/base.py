@@ -37,17 +37,20 @@ class SourceError(Exception):
 class Format:
     """A file format a loader understands.
 
-    ``priority`` decides whose value wins when several records describe one project: official
-    project tables above derived and scraped ones. ``companions`` are file names read together
-    with this format's files (a field list, a metadata file), not ingested on their own.
+    ``companions`` are file names read together with this format's files (a field list, a
+    metadata file), not ingested on their own. ``priority``, ``establishes`` and ``partners``
+    say what its records are worth beside other formats'; they come from the one table in
+    ``sources/roles.py``, not from the loader.
     """
 
     name: str
     description: str
     detect: Callable[[Head], bool]
     read: Reader
-    priority: int = 50
     companions: tuple[str, ...] = ()
+    priority: int = 0
+    establishes: bool = True
+    partners: str = "none"
 
 
 class Head:

@@ -185,6 +185,5 @@ FORMATS = [
         description="CORDIS FP1-FP3 participants (1984-1994), TAB or ';' text: organisation, role, address",
         detect=detect,
         read=read,
-        priority=55,
     )
 ]

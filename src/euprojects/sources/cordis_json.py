@@ -472,13 +472,11 @@ FORMATS = [
         description="CORDIS project fact sheets scraped to JSON (2018): title, abstract, budget, partners, countries",
         detect=detect_scraped,
         read=read_scraped,
-        priority=30,
     ),
     Format(
         name="marzeelabs-json",
         description="Marzee Labs cordis.lab FP7 export (JSON, 2014): title, dates, budget, geocoded participants",
         detect=detect_marzee,
         read=read_marzee,
-        priority=35,
     ),
 ]

@@ -220,6 +220,5 @@ FORMATS = [
         "organisation, address, role, EU contribution",
         detect=detect,
         read=read,
-        priority=95,
     )
 ]

@@ -285,14 +285,12 @@ FORMATS = [
         description="H2020 participations by rcn (R export of CORDIS 2020): PIC, role, type, country, EU contribution",
         detect=detect,
         read=read,
-        priority=50,
     ),
     Format(
         name="cordis-h2020-programme-parts",
         description="H2020 programme parts by rcn (R export of CORDIS 2020), with cordis-programmes.yml",
         detect=detect_parts,
         read=read_parts,
-        priority=50,
         companions=(COMPANION,),
     ),
 ]

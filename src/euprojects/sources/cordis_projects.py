@@ -548,20 +548,17 @@ FORMATS = [
         description="CORDIS FP7 projects, official 2021 CSV layout: title, objective, dates, budget, call",
         detect=detect_fp7,
         read=read_fp7,
-        priority=90,
     ),
     Format(
         name="cordis-h2020-projects-2019",
         description="CORDIS H2020 projects, 2019 CSV layout: programme, topic, texts, budget, partner names",
         detect=detect_h2020,
         read=read_h2020,
-        priority=85,
     ),
     Format(
         name="cordis-h2020-tech",
         description="CleanTechTag tech.csv: H2020 project texts, dates and EU contribution",
         detect=detect_tech,
         read=read_tech,
-        priority=60,
     ),
 ]

@@ -163,20 +163,17 @@ FORMATS = [
         description="CORDIS H2020 / Horizon Europe topics.csv: each project's call topic and its title",
         detect=detect_topics,
         read=read_topics,
-        priority=70,
     ),
     Format(
         name="cordis-legal-basis",
         description="CORDIS legalBasis.csv: each project's programme part(s), code and name",
         detect=detect_legal_basis,
         read=read_legal_basis,
-        priority=75,
     ),
     Format(
         name="cordis-webitem",
         description="CORDIS webItem.csv: project logos and print material, linked on cordis.europa.eu",
         detect=detect_web_items,
         read=read_web_items,
-        priority=20,
     ),
 ]

@@ -273,27 +273,23 @@ FORMATS = [
         description="CORDIS Horizon Europe reportSummaries.xlsx: project titles cut from periodic report titles",
         detect=_detector(REPORT_COLUMNS),
         read=_reader(REPORT_COLUMNS, _report),
-        priority=60,
     ),
     Format(
         name="cordis-deliverables",
         description="CORDIS Horizon Europe projectDeliverables.xlsx: public deliverables as project links",
         detect=_detector(DELIVERABLE_COLUMNS),
         read=_reader(DELIVERABLE_COLUMNS, _deliverable),
-        priority=20,
     ),
     Format(
         name="cordis-euroscivoc",
         description="CORDIS Horizon Europe euroSciVoc.xlsx: fields of science as project themes",
         detect=_detector(EUROSCIVOC_COLUMNS),
         read=_reader(EUROSCIVOC_COLUMNS, _euroscivoc),
-        priority=20,
     ),
     Format(
         name="cordis-weblinks",
         description="CORDIS Horizon Europe webLink.xlsx: project web sites, social media and document links",
         detect=_detector(WEBLINK_COLUMNS),
         read=_reader(WEBLINK_COLUMNS, _weblink),
-        priority=20,
     ),
 ]

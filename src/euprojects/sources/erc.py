@@ -90,6 +90,5 @@ FORMATS = [
         description="ERC grant lists scraped from erc.europa.eu (acronym, title, abstract, host, budget, dates)",
         detect=detect,
         read=read,
-        priority=40,
     )
 ]

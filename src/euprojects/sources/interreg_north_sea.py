@@ -171,6 +171,5 @@ FORMATS = [
         "dates, budgets), with or without the text scraped from each project's page",
         detect=detect,
         read=read,
-        priority=45,
     )
 ]

@@ -647,13 +647,11 @@ FORMATS = [
         description="keep.eu project page as rendered text (title, dates, status, texts, rate, EU amount, programme)",
         detect=detect_text,
         read=read_text_page,
-        priority=75,
     ),
     Format(
         name="keep-page-html",
         description="keep.eu project page saved as HTML (the text's facts plus partners, website, update date)",
         detect=detect_html,
         read=read_html_page,
-        priority=80,
     ),
 ]

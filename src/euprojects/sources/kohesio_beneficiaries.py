@@ -97,6 +97,5 @@ FORMATS = [
         "number of projects): aggregates shown on organisation pages",
         detect=detect,
         read=read,
-        priority=30,
     )
 ]

@@ -243,7 +243,6 @@ FORMATS = [
         description="H2020 grants to Norwegian organisations (Research Council of Norway): one row per participation",
         detect=detect,
         read=read,
-        priority=45,
         companions=("fields.csv", "meta.xml"),
     )
 ]

@@ -149,6 +149,5 @@ FORMATS = [
         description="Austria: list of operations of the IWB/EFRE programme 2014-2020 (ÖROK, 2016 snapshot)",
         detect=detect,
         read=read,
-        priority=60,
     )
 ]

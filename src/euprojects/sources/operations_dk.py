@@ -234,6 +234,5 @@ FORMATS = [
         description="Denmark: list of operations 2014-2020, ERDF and ESF (Erhvervsstyrelsen), with partners",
         detect=detect,
         read=read,
-        priority=60,
     )
 ]

@@ -285,6 +285,5 @@ FORMATS = [
         description="Greece: list of operations of the NSRF 2014-2020, all operational programmes (13/05/2016)",
         detect=detect,
         read=read,
-        priority=60,
     )
 ]

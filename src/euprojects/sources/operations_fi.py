@@ -297,6 +297,5 @@ FORMATS = [
         description="Finland: ERDF and ESF projects 2014-2020 (rakennerahastot.fi), broken quoting recovered",
         detect=detect,
         read=read,
-        priority=60,
     )
 ]

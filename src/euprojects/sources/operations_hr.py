@@ -307,6 +307,5 @@ FORMATS = [
         description="Croatia: list of ESIF operations (strukturnifondovi.hr), with the beneficiaries' OIB",
         detect=detect,
         read=read,
-        priority=60,
     )
 ]

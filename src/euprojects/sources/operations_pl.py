@@ -97,6 +97,5 @@ FORMATS = [
         description="Poland: list of ERDF projects 2014-2020 (mapadotacji.gov.pl), amounts in PLN",
         detect=detect,
         read=read,
-        priority=60,
     )
 ]

@@ -101,7 +101,24 @@ class BeneficiaryTotals(msgspec.Struct):
     eu_contribution_eur: float
 
 
+class LinkFacts(msgspec.Struct, frozen=True):
+    """What the twin linker compares of one listed project: its dates, EU amount (in euro),
+    programme, the EU amounts of its partners by country, and whether a table already joined it
+    to a CORDIS record number."""
+
+    id: str
+    start_date: str | None
+    end_date: str | None
+    eu_contribution_eur: float | None
+    programme: str | None
+    partner_amounts: tuple[tuple[str, float], ...]
+    joined: bool
+
+
 class Stats(msgspec.Struct):
+    """What the store holds; ``projects`` and the counts by source and fund are listed projects,
+    ``unlisted`` the records kept but not listed (named only by topic or web-link tables)."""
+
     projects: int
     participations: int
     organisations: int
@@ -113,6 +130,7 @@ class Stats(msgspec.Struct):
     rejects_by_file: dict[str, int]
     last_ingest: str | None
     beneficiaries: dict[str, BeneficiaryTotals] = {}
+    unlisted: int = 0
 
 
 class Store(Protocol):
@@ -162,6 +180,20 @@ class Store(Protocol):
         ...
 
     def all_dirty(self) -> list[str]: ...
+
+    def link_facts(self, sources: Sequence[str]) -> list[LinkFacts]:
+        """The facts the twin linker compares, for every project of these sources."""
+        ...
+
+    def replace_links(self, links: Sequence[tuple[str, str, str]]) -> int:
+        """Make ``(alias, target, method)`` the links found by comparing records (beside the
+        aliases tables give), marking the projects of changed links dirty; returns how many
+        links changed."""
+        ...
+
+    def resolve(self, project_id: str) -> str | None:
+        """The project an id names now: itself, or the project it is an alias of; None if neither."""
+        ...
 
     def fragments(self, project_ids: Sequence[str]) -> dict[str, list[Fragment]]:
         """Fragments of each canonical project among ``project_ids`` (aliases resolved).

@@ -82,6 +82,7 @@ def project_row(project: Project) -> ProjectRow:
         lead.organisation.country if lead else None,
         lead.organisation.name if lead else None,
         json.dumps(project.countries),
+        int(project.unlisted is None),
     )
     blobs = [encode(_slim(p)) for p in project.participations]
     rows = [

@@ -19,6 +19,7 @@ from euprojects.store import codec, locking
 from euprojects.store.base import (
     BeneficiaryTotals,
     Fragment,
+    LinkFacts,
     OrganisationRole,
     PreparedBeneficiary,
     PreparedRecord,
@@ -302,6 +303,53 @@ class SQLiteStore:
             db.execute(f"DELETE FROM rejects WHERE {where}", args)
         return removed
 
+    def link_facts(self, sources: Sequence[str]) -> list[LinkFacts]:
+        db = self.db
+        joined = {row[0] for row in db.execute("SELECT DISTINCT project_id FROM aliases WHERE format <> 'link'")}
+        amounts: dict[str, list[tuple[str, float]]] = {}
+        facts = []
+        rows = db.execute(
+            "SELECT id, start_date, end_date, eu_contribution_eur, programme FROM projects"
+            f" WHERE listed AND source IN ({marks(sources)})",
+            tuple(sources),
+        ).fetchall()
+        for part in chunks([row[0] for row in rows]):
+            for pid, country, amount in db.execute(
+                "SELECT project_id, country, eu_contribution_eur FROM participations"
+                f" WHERE project_id IN ({marks(part)}) AND country IS NOT NULL AND eu_contribution_eur IS NOT NULL",
+                part,
+            ):
+                amounts.setdefault(pid, []).append((country, amount))
+        for pid, start, end, eu, programme in rows:
+            facts.append(LinkFacts(pid, start, end, eu, programme, tuple(amounts.get(pid, ())), pid in joined))
+        return facts
+
+    def replace_links(self, links: Sequence[tuple[str, str, str]]) -> int:
+        with self.transaction() as db:
+            old = set(db.execute("SELECT alias, project_id, file FROM aliases WHERE format = 'link'"))
+            new = set(links)
+            gone, added = old - new, new - old
+            db.executemany(
+                "DELETE FROM aliases WHERE format = 'link' AND alias = ? AND file = ?", [(a, m) for a, _, m in gone]
+            )
+            db.executemany(
+                "INSERT OR REPLACE INTO aliases (alias, format, file, record_key, project_id)"
+                " VALUES (?, 'link', ?, ?, ?)",
+                [(a, m, a, t) for a, t, m in added],
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO dirty (project_id) VALUES (?)",
+                [(pid,) for a, t, _ in gone | added for pid in (a, t)],
+            )
+        return len(gone) + len(added)
+
+    def resolve(self, project_id: str) -> str | None:
+        db = self.db
+        if db.execute("SELECT 1 FROM projects WHERE id = ?", (project_id,)).fetchone():
+            return project_id
+        row = db.execute("SELECT MIN(project_id) FROM aliases WHERE alias = ?", (project_id,)).fetchone()
+        return str(row[0]) if row and row[0] else None
+
     def all_dirty(self) -> list[str]:
         return [row[0] for row in self.db.execute("SELECT project_id FROM dirty")]
 
@@ -372,7 +420,7 @@ class SQLiteStore:
         db.executemany(
             "INSERT OR REPLACE INTO projects (id, source, source_id, acronym, title, start_date, end_date,"
             " status, programme, period, fund, eu_contribution_eur, total_cost_eur, partner_count,"
-            " lead_country, lead_name, countries, data, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " lead_country, lead_name, countries, listed, data, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [(*rows[pid].columns, rows[pid].data, seq) for pid in changed],
         )
         for part in chunks(changed):
@@ -557,7 +605,9 @@ class SQLiteStore:
         return [Partner(id=oid, name=name, country=country, projects=n) for oid, name, country, n in rows]
 
     def programmes(self, name: str | None = None) -> list[Programme]:
-        where, args = ("WHERE programme = ?", (name,)) if name else ("WHERE programme IS NOT NULL", ())
+        where, args = (
+            ("WHERE listed AND programme = ?", (name,)) if name else ("WHERE listed AND programme IS NOT NULL", ())
+        )
         rows = self.db.execute(
             "SELECT programme, period, MIN(fund), GROUP_CONCAT(DISTINCT source), COUNT(*),"
             f" COALESCE(SUM(eu_contribution_eur), 0) FROM projects {where}"
@@ -587,14 +637,17 @@ class SQLiteStore:
 
         last = db.execute("SELECT MAX(finished) FROM ingest_runs").fetchone()[0]
         return Stats(
-            projects=count("SELECT COUNT(*) FROM projects"),
+            projects=count("SELECT COUNT(*) FROM projects WHERE listed"),
+            unlisted=count("SELECT COUNT(*) FROM projects WHERE NOT listed"),
             participations=count("SELECT COUNT(*) FROM participations"),
             organisations=count("SELECT COUNT(*) FROM organisations"),
             fragments=count("SELECT COUNT(*) FROM fragments"),
             rejects=count("SELECT COUNT(*) FROM rejects"),
             dirty=count("SELECT COUNT(*) FROM dirty"),
-            by_source=grouped("SELECT source, COUNT(*) FROM projects GROUP BY source ORDER BY 2 DESC"),
-            by_fund=grouped("SELECT COALESCE(fund, '(none)'), COUNT(*) FROM projects GROUP BY 1 ORDER BY 2 DESC"),
+            by_source=grouped("SELECT source, COUNT(*) FROM projects WHERE listed GROUP BY source ORDER BY 2 DESC"),
+            by_fund=grouped(
+                "SELECT COALESCE(fund, '(none)'), COUNT(*) FROM projects WHERE listed GROUP BY 1 ORDER BY 2 DESC"
+            ),
             rejects_by_file=grouped("SELECT file, COUNT(*) FROM rejects GROUP BY file ORDER BY 2 DESC"),
             last_ingest=last,
             beneficiaries={

@@ -1,0 +1,98 @@
+"""Records that name one project under two ids, joined by what they say of it.
+
+CORDIS' complete H2020 participation table knows projects only by record number (rcn), with
+their dates, EU contribution and partners' amounts but no title; the grant tables know the grant
+id and the title but no rcn; the ERC's lists know neither. No table here maps one to the other
+for most projects, so records are compared:
+
+- an ERC grant and an rcn record of the ERC programme part with the same start, end and budget;
+- a CORDIS grant with the same start, end and EU contribution as an rcn record (scraped pages,
+  CleanTechTag's table);
+- a Norwegian grant whose Norwegian partner received, to the cent, what a Norwegian partner of an
+  rcn record with the same start and end received.
+
+Only unique matches are joined: the rcn record matches exactly one grant of a kind and the grant
+exactly one rcn record. Each link keeps its method. The grant id names the joined project (else
+the ERC id); the rcn becomes its alias, as it is when a table gives both.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+
+from euprojects.store import Store
+from euprojects.store.base import LinkFacts
+
+RCN = "cordis:rcn-"
+ERC_PROGRAMME = "European Research Council"
+SAME_BUDGET = "same start, end and EU contribution"
+SAME_NORWEGIAN_PARTNER = "same start and end, and a Norwegian partner with the same EU contribution"
+SAME_ERC_GRANT = "ERC grant with the same start, end and budget"
+Key = tuple[str | None, str | None, float]
+
+
+def find_links(store: Store) -> list[tuple[str, str, str]]:
+    """``(alias, target, method)`` for every twin found by comparing records."""
+    cordis = store.link_facts(["cordis"])
+    records = [f for f in cordis if f.id.startswith(RCN) and not f.joined and f.start_date]
+    grants = [f for f in cordis if not f.id.startswith(RCN) and not f.joined and f.start_date]
+    ercs = [f for f in store.link_facts(["erc"]) if f.start_date]
+    by_budget = _index(records, lambda f: [_key(f, f.eu_contribution_eur)])
+    erc_budget = _index(
+        [f for f in records if f.programme and ERC_PROGRAMME in f.programme], lambda f: [_key(f, f.eu_contribution_eur)]
+    )
+    norwegian = _index(records, _norwegian_keys)
+    matches: dict[str, dict[str, set[tuple[str, str]]]] = {"grant": defaultdict(set), "erc": defaultdict(set)}
+    for grant in grants:
+        if found := _unique(by_budget, [_key(grant, grant.eu_contribution_eur)]):
+            matches["grant"][found].add((grant.id, SAME_BUDGET))
+        elif found := _unique(norwegian, _norwegian_keys(grant)):
+            matches["grant"][found].add((grant.id, SAME_NORWEGIAN_PARTNER))
+    for erc in ercs:
+        if found := _unique(erc_budget, [_key(erc, erc.eu_contribution_eur)]):
+            matches["erc"][found].add((erc.id, SAME_ERC_GRANT))
+    return _links(matches)
+
+
+def _key(facts: LinkFacts, amount: float | None) -> Key | None:
+    return (facts.start_date, facts.end_date, round(amount, 2)) if amount else None
+
+
+def _norwegian_keys(facts: LinkFacts) -> list[Key | None]:
+    return [_key(facts, amount) for country, amount in facts.partner_amounts if country == "NO"]
+
+
+def _index(records: Iterable[LinkFacts], keys: Callable[[LinkFacts], list[Key | None]]) -> dict[Key, set[str]]:
+    found: dict[Key, set[str]] = defaultdict(set)
+    for record in records:
+        for key in keys(record):
+            if key is not None:
+                found[key].add(record.id)
+    return found
+
+
+def _unique(index: dict[Key, set[str]], keys: list[Key | None]) -> str | None:
+    candidates: set[str] = set()
+    for key in keys:
+        if key is not None:
+            candidates |= index.get(key, set())
+    return next(iter(candidates)) if len(candidates) == 1 else None
+
+
+def _links(matches: dict[str, dict[str, set[tuple[str, str]]]]) -> list[tuple[str, str, str]]:
+    """One rcn record matched by one grant of a kind: the grant names the project, the rcn and
+    (when both matched) the ERC id become its aliases."""
+    links = []
+    for record in sorted(set(matches["grant"]) | set(matches["erc"])):
+        grants, ercs = matches["grant"].get(record, set()), matches["erc"].get(record, set())
+        if len(grants) > 1 or len(ercs) > 1:
+            continue
+        if grants:
+            [(grant, method)] = grants
+            links.append((record, grant, method))
+            links.extend((erc, grant, erc_method) for erc, erc_method in ercs)
+        else:
+            [(erc, method)] = ercs
+            links.append((record, erc, method))
+    return links
