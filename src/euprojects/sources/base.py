@@ -230,34 +230,30 @@ def _rows(reader: Any, header: list[str], delimiter: str, ragged: bool) -> Itera
 
 
 def read_sheet(path: Path, *, required: Sequence[str], sheet: int | str = 0) -> Iterator[Row | Reject]:
-    """Rows of an XLSX sheet keyed by its header row; raises SourceError like :func:`read_table`."""
+    """Rows of an XLSX sheet keyed by its header row; raises SourceError like :func:`read_table`.
+
+    The whole sheet is read here, so a damaged workbook fails before the first row."""
     try:
-        book = Workbook(path)
+        with Workbook(path) as book:
+            rows = book.rows(sheet)
     except XlsxError as err:
         raise SourceError(str(err)) from None
-    rows = book.rows(sheet)
     try:
         _, header_cells = next(rows)
     except StopIteration:
-        book.close()
         raise SourceError("the workbook's sheet is empty") from None
-    except XlsxError as err:
-        book.close()
-        raise SourceError(str(err)) from None
     header = [normalise_header(c) for c in header_cells]
     missing = [c for c in required if c not in header]
     if missing:
-        book.close()
         raise SourceError(f"missing required column(s) {', '.join(missing)} in the header row")
-    return _sheet_rows(book, rows, header)
+    return _sheet_rows(rows, header)
 
 
-def _sheet_rows(book: Workbook, rows: Iterator[tuple[int, list[str]]], header: list[str]) -> Iterator[Row]:
-    with book:
-        for number, cells in rows:
-            if cells == header[: len(cells)]:
-                continue  # a header repeated inside the data
-            yield Row(line=number, cells=dict(zip(header, cells, strict=False)), fields=cells)
+def _sheet_rows(rows: Iterator[tuple[int, list[str]]], header: list[str]) -> Iterator[Row]:
+    for number, cells in rows:
+        if cells == header[: len(cells)]:
+            continue  # a header repeated inside the data
+        yield Row(line=number, cells=dict(zip(header, cells, strict=False)), fields=cells)
 
 
 def first_error(items: Iterator[Item]) -> Iterator[Item]:
