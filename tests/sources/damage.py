@@ -23,7 +23,7 @@ def assert_only_the_damaged_row_is_lost(
     before, after = list(read(intact)), list(read(broken))
     rejects = [item for item in after if isinstance(item, Reject) and "is not UTF-8" in item.reason]
     assert len(rejects) == 1, [r.reason for r in rejects]
-    assert line - 5 <= rejects[0].line <= line
+    assert 0 <= line - rejects[0].line < 20  # the line its record starts on (values may hold line breaks)
     other_rejects = [item for item in after if isinstance(item, Reject) and item is not rejects[0]]
     assert len(other_rejects) == sum(isinstance(item, Reject) for item in before)
     records = [item for item in after if isinstance(item, Record)]
