@@ -251,7 +251,8 @@ def _text_stream(path: Path, encodings: Sequence[str]) -> tuple[io.TextIOBase, b
         if not probe:
             raw.close()
             raise SourceError("the file is empty")
-        return io.TextIOWrapper(raw, encoding=encodings[0], errors="surrogateescape", newline=""), True
+        encoding = "utf-8-sig" if encodings[0] == "utf-8" else encodings[0]  # a BOM is no part of the header
+        return io.TextIOWrapper(raw, encoding=encoding, errors="surrogateescape", newline=""), True
     text, damaged = read_rows_text(path, encodings)
     return io.StringIO(text, newline=""), damaged
 

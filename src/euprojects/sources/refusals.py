@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from euprojects.sources.base import Check, Format, Head, RelaxedHead
+from euprojects.sources.xlsx import NO_WORKBOOK
 
 MOSTLY = 0.5  # share of a format's columns a header must have for the format to be a candidate
 SHOWN = 3  # reasons quoted; the rest are counted
@@ -28,7 +29,8 @@ def refusal(head: Head, checks: Sequence[Check]) -> tuple[float, str] | None:
         return None
     best = max(checks, key=lambda check: check.share)
     if best.where == _WORKBOOK:
-        if head.xlsx_problem and (head.is_zip or head.path.suffix.lower() in _WORKBOOK_SUFFIXES):
+        damaged_workbook = head.is_zip and head.xlsx_problem != NO_WORKBOOK
+        if head.xlsx_problem and (head.path.suffix.lower() in _WORKBOOK_SUFFIXES or damaged_workbook):
             return best.share, head.xlsx_problem
     elif head.problem:
         return None  # judged on the file's text decoded anyway, in ``unrecognised``

@@ -33,6 +33,7 @@ _WHY = {
     python_calamine.PasswordError: "the workbook is password-protected",
 }
 _DETAIL = 100
+NO_WORKBOOK = "a zip archive, but not an XLSX workbook (no xl/workbook.xml)"
 Cell = str | int | float | bool | dt.date | dt.datetime | dt.time | dt.timedelta
 
 
@@ -80,7 +81,7 @@ class Workbook:
             raise XlsxError(_not_a_zip(path, err)) from None
         if "xl/workbook.xml" not in self._zip.namelist():
             self._zip.close()
-            raise XlsxError("a zip archive, but not an XLSX workbook (no xl/workbook.xml)")
+            raise XlsxError(NO_WORKBOOK)
         self._book: CalamineWorkbook | None = None
 
     def __enter__(self) -> Workbook:
