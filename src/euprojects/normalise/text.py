@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 
 import ftfy
@@ -21,6 +22,18 @@ _CONTROL = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]")
 # doubled spaces; leading and trailing space are tested apart.
 _UNCLEAN = re.compile("[\u0000-\u001f\u007f\u00a0\u2007\u202f]|  ")
 _MOJIBAKE_LEADS = ("Â", "Ã", "Ä", "Å", "â")  # a substring test rules most text out faster than a regex
+
+
+def without_accents(text: str) -> str:
+    """Text with its letters' accents taken off (``Liège`` → ``Liege``): compatibility
+    decomposition, combining marks dropped. Letters whose stroke or ring is part of the letter
+    (``ł``, ``ø``, ``ß``) have no decomposition and stay as they are; Greek and Cyrillic stay
+    letters. The building block of ``places.fold`` (names matched) and ``common.slug`` (ids),
+    which differ only in what they do around it.
+    """
+    if text.isascii():
+        return text
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def is_null(value: str | None) -> bool:
