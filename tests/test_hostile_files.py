@@ -67,7 +67,7 @@ CASES: dict[str, tuple[str, str, Damage, str]] = {
         WORKBOOK,
         "organization_1.xlsx",
         corrupt_sheet,
-        "xl/worksheets/sheet1.xml inside the workbook is damaged (",
+        "sheet 'DATA': xl/worksheets/sheet1.xml inside the workbook is damaged (",
     ),
     "xlsx, truncated zip": (
         WORKBOOK,

@@ -122,7 +122,7 @@ def test_a_damaged_sheet_stream_names_the_sheet_in_one_line(data: Path, tmp_path
         with pytest.raises(XlsxError) as caught:
             workbook.rows()
     message = str(caught.value)
-    assert message.startswith("xl/worksheets/sheet1.xml inside the workbook is damaged (")
+    assert message.startswith("sheet 'DATA': xl/worksheets/sheet1.xml inside the workbook is damaged (")
     assert "\n" not in message and len(message) < 200
 
 

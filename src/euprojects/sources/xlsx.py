@@ -109,24 +109,33 @@ class Workbook:
         The sheet is read whole before this returns, so a damaged sheet raises XlsxError here,
         before a loader has yielded anything.
         """
-        return _text_rows(self._sheet(sheet).to_python(skip_empty_area=False))
-
-    def _sheet(self, sheet: int | str) -> CalamineSheet:
         try:
-            if self._book is None:
-                self._book = CalamineWorkbook.from_path(str(self.path))
-            names = self._book.sheet_names
-            if isinstance(sheet, str) and sheet not in names:
-                raise XlsxError(f"no sheet named {sheet!r} (sheets: {', '.join(names)})")
-            if isinstance(sheet, int) and sheet >= len(names):
-                raise XlsxError(f"the workbook has {len(names)} sheet(s), not {sheet + 1}")
-            if isinstance(sheet, str):
-                return self._book.get_sheet_by_name(sheet)
-            return self._book.get_sheet_by_index(sheet)
+            values = self._sheet(sheet).to_python(skip_empty_area=False)
         except XlsxError:
             raise
         except Exception as err:  # calamine's own errors, and OSError
-            raise XlsxError(xlsx_head.damage(self._zip, sheet) or _failure(err)) from None
+            raise XlsxError(self._why(sheet, err)) from None
+        return _text_rows(values)
+
+    def _sheet(self, sheet: int | str) -> CalamineSheet:
+        if self._book is None:
+            self._book = CalamineWorkbook.from_path(str(self.path))
+        names = self._book.sheet_names
+        if isinstance(sheet, str) and sheet not in names:
+            raise XlsxError(f"no sheet named {sheet!r} (sheets: {', '.join(names)})")
+        if isinstance(sheet, int) and sheet >= len(names):
+            raise XlsxError(f"the workbook has {len(names)} sheet(s), not {sheet + 1}")
+        if isinstance(sheet, str):
+            return self._book.get_sheet_by_name(sheet)
+        return self._book.get_sheet_by_index(sheet)
+
+    def _why(self, sheet: int | str, err: Exception) -> str:
+        """A failed read in one line: the sheet (once the workbook opened) and the broken part."""
+        why = xlsx_head.damage(self._zip, sheet) or _failure(err)
+        if self._book is None:
+            return why
+        label = sheet if isinstance(sheet, str) else self._book.sheet_names[sheet]
+        return f"sheet {label!r}: {why}"
 
 
 def _not_a_zip(path: Path, err: Exception) -> str:
