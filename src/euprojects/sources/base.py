@@ -73,6 +73,9 @@ class Header(list[str]):
         self.where, self.checks = where, checks
 
 
+WORKBOOK_HEADER = "the workbook's first row"  # where a workbook's header is, in detection's reasons
+
+
 class Head:
     """The first bytes of a file and what can be cheaply told from them, for detection.
 
@@ -124,13 +127,13 @@ class Head:
         cells: list[str] = []
         if not self.is_zip and self.path.suffix.lower() not in (".xlsx", ".xlsm"):
             self.xlsx_problem = "not a workbook"
-            return self.header(cells, "the workbook's first row")
+            return self.header(cells, WORKBOOK_HEADER)
         try:
             with Workbook(self.path) as book:
                 cells = [normalise_header(c) for c in book.first_row(0)]
         except XlsxError as err:
             self.xlsx_problem = str(err)
-        return self.header(cells, "the workbook's first row")
+        return self.header(cells, WORKBOOK_HEADER)
 
     def csv_header(self, delimiter: str) -> Header:
         """Header fields of a delimited text file (quotes and embedded newlines honoured)."""

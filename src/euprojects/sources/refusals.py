@@ -12,12 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from euprojects.sources.base import Check, Format, Head, RelaxedHead
+from euprojects.sources.base import WORKBOOK_HEADER, Check, Format, Head, RelaxedHead
 from euprojects.sources.xlsx import NO_WORKBOOK
 
 MOSTLY = 0.5  # share of a format's columns a header must have for the format to be a candidate
 SHOWN = 3  # reasons quoted; the rest are counted
-_WORKBOOK = "the workbook's first row"
 _WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 HINT = "see `euprojects formats`; use --format NAME"
 
@@ -28,7 +27,7 @@ def refusal(head: Head, checks: Sequence[Check]) -> tuple[float, str] | None:
     if not checks:
         return None
     best = max(checks, key=lambda check: check.share)
-    if best.where == _WORKBOOK:
+    if best.where == WORKBOOK_HEADER:
         damaged_workbook = head.is_zip and head.xlsx_problem != NO_WORKBOOK
         if head.xlsx_problem and (head.path.suffix.lower() in _WORKBOOK_SUFFIXES or damaged_workbook):
             return best.share, head.xlsx_problem
