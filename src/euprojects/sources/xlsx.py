@@ -4,10 +4,11 @@ Loaders need every cell as text and every row the sheet holds, whatever its decl
 ``<dimension>`` (CORDIS files declare ``A1`` on 20,000-row sheets, which openpyxl's read-only
 mode believes). calamine reads the cells themselves, so the dimension cannot mislead it.
 
-Chosen by measurement (``bench/xlsx.py``, bench/README.md): on the real CORDIS workbooks it
-gives the same text in every cell as the regular-expression reader it replaced and reads them
-2–3 times faster, openpyxl's read-only mode 8–12 times faster, with less code of ours and a
-real XML parser behind it.
+Chosen by measurement (``bench/xlsx.py``, bench/README.md) on the 85 real CORDIS workbooks: it
+gives the same text in every cell as the regular-expression reader it replaced, reads them
+1.3–2.1 times faster and 5–9 times faster than openpyxl's read-only mode, with a real XML parser
+behind it instead of regular expressions of ours. It parses a whole sheet before giving a row,
+so the first row, all that format detection needs, is streamed by :mod:`xlsx_head` instead.
 
 Cells come out as the loaders read them: text as written; whole numbers without a decimal
 point (``1``, not ``1.0``) and other numbers in Python's shortest form; booleans ``TRUE`` /
