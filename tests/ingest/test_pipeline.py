@@ -92,7 +92,7 @@ def _unreadable(tmp_path: Path, data: Path) -> dict[str, tuple[Path, str]]:
     return {
         "empty": (empty, "the file is empty"),
         "binary": (binary, "NUL bytes: it is binary"),
-        "wrong encoding": (wrong, "wrong encoding: not readable as utf-8 fails at byte"),
+        "wrong encoding": (wrong, "wrong encoding: not readable as utf-8 fails on line "),
         "missing column": (missing, "missing required column(s) budget_project"),
         "not a workbook": (fake_xlsx, "not an XLSX workbook"),
     }

@@ -37,8 +37,8 @@ def test_decode_refuses_what_is_not_text() -> None:
         decode("id;title".encode("utf-16"), ("utf-8",))
     with pytest.raises(DecodeError, match="binary"):
         decode(b"\x89PNG\r\n\x1a\n\x00\x00\x00", ("utf-8",))
-    with pytest.raises(DecodeError, match="utf-8 fails at byte 3"):
-        decode(b"abc\xff", ("utf-8",))
+    with pytest.raises(DecodeError, match=r"utf-8 fails on line 2 \(byte 0xff\)"):
+        decode(b"abc\n\xff", ("utf-8",))
 
 
 def test_clean_collapses_spaces_and_keeps_paragraphs() -> None:

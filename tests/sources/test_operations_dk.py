@@ -10,6 +10,7 @@ from euprojects.model import Money, Record, Reject, Role
 from euprojects.sources import detect
 from euprojects.sources.base import Head, SourceError
 from euprojects.sources.operations_dk import CONTACTS, FORMATS, read, utm32_to_wgs84
+from tests.sources.damage import assert_only_the_damaged_row_is_lost, insert_byte
 
 FILE = "structural-funds-os-data/DK_ERDF_Denmark_2014-2020.original.csv"
 
@@ -170,12 +171,12 @@ def test_utf16_is_a_source_error(data: Path, tmp_path: Path) -> None:
         list(read(copy))
 
 
-def test_utf8_with_a_broken_byte_is_a_source_error_not_mojibake(data: Path, tmp_path: Path) -> None:
-    copy = tmp_path / "dk-broken.csv"
-    text = (data / FILE).read_text(encoding="cp1252").encode("utf-8")
-    copy.write_bytes(text[:500] + b"\xff" + text[500:])
-    with pytest.raises(SourceError, match="UTF-8 with 1 invalid byte"):
-        list(read(copy))
+def test_utf8_with_a_broken_byte_loses_only_its_row_not_mojibake(data: Path, tmp_path: Path) -> None:
+    intact = tmp_path / "dk.csv"
+    intact.write_bytes((data / FILE).read_text(encoding="cp1252").encode("utf-8"))
+    whole = intact.read_bytes()
+    line = insert_byte(whole, tmp_path / "dk-broken.csv", len(whole) // 2, b"\xff")
+    assert_only_the_damaged_row_is_lost(read, intact, tmp_path / "dk-broken.csv", line)
 
 
 def test_a_missing_column_is_a_source_error(data: Path, tmp_path: Path) -> None:

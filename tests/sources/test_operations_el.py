@@ -9,6 +9,7 @@ from euprojects.model import Money, Record, Reject, Role
 from euprojects.sources import detect
 from euprojects.sources.base import Head, SourceError
 from euprojects.sources.operations_el import FORMATS, read
+from tests.sources.damage import assert_only_the_damaged_row_is_lost, insert_byte
 
 FILE = "structural-funds-os-data/EL_ListOfOperations_20160513.csv"
 START = "ΗΜ/ΝΙΑ ΕΝΑΡΞΗΣ ΤΗΣ ΠΡΑΞΗΣ / \nOPERATION START DATE "
@@ -119,15 +120,13 @@ def test_a_utf8_copy_reads_the_same(data: Path, tmp_path: Path) -> None:
     assert original and [r.project for r in copy.values()] == [r.project for r in original.values()]
 
 
-def test_utf16_and_broken_utf8_are_source_errors(data: Path, tmp_path: Path) -> None:
+def test_utf16_is_a_source_error_and_broken_utf8_loses_only_its_row(data: Path, tmp_path: Path) -> None:
     rows = table(data / FILE)[:60]
     with pytest.raises(SourceError, match="UTF-16"):
         list(read(write(tmp_path / "el-utf16.csv", rows, encoding="utf-16")))
-    broken = write(tmp_path / "el-utf8.csv", rows, encoding="utf-8")
-    data_bytes = broken.read_bytes()
-    broken.write_bytes(data_bytes[:3000] + b"\xfe" + data_bytes[3000:])
-    with pytest.raises(SourceError, match="invalid byte"):
-        list(read(broken))
+    intact = write(tmp_path / "el-utf8.csv", rows, encoding="utf-8")
+    line = insert_byte(intact.read_bytes(), tmp_path / "el-broken.csv", 3000, b"\xfe")
+    assert_only_the_damaged_row_is_lost(read, intact, tmp_path / "el-broken.csv", line)
 
 
 def test_a_missing_column_is_a_source_error(data: Path, tmp_path: Path) -> None:

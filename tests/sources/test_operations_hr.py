@@ -9,6 +9,7 @@ from euprojects.model import Money, Record, Reject, Role
 from euprojects.sources import detect
 from euprojects.sources.base import Head, SourceError
 from euprojects.sources.operations_hr import FORMATS, oib_valid, read
+from tests.sources.damage import assert_only_the_damaged_row_is_lost, insert_byte
 
 FILE = "structural-funds-os-data/HR_ESIF_Croatia_2007-2020.csv"
 ISECSS = "Informatizacija i stručne edukacije u centrima za socijalnu skrb (ISECSS)"
@@ -100,12 +101,9 @@ def test_detected_as_its_own_format_only(data: Path) -> None:
     assert others and not [p.name for p in others if FORMATS[0].detect(Head(p))]
 
 
-def test_utf8_with_a_broken_byte_is_a_source_error(data: Path, tmp_path: Path) -> None:
-    text = (data / FILE).read_bytes()
-    broken = tmp_path / "hr.csv"
-    broken.write_bytes(text[:2000] + b"\xc3(" + text[2000:])
-    with pytest.raises(SourceError, match=r"wrong encoding.*utf-8 fails at byte 2000"):
-        list(read(broken))
+def test_utf8_with_a_broken_byte_loses_only_its_row(data: Path, tmp_path: Path) -> None:
+    line = insert_byte((data / FILE).read_bytes(), tmp_path / "hr.csv", 2000, b"\xc3(")
+    assert_only_the_damaged_row_is_lost(read, data / FILE, tmp_path / "hr.csv", line)
 
 
 def test_a_missing_column_is_a_source_error(data: Path, tmp_path: Path) -> None:

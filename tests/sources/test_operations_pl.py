@@ -10,6 +10,7 @@ from euprojects.sources import detect
 from euprojects.sources.base import Head, SourceError
 from euprojects.sources.common import short_hash
 from euprojects.sources.operations_pl import FORMATS, read
+from tests.sources.damage import assert_only_the_damaged_row_is_lost, insert_byte
 
 FILE = "structural-funds-os-data/PL_Poland_ERDF_2014_2020.csv"
 
@@ -91,17 +92,16 @@ def test_a_utf8_copy_reads_the_same(data: Path, tmp_path: Path) -> None:
     assert [r.project for r in records(copy)] == [r.project for r in records(data / FILE)]
 
 
-def test_utf16_and_broken_utf8_are_source_errors(data: Path, tmp_path: Path) -> None:
+def test_utf16_is_a_source_error_and_broken_utf8_loses_only_its_row(data: Path, tmp_path: Path) -> None:
     text = (data / FILE).read_text(encoding="cp1250")
     utf16 = tmp_path / "pl-utf16.csv"
     utf16.write_text(text, encoding="utf-16")
     with pytest.raises(SourceError, match="UTF-16"):
         list(read(utf16))
-    broken = tmp_path / "pl-broken.csv"
-    encoded = text.encode("utf-8")
-    broken.write_bytes(encoded[:5000] + b"\x9c" + encoded[5000:])
-    with pytest.raises(SourceError, match="UTF-8 with 1 invalid byte"):
-        list(read(broken))
+    intact = tmp_path / "pl.csv"
+    intact.write_bytes(text.encode("utf-8"))
+    line = insert_byte(intact.read_bytes(), tmp_path / "pl-broken.csv", 5000, b"\x9c")
+    assert_only_the_damaged_row_is_lost(read, intact, tmp_path / "pl-broken.csv", line)
 
 
 def test_a_missing_column_is_a_source_error(data: Path, tmp_path: Path) -> None:

@@ -6,8 +6,10 @@ worker processes while the writer stores what they send.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import time
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +22,9 @@ from euprojects.sources.base import Format, SourceError, first_error
 from euprojects.store.base import PreparedBeneficiary, PreparedRecord
 from euprojects.store.codec import encode
 
+# What a damaged container raises half-way (a corrupt gzip stream raises zlib.error, a mangled
+# table csv.Error): the file's report names it instead of a traceback.
+_BROKEN = (OSError, ValueError, EOFError, zlib.error, csv.Error)
 EXAMPLES = 5  # rejects quoted in a file's report; `euprojects rejects` lists them all
 _row_encoder = msgspec.json.Encoder()  # a row's fingerprint, to tell a duplicate from a conflict
 
@@ -88,14 +93,14 @@ def read_chunks(path: Path, fmt: Format, report: FileReport, size: int) -> Itera
     except SourceError as err:
         report.error = str(err)
         return
-    except (OSError, ValueError, EOFError) as err:
+    except _BROKEN as err:
         report.error = f"cannot be read: {err}"
         return
     chunker = _Chunker(report, size)
     try:
         for item in items:
             yield from chunker.add(item)
-    except (SourceError, OSError, ValueError, EOFError, UnicodeError) as err:
+    except (SourceError, *_BROKEN) as err:
         reason = f"reading stopped after line {chunker.last_line}: {err}"
         report.stopped = reason
         yield from chunker.reject(Reject(line=chunker.last_line + 1, reason=reason))

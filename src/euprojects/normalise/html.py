@@ -3,6 +3,13 @@
 The standard library's parser gives events; pages from the wild need a tree in which unclosed
 ``<p>``/``<li>``/``<dd>`` close as browsers close them, stray end tags are ignored, scripts,
 styles and templates are not text, and deep nesting cannot exhaust the stack.
+
+Kept over selectolax and html5lib after measuring them on the saved keep.eu pages
+(``bench/html.py``): selectolax (lexbor) builds and renders a page in 0.08 ms against 1.3 ms
+here, html5lib in 7.8 ms, but neither tree knows the source line of an element, and the keep.eu
+loader rejects a page naming the line an impossible value was published on (its tests check
+it). At 1.3 ms a page, the 33,000 keep.eu projects take some 45 s of parsing: not worth losing
+the line for, nor the dependency.
 """
 
 from __future__ import annotations

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import gettext
 import re
-import unicodedata
 from functools import cache
 
 import pycountry
+
+from euprojects.normalise.text import without_accents
 
 # The EU's Interinstitutional Style Guide codes that differ from ISO 3166-1.
 EU_TO_ISO = {"EL": "GR", "UK": "GB"}
@@ -44,11 +45,7 @@ def fold(text: str) -> str:
     Most names and titles are plain ASCII, which has no accents to remove: they skip the
     character-by-character decomposition (an ingest folds every organisation name and title).
     """
-    if text.isascii():
-        letters = text.lower()
-    else:
-        decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_UNDECOMPOSABLE))
-        letters = "".join(c for c in decomposed if not unicodedata.combining(c))
+    letters = text.lower() if text.isascii() else without_accents(text.casefold().translate(_UNDECOMPOSABLE))
     return " ".join(_NOT_WORD.sub(" ", letters).split())
 
 

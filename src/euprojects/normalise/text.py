@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 
 import ftfy
@@ -23,6 +24,18 @@ _UNCLEAN = re.compile("[\u0000-\u001f\u007f\u00a0\u2007\u202f]|  ")
 _MOJIBAKE_LEADS = ("Â", "Ã", "Ä", "Å", "â")  # a substring test rules most text out faster than a regex
 
 
+def without_accents(text: str) -> str:
+    """Text with its letters' accents taken off (``Liège`` → ``Liege``): compatibility
+    decomposition, combining marks dropped. Letters whose stroke or ring is part of the letter
+    (``ł``, ``ø``, ``ß``) have no decomposition and stay as they are; Greek and Cyrillic stay
+    letters. The building block of ``places.fold`` (names matched) and ``common.slug`` (ids),
+    which differ only in what they do around it.
+    """
+    if text.isascii():
+        return text
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
 def is_null(value: str | None) -> bool:
     """True for the ways sources write "no value": blank, NA, N/A, n.a., NULL, a dash."""
     return value is None or value.strip().lower() in NULL_MARKERS
@@ -32,25 +45,93 @@ class DecodeError(ValueError):
     """The bytes are not text in any of the encodings the source may use."""
 
 
+_UTF8_BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# Control bytes no text file holds (tab, line and page breaks are text); beyond this share of
+# a file's start it is binary. A few NUL bytes in a text file are damaged rows, not binary.
+_CONTROL_BYTES = bytes([*range(0, 9), *range(14, 32)])
+_BINARY_SHARE = 0.01
+_SNIFF = 65536
+# What decoding leaves in damaged rows: NUL bytes, and undecodable bytes kept as the surrogate
+# escapes U+DC80–U+DCFF, so their row can be rejected and named rather than the whole file.
+_DAMAGE = re.compile("[\x00\udc80-\udcff]")
+_NON_ASCII = re.compile("[^\x00-\x7f]")
+
+
+def not_text(data: bytes) -> str | None:
+    """Why bytes cannot be text in UTF-8 or a single-byte code page (UTF-16, binary), or None."""
+    sample = data[:_SNIFF]
+    if sample.startswith(_UTF16_BOMS) or _looks_utf16(sample):
+        return "the file is UTF-16 (save it as UTF-8)"
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+    if controls > _BINARY_SHARE * len(sample):
+        return "the file holds NUL bytes: it is binary, not text" if b"\x00" in sample else "the file is binary"
+    return None
+
+
+def _looks_utf16(sample: bytes) -> bool:
+    """UTF-16 without a byte-order mark: Latin text with a NUL beside nearly every character."""
+    start = sample[:4096]
+    half = len(start) // 2
+    return half >= 2 and max(start[0::2].count(0), start[1::2].count(0)) > 0.9 * half
+
+
 def decode(data: bytes, encodings: Sequence[str] = ("utf-8",)) -> tuple[str, str]:
     """Decode bytes with the first encoding that fits; a UTF-8 BOM always wins.
 
     Returns the text and the encoding used. Single-byte code pages accept almost any byte,
     so list UTF-8 first and the source's legacy code page after it.
     """
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise DecodeError("the file is UTF-16, which this format is never published in")
-    if b"\x00" in data[:4096]:
-        raise DecodeError("the file holds NUL bytes: it is binary, not text")
+    problem = not_text(data)
+    if problem:
+        raise DecodeError(problem)
+    bom = data.startswith(_UTF8_BOM)
+    if bom:
+        data, encodings = data[len(_UTF8_BOM) :], ("utf-8",)
     failures = []
     for encoding in encodings:
         try:
-            return data.decode(encoding), encoding
+            text = data.decode(encoding)
         except UnicodeDecodeError as err:
-            failures.append(f"{encoding} fails at byte {err.start}")
+            line = 1 + data.count(b"\n", 0, err.start)
+            failures.append(f"{encoding} fails on line {line} (byte 0x{data[err.start]:02x})")
+            continue
+        return text, "utf-8-sig" if bom else encoding
     raise DecodeError("not readable as " + "; ".join(failures))
+
+
+def decode_damaged(data: bytes, *, legacy: bool = False) -> str | None:
+    """UTF-8 text in which a few lines hold bytes that are not UTF-8, kept as surrogate escapes
+    for :func:`damage` to find; None when the bytes are not damaged UTF-8 but another encoding
+    (the file is then decoded in it, or refused as a whole).
+
+    Damaged UTF-8 holds more valid multi-byte characters than invalid bytes, or has at most one
+    damaged line in a hundred. When the format also has a ``legacy`` code page, only the first
+    sign counts, and four times over: a legacy file with few accented lines must be decoded in
+    its code page, not have those lines rejected, and real legacy files hold far more invalid
+    UTF-8 sequences than valid ones.
+    """
+    text = data.removeprefix(_UTF8_BOM).decode("utf-8", errors="surrogateescape")
+    invalid = len(_DAMAGE.findall(text))
+    valid = len(_NON_ASCII.findall(text)) - invalid
+    if legacy:
+        return text if valid > 4 * invalid else None
+    if valid > invalid:
+        return text
+    damaged = sum(1 for line in text.split("\n") if _DAMAGE.search(line))
+    return text if damaged <= max(1, (text.count("\n") + 1) // 100) else None
+
+
+def damage(text: str) -> str | None:
+    """What decoding left damaged in a value (a NUL byte, a byte that is not UTF-8), or None."""
+    found = _DAMAGE.search(text)
+    if found is None:
+        return None
+    if found[0] == "\x00":
+        return "holds a NUL byte"
+    byte = ord(found[0]) - 0xDC00
+    guess = bytes([byte]).decode("cp1252", errors="replace")
+    return f"byte 0x{byte:02x} is not UTF-8 (in cp1252 it would be {guess!r})"
 
 
 def repair(text: str) -> str:

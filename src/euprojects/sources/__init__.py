@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from euprojects.sources import refusals
 from euprojects.sources.base import Format, Head, SourceError
 from euprojects.sources.roles import ROLES
 
@@ -48,16 +49,17 @@ def by_name(name: str) -> Format:
 
 
 def detect(path: Path) -> Format:
-    """The one format whose detector accepts the file; SourceError when none or several do."""
+    """The one format whose detector accepts the file; SourceError when none or several do, saying
+    why each plausible format refused it."""
     try:
         head = Head(path)
     except OSError as err:
         raise SourceError(f"cannot read the file: {err.strerror or err}") from None
     if not head.bytes.strip():
         raise SourceError("the file is empty")
-    matches = [fmt for fmt in formats() if fmt.detect(head)]
+    matches, reasons = refusals.judge(head, formats())
     if not matches:
-        raise SourceError("no known format recognises this file (see `euprojects formats`; use --format NAME)")
+        raise SourceError(refusals.unrecognised(head, reasons, formats()))
     if len(matches) > 1:
         names = ", ".join(f.name for f in matches)
         raise SourceError(f"several formats recognise this file ({names}); choose one with --format")

@@ -8,6 +8,7 @@ read at all, so a bad file leaves the store untouched.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gzip
 import io
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from euprojects.model import BeneficiaryRecord, Record, Reject
-from euprojects.normalise.text import DecodeError, clean, decode
+from euprojects.normalise.text import DecodeError, clean, damage, decode, decode_damaged, not_text
 from euprojects.sources.xlsx import Workbook, XlsxError
 
 csv.field_size_limit(sys.maxsize)
@@ -53,8 +54,38 @@ class Format:
     partners: str = "none"
 
 
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One look a detector took at a header: where, for which columns, and which were missing."""
+
+    where: str
+    required: tuple[str, ...]
+    missing: tuple[str, ...]
+
+    @property
+    def share(self) -> float:
+        return 1 - len(self.missing) / len(self.required) if self.required else 0.0
+
+
+class Header(list[str]):
+    """Header cells as detectors see them, keeping the checks made on them, so that detection
+    can say why each format refused a file."""
+
+    def __init__(self, cells: Iterable[str], where: str, checks: list[Check]) -> None:
+        super().__init__(cells)
+        self.where, self.checks = where, checks
+
+
+WORKBOOK_HEADER = "the workbook's first row"  # where a workbook's header is, in detection's reasons
+
+
 class Head:
-    """The first bytes of a file and what can be cheaply told from them, for detection."""
+    """The first bytes of a file and what can be cheaply told from them, for detection.
+
+    ``problem`` says why the start is no text (UTF-16, binary, a broken gzip stream) and
+    ``xlsx_problem`` why it is no workbook; ``checks`` collects the header columns each detector
+    asked for. Detection reads them to explain a refusal.
+    """
 
     SIZE = 65536
 
@@ -62,6 +93,9 @@ class Head:
         self.path = path
         with path.open("rb") as handle:
             self.bytes = handle.read(self.SIZE)
+        self.checks: list[Check] = []
+        self.problem: str | None = None
+        self.xlsx_problem: str | None = None
 
     @cached_property
     def is_zip(self) -> bool:
@@ -78,41 +112,80 @@ class Head:
         if self.is_gzip:
             try:
                 data = zlib.decompressobj(wbits=31).decompress(data, self.SIZE)
-            except zlib.error:
+            except zlib.error as err:
+                self.problem = f"not a readable gzip file ({err})"
                 return ""
-        if b"\x00" in data[:4096]:
+        elif self.is_zip:
             return ""
-        for encoding in ("utf-8-sig", "cp1252"):
-            try:
-                return data.decode(encoding)
-            except UnicodeDecodeError as err:
-                if err.start > len(data) - 4:  # a character cut at the end of the sample
-                    return data[: err.start].decode(encoding)
-        return ""
+        self.problem = not_text(data)
+        return "" if self.problem else _sample_text(data)
 
     @cached_property
     def first_line(self) -> str:
         return self.text.split("\n", 1)[0].strip()
 
     @cached_property
-    def xlsx_header(self) -> list[str]:
+    def xlsx_header(self) -> Header:
         """Header cells of the first sheet of a workbook; empty if it is not one."""
-        if not self.is_zip:
-            return []
+        cells: list[str] = []
+        if not self.is_zip and self.path.suffix.lower() not in (".xlsx", ".xlsm"):
+            self.xlsx_problem = "not a workbook"
+            return self.header(cells, WORKBOOK_HEADER)
         try:
             with Workbook(self.path) as book:
-                return [normalise_header(c) for c in book.first_row(0)]
-        except XlsxError:
-            return []
+                cells = [normalise_header(c) for c in book.first_row(0)]
+        except XlsxError as err:
+            self.xlsx_problem = str(err)
+        return self.header(cells, WORKBOOK_HEADER)
 
-    def csv_header(self, delimiter: str) -> list[str]:
+    def csv_header(self, delimiter: str) -> Header:
         """Header fields of a delimited text file (quotes and embedded newlines honoured)."""
-        if not self.text:
-            return []
-        try:
-            return [normalise_header(c) for c in next(csv.reader(io.StringIO(self.text), delimiter=delimiter))]
-        except (csv.Error, StopIteration):
-            return []
+        cells: list[str] = []
+        if self.text:
+            with contextlib.suppress(csv.Error, StopIteration):
+                cells = [normalise_header(c) for c in next(csv.reader(io.StringIO(self.text), delimiter=delimiter))]
+        return self.header(cells, f"its {_DELIMITERS.get(delimiter, repr(delimiter))}-separated header")
+
+    def header(self, cells: Iterable[str], where: str) -> Header:
+        """Header cells found by a detector of its own, so that its checks are kept too."""
+        return Header(cells, where, self.checks)
+
+
+class RelaxedHead(Head):
+    """A file's start read as text whatever its problem (UTF-16 decoded, NUL bytes dropped), to
+    tell which formats it would match: detection then names the problem for those formats."""
+
+    @cached_property
+    def text(self) -> str:
+        data = self.bytes
+        if self.is_gzip:
+            try:
+                data = zlib.decompressobj(wbits=31).decompress(data, self.SIZE)
+            except zlib.error:
+                return ""
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return data.decode("utf-16", errors="replace")
+        if data[:4096:2].count(0) > data[1:4096:2].count(0):
+            return data.decode("utf-16-be", errors="replace")
+        if data[1:4096:2].count(0) > len(data[:4096]) // 4:
+            return data.decode("utf-16-le", errors="replace")
+        return data.replace(b"\x00", b"").decode("utf-8", errors="replace")
+
+
+_DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+
+
+def _sample_text(data: bytes) -> str:
+    """The start of a text file: UTF-8 (a character cut at the end of the sample dropped, a few
+    damaged bytes tolerated), else cp1252."""
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        if err.start > len(data) - 4:
+            return data[: err.start].decode("utf-8", errors="replace")
+    damaged = decode_damaged(data)
+    return damaged if damaged is not None else data.decode("cp1252", errors="replace")
 
 
 def normalise_header(cell: str) -> str:
@@ -121,8 +194,13 @@ def normalise_header(cell: str) -> str:
 
 
 def has_columns(header: Sequence[str], required: Iterable[str]) -> bool:
+    """Whether a header has every required column; the check is remembered on a :class:`Header`."""
+    wanted = tuple(required)
     present = set(header)
-    return all(column in present for column in required)
+    missing = tuple(column for column in wanted if column not in present)
+    if isinstance(header, Header):
+        header.checks.append(Check(header.where, wanted, missing))
+    return not missing
 
 
 @dataclass(slots=True)
@@ -161,11 +239,13 @@ def read_text(path: Path, encodings: Sequence[str] = ("utf-8",)) -> str:
     return text
 
 
-def _text_stream(path: Path, encodings: Sequence[str]) -> io.TextIOBase:
-    """A text stream over a plain or gzip-compressed file.
+def _text_stream(path: Path, encodings: Sequence[str]) -> tuple[io.TextIOBase, bool]:
+    """A text stream over a plain or gzip-compressed file, and whether rows may be damaged.
 
     Gzip files are decoded as they stream, so a truncated archive still yields the rows
-    before the break; plain files are decoded whole, so the encoding can be chosen.
+    before the break, and bytes that are not UTF-8 stay in their row as surrogate escapes to be
+    rejected there. Plain files are decoded whole, so the encoding can be chosen; a UTF-8 file
+    with a few damaged lines (a stray cp1252 byte, NUL bytes) keeps its other rows.
     """
     if path.suffix == ".gz":
         raw = gzip.open(path, "rb")  # noqa: SIM115 - closed by the wrapper
@@ -177,8 +257,34 @@ def _text_stream(path: Path, encodings: Sequence[str]) -> io.TextIOBase:
         if not probe:
             raw.close()
             raise SourceError("the file is empty")
-        return io.TextIOWrapper(raw, encoding=encodings[0], newline="")
-    return io.StringIO(read_text(path, encodings), newline="")
+        encoding = "utf-8-sig" if encodings[0] == "utf-8" else encodings[0]  # a BOM is no part of the header
+        return io.TextIOWrapper(raw, encoding=encoding, errors="surrogateescape", newline=""), True
+    text, damaged = read_rows_text(path, encodings)
+    return io.StringIO(text, newline=""), damaged
+
+
+def read_rows_text(path: Path, encodings: Sequence[str] = ("utf-8",)) -> tuple[str, bool]:
+    """Whole text of a table, and whether some of its rows are damaged.
+
+    A UTF-8 file with a few bytes that are not UTF-8 (a stray cp1252 ``…``) is read as UTF-8
+    with those bytes kept as escapes, rather than refused or decoded in a legacy code page as
+    mojibake; NUL bytes stay in their rows. :func:`read_table` rejects those rows by line.
+    """
+    data = read_bytes(path)
+    if "utf-8" in encodings and not not_text(data):
+        try:
+            text = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
+        except UnicodeDecodeError:
+            damaged = decode_damaged(data, legacy=len(encodings) > 1)
+            if damaged is not None:
+                return damaged, True
+        else:
+            return text, "\x00" in text
+    try:
+        text, _ = decode(data, encodings)
+    except DecodeError as err:
+        raise SourceError(f"wrong encoding: {err}") from None
+    return text, "\x00" in text
 
 
 def read_table(
@@ -197,7 +303,7 @@ def read_table(
     ``ragged`` (the caller then repairs it from ``Row.fields``). ``quoting=csv.QUOTE_NONE`` for
     files that quote nothing and hold bare ``"`` in their values.
     """
-    stream = _text_stream(path, encodings)
+    stream, damaged = _text_stream(path, encodings)
     reader = csv.reader(stream, delimiter=delimiter, quoting=quoting)
     try:
         header = [normalise_header(c) for c in next(reader)]
@@ -209,18 +315,22 @@ def read_table(
     if missing:
         found = ", ".join(header[:8]) + (" …" if len(header) > 8 else "")
         raise SourceError(f"missing required column(s) {', '.join(missing)} (found: {found})")
-    return _rows(reader, header, delimiter, ragged)
+    return _rows(reader, header, delimiter, ragged, damaged)
 
 
-def _rows(reader: Any, header: list[str], delimiter: str, ragged: bool) -> Iterator[Row | Reject]:
+def _rows(reader: Any, header: list[str], delimiter: str, ragged: bool, damaged: bool) -> Iterator[Row | Reject]:
     """Rows numbered by the physical line they start on; headers with embedded newlines
-    (the Greek and Austrian lists) take several lines, which ``line_num`` counts."""
+    (the Greek and Austrian lists) take several lines, which ``line_num`` counts. In a file
+    that may hold damaged rows, each row is looked at for them."""
     last_line = reader.line_num
     width = len(header)
     for fields in reader:
         start = last_line + 1
         last_line = reader.line_num
         if not any(f.strip() for f in fields):
+            continue
+        if damaged and (problem := _damaged_field(header, fields)):
+            yield Reject(line=start, reason=problem, raw=_printable(delimiter.join(fields)))
             continue
         if len(fields) != width and not ragged:
             yield Reject(
@@ -232,35 +342,45 @@ def _rows(reader: Any, header: list[str], delimiter: str, ragged: bool) -> Itera
         yield Row(line=start, cells=dict(zip(header, fields, strict=False)), fields=fields)
 
 
+def _damaged_field(header: list[str], fields: list[str]) -> str | None:
+    for index, value in enumerate(fields):
+        problem = damage(value)
+        if problem:
+            column = header[index] if index < len(header) else f"field {index + 1}"
+            return f"column {column!r}: {problem}: the row is damaged"
+    return None
+
+
+def _printable(raw: str) -> str:
+    """A damaged row's text as it can be stored: undecodable bytes and NULs shown as U+FFFD."""
+    return raw.encode("utf-8", "surrogateescape").decode("utf-8", "replace").replace("\x00", "\ufffd")
+
+
 def read_sheet(path: Path, *, required: Sequence[str], sheet: int | str = 0) -> Iterator[Row | Reject]:
-    """Rows of an XLSX sheet keyed by its header row; raises SourceError like :func:`read_table`."""
+    """Rows of an XLSX sheet keyed by its header row; raises SourceError like :func:`read_table`.
+
+    The whole sheet is read here, so a damaged workbook fails before the first row."""
     try:
-        book = Workbook(path)
+        with Workbook(path) as book:
+            rows = book.rows(sheet)
     except XlsxError as err:
         raise SourceError(str(err)) from None
-    rows = book.rows(sheet)
     try:
         _, header_cells = next(rows)
     except StopIteration:
-        book.close()
         raise SourceError("the workbook's sheet is empty") from None
-    except XlsxError as err:
-        book.close()
-        raise SourceError(str(err)) from None
     header = [normalise_header(c) for c in header_cells]
     missing = [c for c in required if c not in header]
     if missing:
-        book.close()
         raise SourceError(f"missing required column(s) {', '.join(missing)} in the header row")
-    return _sheet_rows(book, rows, header)
+    return _sheet_rows(rows, header)
 
 
-def _sheet_rows(book: Workbook, rows: Iterator[tuple[int, list[str]]], header: list[str]) -> Iterator[Row]:
-    with book:
-        for number, cells in rows:
-            if cells == header[: len(cells)]:
-                continue  # a header repeated inside the data
-            yield Row(line=number, cells=dict(zip(header, cells, strict=False)), fields=cells)
+def _sheet_rows(rows: Iterator[tuple[int, list[str]]], header: list[str]) -> Iterator[Row]:
+    for number, cells in rows:
+        if cells == header[: len(cells)]:
+            continue  # a header repeated inside the data
+        yield Row(line=number, cells=dict(zip(header, cells, strict=False)), fields=cells)
 
 
 def first_error(items: Iterator[Item]) -> Iterator[Item]:

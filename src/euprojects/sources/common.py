@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -12,6 +11,7 @@ from euprojects.model import Money, Organisation, Reject
 from euprojects.normalise.money import require_non_negative
 from euprojects.normalise.names import organisation_id
 from euprojects.normalise.places import country_code
+from euprojects.normalise.text import without_accents
 from euprojects.sources.base import Row
 
 T = TypeVar("T")
@@ -22,8 +22,12 @@ class RowError(ValueError):
 
 
 def slug(text: str) -> str:
-    """Lower-case ASCII words joined by hyphens, for readable ids: ``EARLY EARTH`` → ``early-earth``."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    """Lower-case ASCII words joined by hyphens, for readable ids: ``EARLY EARTH`` → ``early-earth``.
+
+    Accents come off as in ``places.fold``, but what has no ASCII form is dropped rather than
+    spelt out (``ł``, ``ß``, Greek): ids in stores and links were made that way and must not change.
+    """
+    ascii_text = without_accents(text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 

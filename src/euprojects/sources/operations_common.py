@@ -10,6 +10,7 @@ publish in a form that is not simply "the EU contribution".
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import re
@@ -21,7 +22,7 @@ from typing import TypeVar
 from euprojects.model import Flag, Money, Participation, Project, Record, Reject, Role
 from euprojects.normalise.places import nuts_code
 from euprojects.normalise.text import clean, clean_repaired
-from euprojects.sources.base import Head, Item, Row, SourceError, normalise_header, read_bytes, read_table, read_text
+from euprojects.sources.base import Head, Item, Row, SourceError, normalise_header, read_rows_text, read_table
 from euprojects.sources.common import RowError, organisation, reject, short_hash
 
 T = TypeVar("T")
@@ -63,12 +64,11 @@ def head_text(head: Head, encodings: Sequence[str]) -> str:
 def head_columns(head: Head, delimiter: str, encodings: Sequence[str]) -> list[str]:
     """Normalised header cells of a delimited file whose encoding is not UTF-8/cp1252."""
     text = head_text(head, encodings)
-    if not text:
-        return []
-    try:
-        return [normalise_header(c) for c in next(csv.reader(io.StringIO(text), delimiter=delimiter))]
-    except (csv.Error, StopIteration):
-        return []
+    cells: list[str] = []
+    if text:
+        with contextlib.suppress(csv.Error, StopIteration):
+            cells = [normalise_header(c) for c in next(csv.reader(io.StringIO(text), delimiter=delimiter))]
+    return head.header(cells, f"its {delimiter!r}-separated header")
 
 
 def read_rows(
@@ -82,13 +82,11 @@ def read_rows(
     """The header and every row of a list, read whole.
 
     Whole, because several lists need two passes (rows of one operation are scattered over
-    the file; keys must be unique per file). Raises SourceError when the file cannot be read,
-    including a UTF-8 file with a few broken bytes that a legacy code page would otherwise
-    turn into mojibake.
+    the file; keys must be unique per file). Raises SourceError when the file cannot be read.
+    A UTF-8 file with a few broken bytes, which a legacy code page would turn into mojibake, is
+    read as UTF-8 and its damaged rows rejected.
     """
     refuse_compressed(path)
-    if len(encodings) > 1:
-        _refuse_broken_utf8(read_bytes(path))
     rows = list(read_table(path, delimiter=delimiter, required=required, encodings=encodings, ragged=ragged))
     return _header(path, delimiter, encodings), rows
 
@@ -123,32 +121,8 @@ def bilingual_columns(header: Sequence[str], required: Sequence[str], optional: 
 
 def _header(path: Path, delimiter: str, encodings: Sequence[str]) -> list[str]:
     """The normalised header."""
-    reader = csv.reader(io.StringIO(read_text(path, encodings), newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(read_rows_text(path, encodings)[0], newline=""), delimiter=delimiter)
     return [normalise_header(c) for c in next(reader)]
-
-
-def _refuse_broken_utf8(data: bytes) -> None:
-    """Raise SourceError when bytes are UTF-8 text with a few invalid bytes.
-
-    A legacy code page decodes any byte, so without this check a damaged UTF-8 file would be
-    read as cp1252/cp1253/cp1250 and every accented letter would become two wrong ones. Real
-    legacy files have far more invalid UTF-8 sequences than valid ones, damaged UTF-8 files
-    the other way round.
-    """
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        first = err.start
-    else:
-        return
-    text = data.decode("utf-8", errors="replace")
-    invalid = text.count("\ufffd")
-    valid = sum(1 for c in text if ord(c) > 127 and c != "\ufffd")
-    if valid > 4 * invalid:
-        raise SourceError(
-            f"wrong encoding: the file is UTF-8 with {invalid} invalid byte(s), the first at byte {first}; "
-            "it was damaged or re-saved badly"
-        )
 
 
 def by_line(items: Iterable[Item]) -> list[Item]:
