@@ -67,7 +67,7 @@ def test_two_ingests_at_once_end_with_a_clean_runs_counts(
     waited = json.loads(second.stdout)["waited"]
     assert waited["holder"] and f"PID {first.pid}" in waited["holder"]
     assert counts(tmp_path) == clean_run
-    assert index_documents(tmp_path) == clean_run["projects"]
+    assert index_documents(tmp_path) == clean_run["listed"]
 
 
 def test_a_second_ingest_without_wait_stops_and_names_the_running_one(tmp_path: Path) -> None:
@@ -180,4 +180,4 @@ def test_an_index_behind_the_store_is_reported_and_caught_up(tmp_path: Path, erc
     assert report is not None and report.mode in ("updated", "rebuilt")
     assert status(store, home / "index").state == "current"
     store.close()
-    assert index_documents(home) == project_count(home)
+    assert index_documents(home) == counts(home)["listed"]
