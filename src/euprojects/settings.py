@@ -41,6 +41,11 @@ SETTINGS: tuple[Setting, ...] = (
         " per process until the index changes (0: none).",
     ),
     Setting("PORT", "8000", "Port the portal listens on."),
+    Setting(
+        "EXPORT_CONCURRENCY",
+        "2",
+        "Exports one process runs at once; a request beyond them gets HTTP 429 with Retry-After.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -72,6 +77,7 @@ class Settings:
     host: str
     port: int
     search_cache: int = 1024
+    export_concurrency: int = 2
 
 
 def get(name: str, environ: Mapping[str, str] | None = None, dotenv: Path | None = None) -> str:
@@ -103,6 +109,7 @@ def load(environ: Mapping[str, str] | None = None, dotenv: Path | None = None) -
         host=value("HOST"),
         port=_positive_int("PORT", value("PORT")),
         search_cache=_whole("SEARCH_CACHE", value("SEARCH_CACHE")),
+        export_concurrency=_positive_int("EXPORT_CONCURRENCY", value("EXPORT_CONCURRENCY")),
     )
 
 

@@ -19,18 +19,20 @@ from euprojects.store import Store, open_store
 from euprojects.web import api, pages
 from euprojects.web.errors import ApiProblem, problem_response
 from euprojects.web.openapi import custom_openapi
+from euprojects.web.slots import Slots
 
 STATIC = Path(__file__).parent / "static"
 log = logging.getLogger("euprojects.web")
 
 
 class Portal:
-    """What every request handler needs: settings, the store and the searcher."""
+    """What every request handler needs: settings, the store, the searcher and the export slots."""
 
     def __init__(self, settings: settings_module.Settings, store: Store, searcher: Searcher | None) -> None:
         self.settings = settings
         self.store = store
         self._searcher = searcher
+        self.export_slots = Slots(settings.export_concurrency)
 
     @property
     def searcher(self) -> Searcher:
@@ -71,7 +73,7 @@ def _handle_errors(app: FastAPI) -> None:
 
     @app.exception_handler(ApiProblem)
     async def api_problem(request: Request, exc: ApiProblem) -> Response:
-        return _problem(request, exc.status, exc.message, exc.parameter)
+        return _problem(request, exc.status, exc.message, exc.parameter, exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -90,7 +92,9 @@ def _handle_errors(app: FastAPI) -> None:
         return _problem(request, 500, "an unexpected error occurred; it has been logged")
 
 
-def _problem(request: Request, status: int, message: str, parameter: str | None = None) -> Response:
+def _problem(
+    request: Request, status: int, message: str, parameter: str | None = None, headers: dict[str, str] | None = None
+) -> Response:
     if request.url.path.startswith("/api/"):
-        return problem_response(status, message, parameter)
+        return problem_response(status, message, parameter, headers)
     return pages.error_page(request, status, message)

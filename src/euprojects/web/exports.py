@@ -1,24 +1,37 @@
-"""Streaming exports over HTTP: whole result sets, a batch of projects at a time."""
+"""Exports over HTTP: whole result sets streamed a batch of projects at a time, a few at once.
+
+Each chunk is made in a worker thread only when the previous one has been sent, so a slow client
+holds back the work rather than letting it pile up in memory, and a client that goes away stops
+it: Starlette cancels the sending when the connection drops, and the export is then closed
+(its temporary files with it) and its slot given back.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import AsyncGenerator, Callable, Generator, Iterable, Iterator
 from typing import Any
 
-from fastapi.responses import FileResponse, Response, StreamingResponse
-from starlette.background import BackgroundTask
+import anyio
+from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.types import Receive, Scope, Send
 
-from euprojects.export import MEDIA_TYPES, ExportInfo, csv_chunks, jsonl_chunks, write_xlsx
+from euprojects.export import MEDIA_TYPES, ExportInfo, csv_chunks, jsonl_chunks, xlsx_chunks
 from euprojects.model import Project
+from euprojects.web.errors import ApiProblem
 from euprojects.web.params import request_from
+from euprojects.web.slots import Slot
 
 FORMATS = tuple(MEDIA_TYPES)
 BATCH = 500
+RETRY_SECONDS = 10
+Chunks = Generator[bytes, None, None]
+WRITERS: dict[str, Callable[[Iterable[list[Project]], ExportInfo], Chunks]] = {
+    "csv": csv_chunks,
+    "jsonl": jsonl_chunks,
+    "xlsx": xlsx_chunks,
+}
 
 
 def _batches(portal: Any, ids: Iterator[list[str]]) -> Iterator[list[Project]]:
@@ -31,23 +44,53 @@ def _filename(extension: str) -> str:
     return f"euprojects-{dt.datetime.now(dt.UTC):%Y%m%d-%H%M%S}.{extension}"
 
 
+def _busy(limit: int) -> ApiProblem:
+    return ApiProblem(
+        429,
+        f"this server already runs {limit} export(s) at once, its limit; retry in {RETRY_SECONDS} s",
+        headers={"Retry-After": str(RETRY_SECONDS)},
+    )
+
+
 async def response(portal: Any, params: dict[str, list[str]], fmt: str) -> Response:
-    request = request_from(params, limit=0)
-    total, sort, ids = await run_in_threadpool(portal.searcher.matching_ids, request, BATCH)
+    """The export of a search, or a 429 when every export slot of this process is taken."""
+    slot = portal.export_slots.take()
+    if slot is None:
+        raise _busy(portal.export_slots.limit)
+    try:
+        request = request_from(params, limit=0)
+        total, sort, ids = await run_in_threadpool(portal.searcher.matching_ids, request, BATCH)
+    except BaseException:
+        slot.release()
+        raise
     info = ExportInfo(query=request.query, filters=request.filters, sort=sort, total=total)
     headers = {
         "Content-Disposition": f'attachment; filename="{_filename(fmt)}"',
         "X-Total-Count": str(total),
     }
-    batches = _batches(portal, ids)
-    if fmt == "csv":
-        return StreamingResponse(csv_chunks(batches, info), media_type=MEDIA_TYPES["csv"], headers=headers)
-    if fmt == "jsonl":
-        return StreamingResponse(jsonl_chunks(batches, info), media_type=MEDIA_TYPES["jsonl"], headers=headers)
-    handle, name = tempfile.mkstemp(suffix=".xlsx")
-    os.close(handle)
-    path = Path(name)
-    await run_in_threadpool(write_xlsx, batches, info, path)
-    return FileResponse(
-        path, media_type=MEDIA_TYPES["xlsx"], headers=headers, background=BackgroundTask(path.unlink, missing_ok=True)
-    )
+    chunks = WRITERS[fmt](_batches(portal, ids), info)
+    return ExportResponse(chunks, slot, media_type=MEDIA_TYPES[fmt], headers=headers)
+
+
+class ExportResponse(StreamingResponse):
+    """Streams chunks made one at a time in a worker thread, and however the sending ends
+    (finished, failed, client gone) closes the producer and releases the export's slot."""
+
+    def __init__(self, chunks: Chunks, slot: Slot, media_type: str, headers: dict[str, str]) -> None:
+        self.chunks, self.slot = chunks, slot
+        self.stream = self._pull()
+        super().__init__(self.stream, media_type=media_type, headers=headers)
+
+    async def _pull(self) -> AsyncGenerator[bytes, None]:
+        while (chunk := await anyio.to_thread.run_sync(next, self.chunks, None)) is not None:
+            if chunk:
+                yield chunk
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            with anyio.CancelScope(shield=True):
+                await self.stream.aclose()
+                await anyio.to_thread.run_sync(self.chunks.close)
+            self.slot.release()
