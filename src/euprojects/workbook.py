@@ -156,6 +156,9 @@ class _Part:
             self.entry = None
 
     def discard(self) -> None:
+        if self.entry is not None:
+            self.entry.close()
+            self.entry = None
         if self.spool is not None:
             self.spool.close()
 
@@ -175,7 +178,7 @@ class Sheet:
 
     def append(self, values: Sequence[Any], bold: bool = False) -> None:
         part = self.parts[-1]
-        if part.rows == MAX_ROWS or part.size >= MAX_PART_BYTES:
+        if part.rows == self.book.max_rows or part.size >= MAX_PART_BYTES:
             part = self._next_part()
         part.rows += 1
         part.pending.append(row_xml(self.columns, part.rows, values, ' s="1"' if bold else ""))
@@ -212,7 +215,8 @@ class StreamingWorkbook:
     :meth:`discard` when the workbook will not be finished (it removes the temporary files).
     """
 
-    def __init__(self, compresslevel: int = 1) -> None:
+    def __init__(self, compresslevel: int = 1, max_rows: int = MAX_ROWS) -> None:
+        self.max_rows = max_rows
         self.out = _Pending()
         self.zip = zipfile.ZipFile(self.out, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel)
         self.sheets: list[Sheet] = []
@@ -263,9 +267,13 @@ class StreamingWorkbook:
         spool.close()
 
     def discard(self) -> None:
+        """Close everything without sending it: temporary files go, and the zip is closed so
+        that it has nothing left to write when collected."""
         for sheet in self.sheets:
             for part in sheet.parts:
                 part.discard()
+        self.zip.close()
+        self.out.take()
 
     def _package(self) -> list[tuple[str, str]]:
         parts = [part for sheet in self.sheets for part in sheet.parts]
@@ -323,7 +331,7 @@ def _workbook(parts: list[_Part]) -> str:
 
 def _workbook_rels(parts: list[_Part]) -> str:
     sheets = "".join(
-        f'<Relationship Id="rId{n}" Type="{_RELS}/worksheet" Target="/{p.path}"/>' for n, p in enumerate(parts, 1)
+        f'<Relationship Id="rId{n}" Type="{_RELS}/worksheet" Target="{p.path[3:]}"/>' for n, p in enumerate(parts, 1)
     )
     styles = f'<Relationship Id="rId{len(parts) + 1}" Type="{_RELS}/styles" Target="styles.xml"/>'
     return f'{_DECLARATION}<Relationships xmlns="{_PACKAGE_RELS}">{sheets}{styles}</Relationships>'
