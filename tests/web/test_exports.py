@@ -149,6 +149,8 @@ def test_an_export_beyond_the_limit_gets_429_with_retry_after(live: Live) -> Non
         assert error["ok"] is False and error["error"]["status"] == 429
         assert f"{LIMIT} export" in error["error"]["message"]
         assert live.get("/api/v1/search?q=energy&limit=1")[0] == 200  # only exports are limited
+        spec = json.loads(live.get("/api/v1/openapi.json")[2])
+        assert "Retry-After" in spec["paths"]["/api/v1/export"]["get"]["responses"]["429"]["headers"]
     finally:
         for client in stalled:
             client.close()

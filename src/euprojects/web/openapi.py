@@ -45,13 +45,21 @@ def _responses(envelope: str) -> dict[str, Any]:
         ok = {media: {"schema": {"type": "string", "format": "binary"}} for media in _media_types()}
     else:
         ok = {"application/json": {"schema": {"$ref": REF.format(name=envelope)}}}
-    return {
+    responses = {
         "200": {"description": "OK", "content": ok},
         "304": {"description": "Not modified (the ETag matched)"},
         "400": {"description": "A parameter is invalid; the message says which and why", "content": error},
         "404": {"description": "Not found", "content": error},
         "503": {"description": "The request took too long", "content": error},
     }
+    if envelope == "export":
+        retry = {"description": "Seconds to wait before asking again", "schema": {"type": "integer"}}
+        responses["429"] = {
+            "description": "This server already runs as many exports as it allows",
+            "headers": {"Retry-After": retry},
+            "content": error,
+        }
+    return responses
 
 
 def _media_types() -> list[str]:
