@@ -140,6 +140,8 @@ def test_a_discarded_workbook_leaves_no_temporary_file_open() -> None:
     assert _open_temporary_files() == before
 
 
-def test_a_sheet_needs_a_header_or_a_width() -> None:
-    with pytest.raises(ValueError, match="header or a width"):
-        StreamingWorkbook().add_sheet("Empty")
+def test_a_sheet_needs_a_header_or_a_width_and_rows_that_fit() -> None:
+    with StreamingWorkbook() as book, pytest.raises(ValueError, match="header or a width"):
+        book.add_sheet("Empty")
+    with StreamingWorkbook() as book, pytest.raises(ValueError, match="3 values for a sheet of 2 columns"):
+        book.add_sheet("Narrow", ["a", "b"]).append([1, 2, 3])

@@ -154,8 +154,7 @@ def xlsx_chunks(
     Participations wait in a temporary file (removed however the export ends) until the end.
     zlib's level 1 rather than xlsxwriter's 6: about 15 % less CPU for the whole real store, for a
     file 17 % larger (bench/export.py)."""
-    book = StreamingWorkbook(compresslevel)
-    try:
+    with StreamingWorkbook(compresslevel) as book:
         projects = book.add_sheet("Projects", PROJECT_COLUMNS)
         partners = book.add_sheet("Participations", PARTICIPATION_COLUMNS)
         for batch in batches:
@@ -169,8 +168,6 @@ def xlsx_chunks(
         for key, value in about_rows(info):
             about.append([key, safe(value)])
         yield from book.finish()
-    finally:
-        book.discard()
 
 
 def about_rows(info: ExportInfo) -> list[tuple[str, Any]]:

@@ -53,7 +53,9 @@ def row_xml(columns: Sequence[str], number: int, values: Sequence[Any], style: s
     """One ``<row>``: empty and None values are left out, but for a blank last cell that keeps every
     row as wide as the header for readers that size rows by their cells (openpyxl's read-only
     mode). Plain text, the common case, takes one regular-expression test and one format: this
-    function is most of an export's time."""
+    function is the largest share of an XLSX export's time."""
+    if len(values) > len(columns):
+        raise ValueError(f"a row of {len(values)} values for a sheet of {len(columns)} columns")
     cells = []
     for column, value in zip(columns, values, strict=False):
         kind = type(value)
@@ -211,8 +213,9 @@ class StreamingWorkbook:
     """An XLSX workbook produced as bytes a piece at a time.
 
     The first sheet added streams; sheets added while it is open wait in temporary files.
-    Call :meth:`take` for the bytes ready so far and :meth:`finish` for the rest; call
-    :meth:`discard` when the workbook will not be finished (it removes the temporary files).
+    Call :meth:`take` for the bytes ready so far and :meth:`finish` for the rest. Use it as a
+    context manager, or call :meth:`discard` when it will not be finished: that removes the
+    temporary files.
     """
 
     def __init__(self, compresslevel: int = 1, max_rows: int = MAX_ROWS) -> None:
@@ -222,6 +225,12 @@ class StreamingWorkbook:
         self.sheets: list[Sheet] = []
         self.streaming: Sheet | None = None
         self.files = 0
+
+    def __enter__(self) -> StreamingWorkbook:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.discard()
 
     def next_path(self) -> str:
         self.files += 1
