@@ -88,6 +88,20 @@ def _search(store: Any, searcher: Any) -> tuple[Any, Iterator[list[Any]]]:
     return info, batches()
 
 
+class Meter:
+    """Bytes written and when the first of them was ready."""
+
+    def __init__(self, started: float) -> None:
+        self.started = started
+        self.first: float | None = None
+        self.bytes = 0
+
+    def add(self, size: int) -> None:
+        if size and self.first is None:
+            self.first = time.perf_counter() - self.started
+        self.bytes += size
+
+
 @dataclass
 class Job:
     """One export to run: the search's description and batches, where its bytes go."""
@@ -100,20 +114,6 @@ class Job:
 
 
 Runner = Callable[[Job], int]
-
-
-class Meter:
-    """Bytes written and when the first of them was ready."""
-
-    def __init__(self) -> None:
-        self.started = time.perf_counter()
-        self.first: float | None = None
-        self.bytes = 0
-
-    def add(self, size: int) -> None:
-        if size and self.first is None:
-            self.first = time.perf_counter() - self.started
-        self.bytes += size
 
 
 def _stream(chunks: Iterable[bytes], meter: Meter, path: Path | None = None) -> None:
@@ -263,8 +263,7 @@ def child(way: str, out_json: Path, folder: Path) -> None:
     out = WORK / f"{way}.xlsx"
     out.unlink(missing_ok=True)
     started_cpu, started = time.process_time(), time.perf_counter()
-    meter = Meter()
-    meter.started = started
+    meter = Meter(started)
     info, batches = _search(store, searcher)
     projects = RUNNERS[way](Job(folder, info, batches, meter, out))
     result = {
@@ -304,7 +303,8 @@ def check(path: Path) -> tuple[int, int]:
 
     book = openpyxl.load_workbook(path, read_only=True)
     try:
-        return tuple(sum(1 for _ in book[name].iter_rows()) for name in ("Projects", "Participations"))  # type: ignore[return-value]
+        projects, partners = (sum(1 for _ in book[name].iter_rows()) for name in ("Projects", "Participations"))
+        return projects, partners
     finally:
         book.close()
 
