@@ -10,14 +10,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable, Iterator
-from pathlib import Path
+from collections.abc import Generator, Iterable
 from typing import Any
 
 import msgspec
 
 from euprojects.model import Participation, Project
 from euprojects.normalise.money import to_eur
+from euprojects.workbook import StreamingWorkbook
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PROJECT_COLUMNS = (
@@ -123,7 +123,7 @@ def participation_row(project: Project, participation: Participation) -> list[An
     return [safe(v) for v in values]
 
 
-def csv_chunks(batches: Iterable[list[Project]], info: ExportInfo) -> Iterator[bytes]:
+def csv_chunks(batches: Iterable[list[Project]], info: ExportInfo) -> Generator[bytes, None, None]:
     """CSV in UTF-8 with a byte-order mark, so Excel reads accented names correctly."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -138,7 +138,7 @@ def csv_chunks(batches: Iterable[list[Project]], info: ExportInfo) -> Iterator[b
     yield buffer.getvalue().encode("utf-8")
 
 
-def jsonl_chunks(batches: Iterable[list[Project]], info: ExportInfo) -> Iterator[bytes]:
+def jsonl_chunks(batches: Iterable[list[Project]], info: ExportInfo) -> Generator[bytes, None, None]:
     """One JSON object per line: first the export's description, then each whole project."""
     encoder = msgspec.json.Encoder(decimal_format="number")
     yield encoder.encode({"export": info}) + b"\n"
@@ -146,37 +146,36 @@ def jsonl_chunks(batches: Iterable[list[Project]], info: ExportInfo) -> Iterator
         yield b"".join(encoder.encode({"id": p.id, **msgspec.to_builtins(p)}) + b"\n" for p in batch)
 
 
-def write_xlsx(batches: Iterable[list[Project]], info: ExportInfo, path: Path) -> None:
-    """A workbook with a Projects and a Participations sheet, written row by row to disk
-    (xlsxwriter's constant-memory mode), and an About sheet that records the search."""
-    import xlsxwriter
-
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False})
-    try:
-        projects = book.add_worksheet("Projects")
-        partners = book.add_worksheet("Participations")
-        bold = book.add_format({"bold": True})
-        projects.write_row(0, 0, PROJECT_COLUMNS, bold)
-        partners.write_row(0, 0, PARTICIPATION_COLUMNS, bold)
-        project_line, partner_line = 1, 1
+def xlsx_chunks(
+    batches: Iterable[list[Project]], info: ExportInfo, compresslevel: int = 1
+) -> Generator[bytes, None, None]:
+    """A workbook with a Projects and a Participations sheet and an About sheet that records the
+    search, as zip bytes while it is written: the Projects rows of each batch leave at once, the
+    Participations wait in a temporary file (removed however the export ends) until the end.
+    zlib's level 1 rather than xlsxwriter's 6: about 15 % less CPU for the whole real store, for a
+    file 17 % larger (bench/export.py)."""
+    with StreamingWorkbook(compresslevel) as book:
+        projects = book.add_sheet("Projects", PROJECT_COLUMNS)
+        partners = book.add_sheet("Participations", PARTICIPATION_COLUMNS)
         for batch in batches:
             for project in batch:
-                projects.write_row(project_line, 0, project_row(project))
-                project_line += 1
+                projects.append(project_row(project))
                 for participation in project.participations:
-                    partners.write_row(partner_line, 0, participation_row(project, participation))
-                    partner_line += 1
-        about = book.add_worksheet("About")
-        rows = [
-            ("source", info.source),
-            ("generated", info.generated),
-            ("query", info.query),
-            ("filters", "; ".join(f"{k}={','.join(v)}" for k, v in sorted(info.filters.items()))),
-            ("sort", info.sort),
-            ("projects", info.total),
-        ]
-        for number, (key, value) in enumerate(rows):
-            about.write_string(number, 0, key, bold)
-            about.write(number, 1, safe(value))
-    finally:
-        book.close()
+                    partners.append(participation_row(project, participation))
+            yield book.take()
+        projects.end()
+        about = book.add_sheet("About", width=2)
+        for key, value in about_rows(info):
+            about.append([key, safe(value)])
+        yield from book.finish()
+
+
+def about_rows(info: ExportInfo) -> list[tuple[str, Any]]:
+    return [
+        ("source", info.source),
+        ("generated", info.generated),
+        ("query", info.query),
+        ("filters", "; ".join(f"{k}={','.join(v)}" for k, v in sorted(info.filters.items()))),
+        ("sort", info.sort),
+        ("projects", info.total),
+    ]

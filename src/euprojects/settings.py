@@ -54,6 +54,11 @@ SETTINGS: tuple[Setting, ...] = (
         " per process until the index changes (0: none).",
     ),
     Setting("PORT", "8000", "Port the portal listens on."),
+    Setting(
+        "EXPORT_CONCURRENCY",
+        "2",
+        "Exports one process runs at once; a request beyond them gets HTTP 429 with Retry-After.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -76,6 +81,7 @@ class Settings:
     port: int
     search_cache: int = 1024
     env_file: Path | None = None  # the settings file that was read, if any
+    export_concurrency: int = 2
 
 
 def load(environ: Mapping[str, str] | None = None, env_file: Path | None = None) -> Settings:
@@ -103,6 +109,7 @@ def load(environ: Mapping[str, str] | None = None, env_file: Path | None = None)
         port=_positive_int("PORT", value("PORT")),
         search_cache=_whole("SEARCH_CACHE", value("SEARCH_CACHE")),
         env_file=path,
+        export_concurrency=_positive_int("EXPORT_CONCURRENCY", value("EXPORT_CONCURRENCY")),
     )
 
 

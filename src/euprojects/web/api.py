@@ -63,6 +63,9 @@ def answers(envelope: type | None, *statuses: int) -> dict[int | str, dict[str, 
         found[status] = {"description": described[status]}
         if status != 304:
             found[status]["content"] = error
+    if 429 in found:
+        retry = {"description": "Seconds to wait before asking again", "schema": {"type": "integer"}}
+        found[429]["headers"] = {"Retry-After": retry}
     return found
 
 

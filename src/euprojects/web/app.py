@@ -72,7 +72,7 @@ def _handle_errors(app: FastAPI) -> None:
 
     @app.exception_handler(ApiProblem)
     async def api_problem(request: Request, exc: ApiProblem) -> Response:
-        return _problem(request, exc.status, exc.message, exc.parameter)
+        return _problem(request, exc.status, exc.message, exc.parameter, exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -98,7 +98,9 @@ def _handle_errors(app: FastAPI) -> None:
         return _problem(request, 500, "an unexpected error occurred; it has been logged")
 
 
-def _problem(request: Request, status: int, message: str, parameter: str | None = None) -> Response:
+def _problem(
+    request: Request, status: int, message: str, parameter: str | None = None, headers: dict[str, str] | None = None
+) -> Response:
     if request.url.path.startswith("/api/"):
-        return problem_response(status, message, parameter)
+        return problem_response(status, message, parameter, headers)
     return pages.error_page(request, status, message)

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from euprojects import settings as settings_module
 from euprojects.search import Searcher
 from euprojects.store import Store
+from euprojects.web.slots import Slots
 
 REQUEST_SECONDS = 10.0
 T = TypeVar("T")
@@ -23,12 +24,14 @@ class TooSlow(Exception):
 
 
 class Portal:
-    """The portal's state, shared by every request of one process."""
+    """The portal's state, shared by every request of one process: settings, the store, the
+    searcher and the export slots."""
 
     def __init__(self, settings: settings_module.Settings, store: Store, searcher: Searcher | None) -> None:
         self.settings = settings
         self.store = store
         self._searcher = searcher
+        self.export_slots = Slots(settings.export_concurrency)
 
     @property
     def searcher(self) -> Searcher:
