@@ -12,6 +12,7 @@ from click.testing import CliRunner, Result
 
 from euprojects.cli import main
 from euprojects.settings import load
+from euprojects.sources.common import slug
 from euprojects.store import open_store
 
 
@@ -122,7 +123,9 @@ def test_undetectable_files_are_named(home: Path, tmp_path: Path) -> None:
     assert f"error: {path}: no known format recognises this file" in result.output
 
 
-def test_bad_rows_are_rejected_with_file_and_line_and_good_rows_kept(home: Path, data: Path, tmp_path: Path) -> None:
+def test_bad_rows_are_rejected_with_file_and_line_and_a_bad_amount_costs_only_itself(
+    home: Path, data: Path, tmp_path: Path
+) -> None:
     with (data / "erc-funded-projects" / "erc_starting.csv").open(encoding="utf-8", newline="") as handle:
         rows = [row for _, row in zip(range(31), csv.reader(handle), strict=False)]
     rows[5][6] = "2019-02-30"  # date_start_project
@@ -132,13 +135,18 @@ def test_bad_rows_are_rejected_with_file_and_line_and_good_rows_kept(home: Path,
         csv.writer(handle, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(rows)
     result = run("ingest", str(path))
     assert result.exit_code == 0
-    rejected = [line for line in result.output.splitlines() if line.startswith("rejected:")]
-    assert any("'2019-02-30' is not a valid date" in line and "date_start_project" in line for line in rejected)
-    assert any("is negative" in line and "budget_project" in line for line in rejected)
-    assert all(line.startswith(f"rejected: {path}, line ") for line in rejected)
+    [rejected] = [line for line in result.output.splitlines() if line.startswith("rejected:")]
+    assert "'2019-02-30' is not a valid date" in rejected and "date_start_project" in rejected
+    assert rejected.startswith(f"rejected: {path}, line ")
     listed = run("rejects", "--file", "erc_starting.csv")
-    assert "2 of 2 reject(s)" in listed.output
-    assert counts()[0] == 28
+    assert "1 of 1 reject(s)" in listed.output
+    assert counts()[0] == 29
+    shown = json.loads(run("show", "--json", f"erc:stg-{slug(rows[10][0])}-{rows[10][6].replace('-', '')}").output)
+    assert shown["title"] == rows[10][1] and "eu_contribution" not in shown
+    assert shown["raw"]["budget_project"] == "-1500000"
+    assert {"code": "invalid_amount", "message": "column 'budget_project': -1500000 is negative; left out"} in shown[
+        "flags"
+    ]
 
 
 def test_a_truncated_csv_rejects_the_cut_row(home: Path, data: Path, tmp_path: Path) -> None:

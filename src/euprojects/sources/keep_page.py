@@ -18,6 +18,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urljoin, urlsplit
@@ -25,11 +26,11 @@ from urllib.parse import urljoin, urlsplit
 from euprojects.model import Flag, Link, Money, Organisation, Participation, Project, Record, Reject, Role, Status
 from euprojects.normalise.dates import looks_shifted_back, parse_date
 from euprojects.normalise.html import Node, parse_html, render, rendered_lines, text_of, walk
-from euprojects.normalise.money import parse_money, parse_rate, require_non_negative
+from euprojects.normalise.money import parse_money, parse_rate
 from euprojects.normalise.places import country_code, fold
 from euprojects.normalise.text import clean
 from euprojects.sources.base import Format, Head, Item, SourceError, read_text
-from euprojects.sources.common import RowError, organisation, short_hash, slug
+from euprojects.sources.common import Checked, RowError, non_negative, organisation, short_hash, slug
 
 T = TypeVar("T")
 
@@ -424,7 +425,8 @@ def _record(page: Page) -> Record:
     start = _parsed(page, "start_date", parse_date)
     end = _parsed(page, "end_date", parse_date)
     status_source = page.values.get("status")
-    participations, partner_flags = _participations(page.partners)
+    checked = Checked()
+    participations, partner_flags = _participations(page.partners, checked)
     declared = _declared_count(page)
     project = Project(
         source="keep",
@@ -439,9 +441,9 @@ def _record(page: Page) -> Record:
         status_source=status_source,
         programme=programmes[0][0],
         period=programmes[0][1],
-        eu_contribution=_money(page, "eu_contribution"),
-        total_cost=_money(page, "total_cost"),
-        cofinancing_rate=_parsed(page, "cofinancing_rate", parse_rate),
+        eu_contribution=_money(page, "eu_contribution", checked),
+        total_cost=_money(page, "total_cost", checked),
+        cofinancing_rate=_rate(page, checked),
         website=page.website,
         declared_partner_count=declared,
         participations=participations,
@@ -450,7 +452,7 @@ def _record(page: Page) -> Record:
         raw={**page.values, "programme": " | ".join(page.programmes)},
     )
     aliases = [f"keep:{other}" for other in dict.fromkeys(ids[1:]) if other != ids[0]]
-    return Record(key=project.id, project=project, line=page.line, aliases=aliases)
+    return Record(key=project.id, project=checked.onto(project), line=page.line, aliases=aliases)
 
 
 def _title_and_acronym(heading: str, labelled: str | None) -> tuple[str, str | None]:
@@ -512,12 +514,21 @@ _LABELS = {
 }
 
 
-def _money(page: Page, name: str) -> Money | None:
-    money = _parsed(page, name, lambda text: parse_money(text, decimal=","))
-    try:
-        return require_non_negative(money, f"{_LABELS[name]}:")
-    except ValueError as err:
-        raise _PageError(str(err), page.lines.get(name, page.line)) from None
+def _money(page: Page, name: str, checked: Checked) -> Money | None:
+    """An amount; one that cannot be read is left out with a flag, the page kept."""
+    parse = lambda text: non_negative(parse_money(text, decimal=","))  # noqa: E731
+    return checked.text(name, page.values.get(name), parse, label=_label(page, name))
+
+
+def _rate(page: Page, checked: Checked) -> Decimal | None:
+    text = page.values.get("cofinancing_rate")
+    return checked.text(
+        "cofinancing_rate", text, parse_rate, code="invalid_rate", label=_label(page, "cofinancing_rate")
+    )
+
+
+def _label(page: Page, name: str) -> str:
+    return f"{_LABELS[name]} (line {page.lines.get(name, page.line)})"
 
 
 def _declared_count(page: Page) -> int | None:
@@ -567,7 +578,7 @@ def _count_flags(declared: int | None, participations: list[Participation]) -> l
     return [Flag("partner_count_mismatch", message)]
 
 
-def _participations(partners: list[Partner]) -> tuple[list[Participation], list[Flag]]:
+def _participations(partners: list[Partner], checked: Checked) -> tuple[list[Participation], list[Flag]]:
     """Partner blocks in page order, the lead first.
 
     A block without a name is skipped and an unreadable amount left out, each with a flag:
@@ -581,31 +592,27 @@ def _participations(partners: list[Partner]) -> tuple[list[Participation], list[
             flags.append(Flag("partner_unreadable", f"A partner block (line {partner.line}) has no name"))
             continue
         try:
-            participations.append(_participation(partner, name, len(participations), flags))
+            participations.append(_participation(partner, name, len(participations), checked))
         except ValueError as err:  # a name of punctuation only cannot identify an organisation
             flags.append(Flag("partner_unreadable", f"A partner block (line {partner.line}): {err}"))
     return participations, flags
 
 
-def _participation(partner: Partner, name: str, order: int, flags: list[Flag]) -> Participation:
+def _participation(partner: Partner, name: str, order: int, checked: Checked) -> Participation:
     labels = partner.labels
     return Participation(
         organisation=_organisation(name, labels),
         role=Role.LEAD if partner.lead else Role.PARTNER,
         role_raw="Lead Partner" if partner.lead else "Partner",
         order=order,
-        total_cost=_partner_money(partner, name, "total budget", flags),
-        eu_contribution=_partner_money(partner, name, "partner's programme co-financing", flags),
+        total_cost=_partner_money(partner, name, "total budget", checked),
+        eu_contribution=_partner_money(partner, name, "partner's programme co-financing", checked),
     )
 
 
-def _partner_money(partner: Partner, name: str, key: str, flags: list[Flag]) -> Money | None:
-    text = partner.labels.get(key)
-    try:
-        return require_non_negative(parse_money(text, decimal=","), "the amount")
-    except ValueError as err:
-        flags.append(Flag("partner_value_unreadable", f"{name}: {key!r} {text!r} left out ({err})"))
-        return None
+def _partner_money(partner: Partner, name: str, key: str, checked: Checked) -> Money | None:
+    parse = lambda text: non_negative(parse_money(text, decimal=","))  # noqa: E731
+    return checked.text(f"{key}[{name}]", partner.labels.get(key), parse, label=f"{name}: {key!r}")
 
 
 def _organisation(name: str, labels: dict[str, str]) -> Organisation:
