@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from euprojects.model import Flag, Link, Money, Organisation, Participation, Project, Record, Reject, Role, Status
 from euprojects.normalise.dates import looks_shifted_back, parse_date
@@ -29,6 +29,7 @@ from euprojects.normalise.html import Node, parse_html, render, rendered_lines, 
 from euprojects.normalise.money import parse_money, parse_rate
 from euprojects.normalise.places import country_code, fold
 from euprojects.normalise.text import clean
+from euprojects.normalise.urls import web_address
 from euprojects.sources.base import Format, Head, Item, SourceError, read_text
 from euprojects.sources.common import Checked, RowError, non_negative, organisation, short_hash, slug
 
@@ -348,7 +349,7 @@ def _take_labels(page: Page, labels: dict[str, tuple[str, int]]) -> None:
     page.expected = _long_text(labels, "expected achievements")
     page.results = _long_text(labels, "actual achievements")
     if "website" in labels:
-        page.website = _website(labels["website"][0])
+        _take_website(page, labels["website"][0])
 
 
 def _long_text(labels: dict[str, tuple[str, int]], name: str) -> str | None:
@@ -379,8 +380,8 @@ def _take_anchors(page: Page, root: Node) -> None:
         if "programme-link" in node.classes:
             _add_programme(page, text, node.line)
         elif text.casefold() == "project website":
-            page.website = page.website or _safe_url(href)
-        elif url := _safe_url(href):
+            _take_website(page, _target(href))
+        elif url := _target(href):
             _add_link(page, text, url)
 
 
@@ -391,24 +392,28 @@ def _add_link(page: Page, text: str, url: str) -> None:
         page.links.append(Link(url=url, title=text or None, kind="document"))
 
 
-def _safe_url(href: str | None) -> str | None:
-    """An absolute http(s) URL, or None: untrusted pages may link to javascript: and the like."""
+def _target(href: str | None) -> str | None:
+    """A link's target made absolute the way a browser reads it on keep.eu.
+
+    Whether a page of ours may link to it (``javascript:`` and the like may not) is decided for
+    every source at ingest, in normalise.urls.
+    """
     text = clean(href)
-    if not text:
-        return None
-    url = urljoin(KEEP, text)
-    parts = urlsplit(url)
-    return url if parts.scheme in ("http", "https") and parts.netloc else None
+    return urljoin(KEEP, text) if text else None
 
 
 def _website(text: str | None) -> str | None:
-    """A website written out as text ("www.imatra.fi" or a full URL) as an absolute URL."""
+    """A website written out as text ("www.imatra.fi" or a full URL), as normalise.urls keeps it;
+    text that is no web address stays as published, for the ingest to leave out with a flag."""
     value = clean(text)
-    if not value:
-        return None
-    if not re.match(r"[a-z][a-z0-9+.-]*:", value, re.IGNORECASE) and "." in value and " " not in value:
-        value = f"http://{value}"
-    return _safe_url(value) if "://" in value else None
+    return web_address(value) or value
+
+
+def _take_website(page: Page, text: str | None) -> None:
+    """The page's first usable website (the labelled one, then the "Project website" link); an
+    unusable one only while no other is found."""
+    if page.website is None or web_address(page.website) is None:
+        page.website = web_address(text) or page.website or clean(text)
 
 
 def _block_labels(block: Node) -> dict[str, str]:
