@@ -12,7 +12,8 @@ Three rules hold for all sources alike, so they live here and not in the loaders
 
 Most records need none of this, and walking every text of 200,000 records in Python would
 double the reading time: a record is walked only when its encoded form could hold a long
-text, an address or a number, or one of its web addresses is not already as it will be kept.
+text, an e-mail address or a phone number, or one of its web addresses is not already as it
+will be kept.
 """
 
 from __future__ import annotations
@@ -63,9 +64,11 @@ def _reject_text(text: str) -> str:
 
 
 def _screen(item: Screened) -> Screened:
-    if _looks_clean(item):
+    data = _encoder.encode(item)
+    redacting = might_hold(data)
+    if not redacting and _longest_text(data) <= TEXT_LIMIT and _addresses_kept(item):
         return item
-    walk: _Walk = _Walk()
+    walk: _Walk = _Walk(redacting)
     screened: Screened = walk.struct(item, "")
     if not (walk.flags or walk.raw):
         return screened
@@ -74,11 +77,18 @@ def _screen(item: Screened) -> Screened:
     )
 
 
-def _looks_clean(item: Project | Beneficiary) -> bool:
-    """True when no text can be too long or hold personal data and every address is kept as it is."""
-    data = _encoder.encode(item)
-    if len(data) > TEXT_LIMIT or might_hold(data):
-        return False
+def _longest_text(data: bytes) -> int:
+    """At least the length of the longest text of a record encoded as JSON.
+
+    The pieces between quotes hold every text whole once its escaped quotes and backslashes
+    are counted as two characters, and no character takes less than one byte.
+    """
+    if len(data) <= TEXT_LIMIT:
+        return len(data)
+    return max(map(len, data.replace(b"\\\\", b"..").replace(b'\\"', b"..").split(b'"')))
+
+
+def _addresses_kept(item: Project | Beneficiary) -> bool:
     return all(web_address(url) == url for url in _addresses(item))
 
 
@@ -94,9 +104,11 @@ def _addresses(item: Project | Beneficiary) -> Iterator[str]:
 
 
 class _Walk:
-    """One record's pass over all its texts, and what it changed."""
+    """One record's pass over all its texts, and what it changed; ``redacting`` is False when the
+    record cannot hold personal data, and only lengths and addresses need a look."""
 
-    def __init__(self) -> None:
+    def __init__(self, redacting: bool = True) -> None:
+        self.redacting = redacting
         self.flags: list[Flag] = []
         self.raw: dict[str, str] = {}
         self.emails = 0
@@ -134,6 +146,8 @@ class _Walk:
         """The text without personal data, cut at its field's limit."""
         limit = limit_for(field)
         cut = len(text) > limit
+        if not (cut or self.redacting):
+            return text
         redacted = redact(text[: limit + _MARGIN] if cut else text)
         if redacted.emails or redacted.phones:
             self.emails += redacted.emails

@@ -25,21 +25,29 @@ _LABEL = (
 )
 _SPACE = r"[ \t\u00a0\u202f]"
 _NUMBER = rf"(?:\+|00)?{_SPACE}?\(?\d(?:[\d().\/-]|{_SPACE}){{4,24}}\d"
-# "Tel.: ", "Tel/Fax: ", "phone (office): ", "puh. " before the number; no letters or digits between.
+# "Tel.: ", "Tel/Fax: ", "phone (office): ", "puh. " before the number; no letters or digits between,
+# and a few characters at most (which keeps might_hold's quick test exact).
 _LABELLED = re.compile(
-    rf"\b{_LABEL}(?:{_SPACE}*/{_SPACE}*{_LABEL})*\b\.?{_SPACE}*(?:\([^()\d\n]{{1,20}}\){_SPACE}*)?[:.]?\s*"
-    rf"(?P<number>{_NUMBER})",
+    rf"\b{_LABEL}(?:{_SPACE}{{0,3}}/{_SPACE}{{0,3}}{_LABEL}){{0,2}}\b\.?{_SPACE}{{0,3}}"
+    rf"(?:\([^()\d\n]{{1,20}}\){_SPACE}{{0,3}})?[:.]?\s{{0,3}}(?P<number>{_NUMBER})",
     re.IGNORECASE,
 )
 _INTERNATIONAL = re.compile(rf"(?<![\w+])\+{_SPACE}?\d{{1,3}}(?:(?:{_SPACE}|[.\/-])?\(?\d+\)?){{2,}}")
 _MIN_DIGITS = {_LABELLED: 6, _INTERNATIONAL: 8}
 _MAX_DIGITS = 17  # ITU-T E.164 allows 15 digits, country code included; "00" may stand before them
-# What every text holding an e-mail address or a phone number contains, as a quick first test.
-_MAYBE = re.compile(r"@|\+|" + _LABEL, re.IGNORECASE)
-# The same test on encoded records: "@", "+" or the start of a label, in bytes lowered to ASCII
-# lower case ("TÉL" stays "tÉl"). Every label above begins with one of these words.
+
+# Every label above begins with one of these words.
 _LABEL_STARTS = ("tel", "tél", "tfn", "phone", "fax", "mob", "gsm", "tlf", "puh")
-_BYTE_MARKS = (b"@", b"+", *sorted({form for w in _LABEL_STARTS for form in (w.encode(), w.upper().encode().lower())}))
+# What every text holding an e-mail address or a phone number contains once in lower case, as a
+# quick first test (four times faster than the same test ignoring case).
+_MAYBE = re.compile("@|\\+|" + "|".join(_LABEL_STARTS))
+# The same test on a record encoded as JSON, in bytes lowered to ASCII lower case ("TÉL" stays
+# "tÉl"): "@", "+", or the start of a label soon followed by a digit, "+" or "(". From the last
+# label of a chain to its number there are only the label's other letters and a few dots,
+# colons, spaces and escaped line breaks.
+_LABEL_BYTES = sorted({form for w in _LABEL_STARTS for form in (w.encode(), w.upper().encode().lower())})
+_GAP = rb"(?:[ .:/\x80-\xff]|\\[bfnrt]|\\u[0-9a-f]{4})"
+_LABEL_NEAR_NUMBER = re.compile(b"(?:" + b"|".join(_LABEL_BYTES) + rb")[a-z\x80-\xff]{0,8}" + _GAP + rb"{0,30}[0-9+(]")
 
 
 class Redacted(NamedTuple):
@@ -51,15 +59,14 @@ class Redacted(NamedTuple):
 
 
 def might_hold(data: bytes) -> bool:
-    """False when UTF-8 ``data`` (a whole encoded record) cannot hold an e-mail address or a
-    phone number: a substring test over a record is a hundred times faster than the patterns."""
-    lowered = data.lower()
-    return any(mark in lowered for mark in _BYTE_MARKS)
+    """False when ``data``, a record encoded as JSON, cannot hold an e-mail address or a phone
+    number: one test over the whole record, where the patterns would run on each of its texts."""
+    return b"@" in data or b"+" in data or _LABEL_NEAR_NUMBER.search(data.lower()) is not None
 
 
 def redact(text: str) -> Redacted:
     """The text with every e-mail address and phone number replaced by a marker."""
-    if not _MAYBE.search(text):
+    if not _MAYBE.search(text.lower()):
         return Redacted(text)
     text, emails = _EMAIL.subn(EMAIL_MARKER, text)
     phones = 0

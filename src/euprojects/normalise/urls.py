@@ -19,6 +19,8 @@ _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 # A host name as sources write it without a scheme: "www.imatra.fi", "cordis.europa.eu/project/1".
 _BARE_HOST = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}(?::\d{1,5})?(?:[/?#]\S*)?")
 WEB_SCHEMES = ("http", "https")
+# Most addresses: http(s), a plain host name, nothing to strip. Kept as they are without parsing.
+_PLAIN = re.compile(r"https?://[A-Za-z0-9.-]+(?::\d{1,5})?(?:[/?#][^\x00-\x20\x7f]*)?")
 
 
 def web_address(text: str | None) -> str | None:
@@ -30,6 +32,8 @@ def web_address(text: str | None) -> str | None:
     """
     if text is None:
         return None
+    if _PLAIN.fullmatch(text):
+        return text
     url = _TAB_OR_NEWLINE.sub("", text.strip(_EDGES))
     if not url:
         return None
