@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import shutil
+import tracemalloc
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 from euprojects.cli import main
+from euprojects.reading import FileReport, read_chunks
 from euprojects.settings import load
+from euprojects.sources import by_name
 from euprojects.sources.common import slug
 from euprojects.store import open_store
 
@@ -172,6 +176,55 @@ def test_a_truncated_gzip_keeps_the_rows_before_the_break(home: Path, data: Path
     assert counts()[1] > 20_000  # the participations read before the break are kept
     listed = run("rejects", "--file", "h2020.csv.gz")
     assert "reading stopped after line" in listed.output
+
+
+HUGE = 200 * 2**20  # characters in the hostile line's one long field
+
+
+def hostile_gzip(data: Path, tmp_path: Path) -> Path:
+    """The real ERC Advanced list with one line of 200 MiB (an e-mail address repeated) inserted
+    after its 500th row: a small gzip, as a broken or malicious export could be."""
+    lines = (data / "erc-funded-projects" / "erc_advanced.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    piece = ("write to jane.doe@example.org " * 40_000)[: 2**20]
+    path = tmp_path / "erc_advanced.csv.gz"
+    with gzip.open(path, "wt", encoding="utf-8", compresslevel=1, newline="") as out:
+        out.writelines(lines[:501])
+        out.write('"HUGE","')
+        for _ in range(HUGE // len(piece)):
+            out.write(piece)
+        out.write('"\n')
+        out.writelines(lines[501:])
+    return path
+
+
+def test_a_monstrous_line_is_rejected_cut_short_and_the_other_rows_kept(home: Path, data: Path, tmp_path: Path) -> None:
+    path = hostile_gzip(data, tmp_path)
+    report = reports(run("ingest", "--json", "--no-index", str(path)))[path.name]
+    assert (report["read"], report["rejected"], report["new"]) == (970, 1, 969)
+    [entry] = json.loads(run("rejects", "--json", "--file", path.name).output)["rejects"]
+    length = len('"HUGE","') + HUGE + 1
+    assert entry["line"] == 502
+    assert entry["reason"] == (
+        f"the line has {length:,} characters, more than the 10,000,000 a line may have: not read"
+    )
+    assert entry["raw"].startswith('"HUGE","write to [e-mail removed]')
+    assert entry["raw"].endswith(f"… [cut at 2,000 of {length:,} characters]") and len(entry["raw"]) < 2_100
+    assert "@" not in entry["raw"]
+    assert counts()[0] == 969
+
+
+def test_a_monstrous_line_is_read_in_bounded_memory(data: Path, tmp_path: Path) -> None:
+    path = hostile_gzip(data, tmp_path)
+    report = FileReport(path=str(path), file=path.name)
+    tracemalloc.start()
+    try:
+        chunks = list(read_chunks(path, by_name("erc-grants"), report, 500))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert (report.read, report.records, report.rejected) == (970, 969, 1)
+    assert sum(len(c.records) for c in chunks) == 969
+    assert peak < HUGE // 4  # the line is never held whole, nor a copy of it
 
 
 def test_beneficiary_lists_are_organisation_totals_not_projects(home: Path, data: Path) -> None:

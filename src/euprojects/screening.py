@@ -70,7 +70,7 @@ def _screen(item: Screened) -> Screened:
         return item
     walk: _Walk = _Walk(redacting)
     screened: Screened = walk.struct(item, "")
-    if not (walk.flags or walk.raw):
+    if not (walk.flags or walk.raw or walk.redacted):
         return screened
     return msgspec.structs.replace(
         screened, raw={**walk.raw, **screened.raw}, flags=[*screened.flags, *walk.flags, *walk.summary()]

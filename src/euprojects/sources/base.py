@@ -241,6 +241,7 @@ class _Lines:
         while line and not line.endswith(("\n", "\r")):
             line = self.stream.readline(self.PIECE)
             length += len(line)
+        length -= len(line) - len(line.rstrip("\r\n"))  # the characters of the line, not its break
         self.overlong.append((self.number, length, start))
         return "\n"
 
