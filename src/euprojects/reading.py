@@ -172,8 +172,10 @@ def prepare(record: Record) -> PreparedRecord:
     Every loader's records come through here, so this is where the rules for all of them are
     applied (safe web addresses, no personal data, bounded texts: see :mod:`euprojects.screening`).
     """
-    project = screen_project(record.project)
-    payload = encode(project)
+    payload = encode(record.project)
+    project = screen_project(record.project, payload)
+    if project is not record.project:
+        payload = encode(project)
     aliases = tuple(sorted(set(record.aliases) - {project.id}))
     digest = hashlib.blake2b(payload, digest_size=16)
     digest.update("\x1f".join(aliases).encode())
@@ -189,8 +191,10 @@ def prepare(record: Record) -> PreparedRecord:
 
 def prepare_beneficiary(record: BeneficiaryRecord) -> PreparedBeneficiary:
     """Screen and encode a beneficiary row once, with the columns its totals are read from."""
-    beneficiary = screen_beneficiary(record.beneficiary)
-    payload = encode(beneficiary)
+    payload = encode(record.beneficiary)
+    beneficiary = screen_beneficiary(record.beneficiary, payload)
+    if beneficiary is not record.beneficiary:
+        payload = encode(beneficiary)
     return PreparedBeneficiary(
         key=record.key,
         organisation=beneficiary.organisation,

@@ -38,14 +38,17 @@ _SHOWN = 200  # characters of a left-out address quoted in its flag
 _encoder = msgspec.json.Encoder()
 
 
-def screen_project(project: Project) -> Project:
-    """The project as it may be stored; the same object when nothing had to change."""
-    return _screen(project)
+def screen_project(project: Project, encoded: bytes | None = None) -> Project:
+    """The project as it may be stored; the same object when nothing had to change.
+
+    ``encoded`` is the project as JSON when the caller has it already (the quick tests read it).
+    """
+    return _screen(project, encoded)
 
 
-def screen_beneficiary(beneficiary: Beneficiary) -> Beneficiary:
+def screen_beneficiary(beneficiary: Beneficiary, encoded: bytes | None = None) -> Beneficiary:
     """The beneficiary row as it may be stored; the same object when nothing had to change."""
-    return _screen(beneficiary)
+    return _screen(beneficiary, encoded)
 
 
 def screen_reject(reject: Reject) -> Reject:
@@ -63,8 +66,8 @@ def _reject_text(text: str) -> str:
     return redacted.text if redacted.emails or redacted.phones else text
 
 
-def _screen(item: Screened) -> Screened:
-    data = _encoder.encode(item)
+def _screen(item: Screened, encoded: bytes | None) -> Screened:
+    data = _encoder.encode(item) if encoded is None else encoded
     redacting = might_hold(data)
     if not redacting and _longest_text(data) <= TEXT_LIMIT and _addresses_kept(item):
         return item
