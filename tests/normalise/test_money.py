@@ -71,7 +71,7 @@ def test_a_lone_mark_that_cannot_group_thousands_is_the_decimal_mark() -> None:
     assert parse_amount("100.") == Decimal("100")
 
 
-def test_negative_amounts_parse_so_loaders_can_reject_them() -> None:
+def test_negative_amounts_parse_so_loaders_can_leave_them_out_with_a_flag() -> None:
     assert parse_amount("-5") == Decimal("-5")
 
 

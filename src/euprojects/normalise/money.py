@@ -186,10 +186,3 @@ def format_eur_style(amount: Decimal, currency: str = "EUR") -> str:
     whole, _, cents = f"{amount:,.2f}".partition(".")
     nbsp = "\u00a0"
     return f"{whole.replace(',', nbsp)},{cents}{nbsp}{currency}"
-
-
-def require_non_negative(money: Money | None, what: str) -> Money | None:
-    """Reject negative amounts, which no source means (a sign flipped in an export)."""
-    if money is not None and money.amount < 0:
-        raise ValueError(f"{what} {money.amount} is negative")
-    return money
