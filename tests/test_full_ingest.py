@@ -1,17 +1,27 @@
 """All of the public data, as `scripts/start` ingests it: every file read, row counts as the
-folder READMEs give them (each difference explained), and a second run that changes nothing."""
+folder READMEs give them (each difference explained), a second run that changes nothing, and a
+store (and the portal over it) without personal data or unsafe web addresses."""
 
 from __future__ import annotations
 
 import json
+import re
+import sqlite3
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from click.testing import CliRunner
+from fastapi.testclient import TestClient
 
 from euprojects.cli import main
+from euprojects.search import Searcher
+from euprojects.settings import load
+from euprojects.store import open_store
+from euprojects.web import create_app
 from tests.conftest import data_dir
 
 # Rows per file as the READMEs state them.
@@ -86,8 +96,12 @@ def ingest(home: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
-    home = tmp_path_factory.mktemp("full")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("full")
+
+
+@pytest.fixture(scope="module")
+def runs(home: Path) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
     with pytest.MonkeyPatch.context() as monkeypatch:
         monkeypatch.delenv("EUPROJECTS_DATABASE_URL", raising=False)
         monkeypatch.delenv("EUPROJECTS_INDEX_DIR", raising=False)
@@ -125,3 +139,84 @@ def test_a_second_ingest_changes_nothing(runs: tuple[dict[str, Any], dict[str, A
         assert (after["new"], after["updated"], after["removed"]) == (0, 0, 0), after["file"]
         assert after["unchanged"] == before["records"] == before["new"], after["file"]
     assert second["projects_rebuilt"] == 0 and second["index"]["mode"] == "current"
+
+
+# Independent of the ingest's own patterns: anything that looks like an address or a number
+# after a phone label, however the ingest recognises them.
+E_MAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.IGNORECASE)
+LABELLED_PHONE = re.compile(
+    r"\b(?:tel|telephone|phone|fax|mobile|tlf|puh|gsm)\b\.?:?\s?\+?\(?\d[\d ()./-]{5,}", re.IGNORECASE
+)
+INTERNATIONAL_PHONE = re.compile(r"\+\d{2,3}[ \d]{8,}")
+STORED_TEXT = {
+    "projects": "data",
+    "organisations": "data",
+    "participations": "data",
+    "fragments": "payload",
+    "beneficiaries": "payload",
+    "rejects": "raw || ' ' || reason",
+}
+
+
+def stored_texts(home: Path) -> Iterator[tuple[str, str]]:
+    with sqlite3.connect(home / "euprojects.db") as db:
+        for table, column in STORED_TEXT.items():
+            for (value,) in db.execute(f"SELECT {column} FROM {table}"):
+                yield table, value.decode() if isinstance(value, bytes) else value
+
+
+def test_the_data_holds_contacts_that_the_store_must_not(data: Path) -> None:
+    with zipfile.ZipFile(data / "cordis-horizon-reports-deliverables" / "projectDeliverables.xlsx") as book:
+        text = " ".join(book.read(name).decode() for name in book.namelist() if name.endswith(".xml"))
+    assert E_MAIL.search(text) and INTERNATIONAL_PHONE.search(text)
+
+
+def test_no_stored_text_holds_an_e_mail_address_or_a_phone_number(runs: object, home: Path) -> None:
+    found = [
+        (table, match[0])
+        for table, text in stored_texts(home)
+        for pattern in (E_MAIL, LABELLED_PHONE, INTERNATIONAL_PHONE)
+        for match in pattern.finditer(text)
+    ]
+    assert found == []
+    markers = " ".join(text for table, text in stored_texts(home) if table == "projects" and "removed]" in text)
+    assert "[e-mail removed]" in markers and "[phone removed]" in markers
+
+
+def test_every_stored_web_address_is_http_with_a_host(runs: object, home: Path) -> None:
+    addresses = []
+    with sqlite3.connect(home / "euprojects.db") as db:
+        for (data,) in db.execute("SELECT data FROM projects"):
+            project = json.loads(data)
+            addresses.append(project.get("website"))
+            addresses += [link.get("url") for link in project.get("links", [])]
+        for (data,) in db.execute("SELECT data FROM organisations"):
+            addresses.append(json.loads(data).get("website"))
+        for (data,) in db.execute("SELECT data FROM participations"):
+            addresses.append(json.loads(data)["organisation"].get("website"))
+    present = [a for a in addresses if a is not None]
+    assert len(present) > 10_000
+    assert [a for a in present if urlsplit(a).scheme.lower() not in ("http", "https") or not urlsplit(a).netloc] == []
+
+
+@pytest.fixture(scope="module")
+def portal(runs: object, home: Path) -> Iterator[TestClient]:
+    settings = load({"EUPROJECTS_HOME": str(home)}, dotenv=home / ".env")
+    store = open_store(settings.database_url)
+    yield TestClient(create_app(settings, store, Searcher(settings.index_dir, store)), raise_server_exceptions=False)
+    store.close()
+
+
+def test_the_portal_shows_no_removed_address(portal: TestClient) -> None:
+    """The project whose deliverable named its data-protection officer, as every reader gets it."""
+    assert portal.get("/api/v1/search", params={"q": "cztel"}).json()["data"]["total"] == 0  # "dpo@czu.cztel"
+    api = portal.get("/api/v1/projects/cordis:101060635")
+    page = portal.get("/projects/cordis:101060635")
+    query = {"q": f'acronym:"{api.json()["data"]["acronym"]}"'}
+    export = portal.get("/api/v1/export", params={**query, "format": "jsonl"})
+    csv_export = portal.get("/api/v1/export", params={**query, "format": "csv"})
+    assert [r.status_code for r in (api, page, export, csv_export)] == [200] * 4
+    assert "[e-mail removed]" in api.text and '"personal_data_removed"' in api.text
+    assert "cordis:101060635" in export.text and "cordis:101060635" in csv_export.text
+    for response in (api, page, export, csv_export):
+        assert not E_MAIL.search(response.text) and not INTERNATIONAL_PHONE.search(response.text)

@@ -263,6 +263,7 @@ class Beneficiary(msgspec.Struct, omit_defaults=True, gc=False):
     projects: int | None = None
     names: list[str] = []
     raw: dict[str, str] = {}
+    flags: list[Flag] = []
 
 
 class BeneficiaryRecord(msgspec.Struct, omit_defaults=True, gc=False):

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import shutil
+import tracemalloc
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from euprojects.reading import FileReport, read_chunks
 
 from euprojects.cli import main
 from euprojects.settings import load
+from euprojects.sources import by_name
+from euprojects.sources.common import slug
 from euprojects.store import open_store
 
 
@@ -122,7 +127,9 @@ def test_undetectable_files_are_named(home: Path, tmp_path: Path) -> None:
     assert f"error: {path}: no known format recognises this file" in result.output
 
 
-def test_bad_rows_are_rejected_with_file_and_line_and_good_rows_kept(home: Path, data: Path, tmp_path: Path) -> None:
+def test_bad_rows_are_rejected_with_file_and_line_and_a_bad_amount_costs_only_itself(
+    home: Path, data: Path, tmp_path: Path
+) -> None:
     with (data / "erc-funded-projects" / "erc_starting.csv").open(encoding="utf-8", newline="") as handle:
         rows = [row for _, row in zip(range(31), csv.reader(handle), strict=False)]
     rows[5][6] = "2019-02-30"  # date_start_project
@@ -132,13 +139,18 @@ def test_bad_rows_are_rejected_with_file_and_line_and_good_rows_kept(home: Path,
         csv.writer(handle, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(rows)
     result = run("ingest", str(path))
     assert result.exit_code == 0
-    rejected = [line for line in result.output.splitlines() if line.startswith("rejected:")]
-    assert any("'2019-02-30' is not a valid date" in line and "date_start_project" in line for line in rejected)
-    assert any("is negative" in line and "budget_project" in line for line in rejected)
-    assert all(line.startswith(f"rejected: {path}, line ") for line in rejected)
+    [rejected] = [line for line in result.output.splitlines() if line.startswith("rejected:")]
+    assert "'2019-02-30' is not a valid date" in rejected and "date_start_project" in rejected
+    assert rejected.startswith(f"rejected: {path}, line ")
     listed = run("rejects", "--file", "erc_starting.csv")
-    assert "2 of 2 reject(s)" in listed.output
-    assert counts()[0] == 28
+    assert "1 of 1 reject(s)" in listed.output
+    assert counts()[0] == 29
+    shown = json.loads(run("show", "--json", f"erc:stg-{slug(rows[10][0])}-{rows[10][6].replace('-', '')}").output)
+    assert shown["title"] == rows[10][1] and "eu_contribution" not in shown
+    assert shown["raw"]["budget_project"] == "-1500000"
+    assert {"code": "invalid_amount", "message": "column 'budget_project': -1500000 is negative; left out"} in shown[
+        "flags"
+    ]
 
 
 def test_a_truncated_csv_rejects_the_cut_row(home: Path, data: Path, tmp_path: Path) -> None:
@@ -164,6 +176,55 @@ def test_a_truncated_gzip_keeps_the_rows_before_the_break(home: Path, data: Path
     assert counts()[1] > 20_000  # the participations read before the break are kept
     listed = run("rejects", "--file", "h2020.csv.gz")
     assert "reading stopped after line" in listed.output
+
+
+HUGE = 200 * 2**20  # characters in the hostile line's one long field
+
+
+def hostile_gzip(data: Path, tmp_path: Path) -> Path:
+    """The real ERC Advanced list with one line of 200 MiB (an e-mail address repeated) inserted
+    after its 500th row: a small gzip, as a broken or malicious export could be."""
+    lines = (data / "erc-funded-projects" / "erc_advanced.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    piece = ("write to jane.doe@example.org " * 40_000)[: 2**20]
+    path = tmp_path / "erc_advanced.csv.gz"
+    with gzip.open(path, "wt", encoding="utf-8", compresslevel=1, newline="") as out:
+        out.writelines(lines[:501])
+        out.write('"HUGE","')
+        for _ in range(HUGE // len(piece)):
+            out.write(piece)
+        out.write('"\n')
+        out.writelines(lines[501:])
+    return path
+
+
+def test_a_monstrous_line_is_rejected_cut_short_and_the_other_rows_kept(home: Path, data: Path, tmp_path: Path) -> None:
+    path = hostile_gzip(data, tmp_path)
+    report = reports(run("ingest", "--json", "--no-index", str(path)))[path.name]
+    assert (report["read"], report["rejected"], report["new"]) == (970, 1, 969)
+    [entry] = json.loads(run("rejects", "--json", "--file", path.name).output)["rejects"]
+    length = len('"HUGE","') + HUGE + 1
+    assert entry["line"] == 502
+    assert entry["reason"] == (
+        f"the line has {length:,} characters, more than the 10,000,000 a line may have: not read"
+    )
+    assert entry["raw"].startswith('"HUGE","write to [e-mail removed]')
+    assert entry["raw"].endswith(f"… [cut at 2,000 of {length:,} characters]") and len(entry["raw"]) < 2_100
+    assert "@" not in entry["raw"]
+    assert counts()[0] == 969
+
+
+def test_a_monstrous_line_is_read_in_bounded_memory(data: Path, tmp_path: Path) -> None:
+    path = hostile_gzip(data, tmp_path)
+    report = FileReport(path=str(path), file=path.name)
+    tracemalloc.start()
+    try:
+        chunks = list(read_chunks(path, by_name("erc-grants"), report, 500))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert (report.read, report.records, report.rejected) == (970, 969, 1)
+    assert sum(len(c.records) for c in chunks) == 969
+    assert peak < HUGE // 4  # the line is never held whole, nor a copy of it
 
 
 def test_beneficiary_lists_are_organisation_totals_not_projects(home: Path, data: Path) -> None:

@@ -1,5 +1,6 @@
 """Amounts and rates as the real files write them."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -44,7 +45,33 @@ def test_not_amounts(text: str) -> None:
         parse_money(text, decimal=",")
 
 
-def test_negative_amounts_parse_so_loaders_can_reject_them() -> None:
+@pytest.mark.parametrize(
+    ("text", "decimal", "why"),
+    [
+        ("12,3,4", None, "digit groups are not thousands"),  # was read as 1234
+        ("1,23,456", None, "digit groups are not thousands"),
+        ("1.234.56", ",", "digit groups are not thousands"),
+        ("1 23 456", ",", "digit groups are not thousands"),
+        ("1234.5", ",", "digit groups are not thousands"),  # a decimal point in a file of decimal commas
+        ("1.5", ",", "digit groups are not thousands"),
+        ("1.234,5", ".", "'234,5' after the decimal mark '.'"),  # a thousands mark after the decimal one
+        ("1,234.567,89", None, "more than one decimal mark ','"),
+        ("1.234,567.89", None, "more than one decimal mark '.'"),
+        ("1,5,", ",", "more than one decimal mark ','"),
+    ],
+)
+def test_amounts_that_can_be_read_several_ways_are_refused(text: str, decimal: str | None, why: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(why)):
+        parse_amount(text, decimal)  # type: ignore[arg-type]
+
+
+def test_a_lone_mark_that_cannot_group_thousands_is_the_decimal_mark() -> None:
+    assert parse_amount("1234.567") == Decimal("1234.567")  # "1234" is no group of thousands
+    assert parse_amount("1,500") == Decimal("1500")
+    assert parse_amount("100.") == Decimal("100")
+
+
+def test_negative_amounts_parse_so_loaders_can_leave_them_out_with_a_flag() -> None:
     assert parse_amount("-5") == Decimal("-5")
 
 

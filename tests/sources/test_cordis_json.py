@@ -8,7 +8,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from euprojects.model import Money, Record, Reject, Role, Status
+from euprojects.model import Flag, Money, Record, Reject, Role, Status
 from euprojects.sources import detect, formats
 from euprojects.sources.base import Head, SourceError
 from euprojects.sources.cordis_json import SWAP_FLAG, read_marzee, read_scraped
@@ -137,7 +137,9 @@ def test_the_activity_field_never_reaches_a_record(data: Path, scraped: dict[str
     assert not [c for c in contacts if c in text]
 
 
-def test_bad_scraped_pages_are_rejected_naming_line_and_field(tmp_path: Path) -> None:
+def test_bad_scraped_pages_are_rejected_naming_line_and_field_and_a_bad_amount_costs_only_itself(
+    tmp_path: Path,
+) -> None:
     def page(project_id: str, start: str, money: str) -> dict[str, list[str]]:
         return {
             "Project_ID": [project_id],
@@ -163,13 +165,17 @@ def test_bad_scraped_pages_are_rejected_naming_line_and_field(tmp_path: Path) ->
     path.write_text(text, encoding="utf-8")
     starts = [number for number, line in enumerate(text.splitlines(), start=1) if line in (" {", " [")]
     items = list(read_scraped(path))
-    assert [(r.key, r.line) for r in records(items)] == [("700001", starts[0])]
+    assert [(r.key, r.line) for r in records(items)] == [("700001", starts[0]), ("700003", starts[2])]
+    negative = records(items)[1].project
+    assert negative.eu_contribution is None and negative.title == "A title"
+    assert negative.raw["EU_Contribution"] == "EUR -50 000"
+    [flag] = negative.flags
+    assert flag == Flag("invalid_amount", "field 'EU_Contribution': -50000 is negative; left out")
     found = [(r.line, r.reason) for r in rejects(items)]
-    assert [line for line, _ in found] == starts[1:]
+    assert [line for line, _ in found] == [starts[1], *starts[3:]]
     assert "'From'" in found[0][1] and "2017-02-29" in found[0][1]
-    assert "'EU_Contribution'" in found[1][1] and "negative" in found[1][1]
-    assert "'Project_ID'" in found[2][1] and "7x" in found[2][1]
-    assert "not a project object" in found[3][1]
+    assert "'Project_ID'" in found[1][1] and "7x" in found[1][1]
+    assert "not a project object" in found[2][1]
     text = msgspec.json.encode(items).decode()
     assert "Jane Doe" not in text and "2345 6789" not in text
 
@@ -250,7 +256,7 @@ def test_marzee_participants_keep_city_and_coordinates(big: list[Record | Reject
     assert {o.country for o in everyone} >= {"GR", "GB"} and "EL" not in {o.country for o in everyone}
 
 
-def test_bad_marzee_projects_are_rejected(tmp_path: Path) -> None:
+def test_bad_marzee_projects_are_rejected_and_a_bad_amount_costs_only_itself(tmp_path: Path) -> None:
     def project(rcn: str, start: str, cost: str) -> dict[str, object]:
         return {"id": "1", "rcn": rcn, "title": "T", "project_acronym": "A", "start_date": start,
                 "end_date": "1262214000", "cost": cost, "funding": "10", "participants": []}  # fmt: skip
@@ -261,10 +267,15 @@ def test_bad_marzee_projects_are_rejected(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     items = list(read_marzee(path))
-    assert [r.key for r in records(items)] == ["1"]
-    found = [r.reason for r in rejects(items)]
-    assert "'start_date'" in found[0] and "soon" in found[0]
-    assert "'cost'" in found[1] and "negative" in found[1]
+    assert [r.key for r in records(items)] == ["1", "3"]
+    [found] = [r.reason for r in rejects(items)]
+    assert "'start_date'" in found and "soon" in found
+    negative = records(items)[1].project
+    assert (negative.total_cost, negative.eu_contribution) == (None, Money(Decimal("10")))
+    assert negative.raw["cost"] == "-1" and negative.start_date is not None
+    assert [(f.code, "'cost'" in f.message and "negative" in f.message) for f in negative.flags] == [
+        ("invalid_amount", True)
+    ]
 
 
 # --- detection -------------------------------------------------------------------------------

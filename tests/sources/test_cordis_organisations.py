@@ -175,19 +175,22 @@ def row(**changes: str) -> list[str]:
     return [values[column] for column in HEADER]
 
 
-def test_a_negative_contribution_rejects_the_row_and_names_the_column(tmp_path: Path) -> None:
+def test_a_negative_contribution_is_left_out_with_a_flag_and_the_partner_kept(tmp_path: Path) -> None:
     path = write_sheet(
         tmp_path / "organization.xlsx",
         HEADER,
         row(),
         row(organisationID="886340411", order="2", role="participant", ecContribution="-100"),
     )
-    items = list(read(path))
-    assert isinstance(items[0], Record)
-    bad = items[1]
-    assert isinstance(bad, Reject) and bad.line == 3
-    assert "ecContribution" in bad.reason and "-100" in bad.reason
-    assert "886340411" in bad.raw
+    first, second = list(read(path))
+    assert isinstance(first, Record) and isinstance(second, Record) and second.line == 3
+    [partner] = second.project.participations
+    assert partner.organisation.identifiers["pic"] == "886340411" and partner.eu_contribution is None
+    assert partner.total_cost is not None
+    [flag] = second.project.flags
+    assert flag.code == "invalid_amount"
+    assert "'ecContribution'[886340411/participant/2]" in flag.message and "-100 is negative" in flag.message
+    assert second.project.raw["ecContribution[886340411/participant/2]"] == "-100"
 
 
 def test_an_unknown_role_or_order_rejects_the_row(tmp_path: Path) -> None:

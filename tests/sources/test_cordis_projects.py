@@ -125,18 +125,25 @@ def test_fp7_statuses_and_programmes_follow_the_call(data: Path) -> None:
     assert by_key(items, "333938").project.eu_contribution == Money(Decimal(100000))
 
 
-def test_fp7_rows_with_an_impossible_date_a_negative_amount_or_too_few_fields_are_rejected(tmp_path: Path) -> None:
+def test_fp7_rows_with_an_impossible_date_or_too_few_fields_are_rejected_a_negative_amount_left_out(
+    tmp_path: Path,
+) -> None:
     good = '"1";"GOOD";"ONG";"T";"2012-01-01";"2013-12-31";"100";"90";"FP7";"FP7-ICT-2011-7";"CSA";"";"O";"";"5"'
     bad_date = '"2";"BAD";"ONG";"T";"2013-02-30";"2013-12-31";"100";"90";"FP7";"FP7-ICT-2011-7";"CSA";"";"O";"";"6"'
     negative = '"3";"NEG";"ONG";"T";"2012-01-01";"2013-12-31";"100";"-90";"FP7";"FP7-ICT-2011-7";"CSA";"";"O";"";"7"'
     short = '"4";"SHORT";"ONG"'
     fp6 = '"5";"OLD";"CLO";"T";"2005-01-01";"2006-12-31";"100";"90";"FP6";"X";"IP";"";"O";"";"8"'
     items = list(read_fp7(write(tmp_path / "fp7.csv", FP7_HEADER, good, bad_date, negative, short, fp6, bom=True)))
-    assert [r.key for r in records(items)] == ["1"]
+    assert [r.key for r in records(items)] == ["1", "3"]
+    negative = by_key(items, "3").project
+    assert (negative.acronym, negative.total_cost, negative.eu_contribution) == ("NEG", Money(Decimal(100)), None)
+    assert negative.raw["ecMaxContribution"] == "-90"
+    assert [(f.code, f.message) for f in negative.flags] == [
+        ("invalid_amount", "column 'ecMaxContribution': -90 is negative; left out")
+    ]
     found = {r.line: r.reason for r in rejects(items)}
-    assert set(found) == {3, 4, 5, 6}
+    assert set(found) == {3, 5, 6}
     assert "startDate" in found[3] and "2013-02-30" in found[3]
-    assert "ecMaxContribution" in found[4] and "negative" in found[4]
     assert "3 fields" in found[5]
     assert "frameworkProgramme" in found[6] and "FP6" in found[6]
 
@@ -263,10 +270,13 @@ def test_h2020_bad_rows_are_rejected_naming_line_and_column(tmp_path: Path) -> N
             )
         )
     )
-    assert [r.key for r in records(items)] == ["700001"]
+    assert [r.key for r in records(items)] == ["700001", "700003"]
+    negative = by_key(items, "700003").project
+    assert negative.total_cost is None and negative.start_date == dt.date(2015, 2, 1)
+    assert [f.code for f in negative.flags] == ["invalid_amount"] and "totalCost" in negative.flags[0].message
     found = {r.line: r.reason for r in rejects(items)}
+    assert set(found) == {3, 5, 6}
     assert "startDate" in found[3] and "2015-13-01" in found[3]
-    assert "totalCost" in found[4]
     assert "'id'" in found[5] and "x7" in found[5]
     assert "3 fields" in found[6]
 

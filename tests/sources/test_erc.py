@@ -1,10 +1,11 @@
+import datetime as dt
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from euprojects.model import Record, Reject, Role
+from euprojects.model import Money, Record, Reject, Role
 from euprojects.sources import detect
 from euprojects.sources.base import SourceError
 from euprojects.sources.erc import read
@@ -51,7 +52,7 @@ def test_detected_by_its_header(data: Path) -> None:
     assert detect(data / "erc-funded-projects" / "erc_starting.csv").name == "erc-grants"
 
 
-def test_a_negative_budget_rejects_the_row_and_names_the_column(tmp_path: Path) -> None:
+def test_a_negative_or_garbled_budget_is_left_out_naming_column_and_value(tmp_path: Path) -> None:
     path = tmp_path / "erc_starting.csv"
     header = ",".join(
         f'"{c}"'
@@ -67,10 +68,23 @@ def test_a_negative_budget_rejects_the_row_and_names_the_column(tmp_path: Path) 
         )
     )
     good = '"GOOD","A title","X","UNI","Text","1500000","2012-01-01","2016-12-31"'
-    bad = '"BAD","A title","X","UNI","Text","-5","2012-01-01","2016-12-31"'
-    items = list(read_path(path, header, good, bad))
-    assert isinstance(items[0], Record)
-    assert isinstance(items[1], Reject) and items[1].line == 3 and "budget_project" in items[1].reason
+    negative = '"NEG","A title","X","UNI","Text","-5","2012-01-01","2016-12-31"'
+    garbled = '"GARBLED","A title","X","UNI","Text","12,3,4","2012-01-01","2016-12-31"'
+    items = list(read_path(path, header, good, negative, garbled))
+    assert all(isinstance(item, Record) for item in items)
+    kept = [item.project for item in items if isinstance(item, Record)]
+    assert [p.eu_contribution for p in kept] == [Money(Decimal("1500000")), None, None]
+    assert [p.raw["budget_project"] for p in kept[1:]] == ["-5", "12,3,4"]
+    assert [(p.title, p.summary, p.start_date) for p in kept[1:]] == [("A title", "Text", dt.date(2012, 1, 1))] * 2
+    assert [[(f.code, f.message) for f in p.flags] for p in kept[1:]] == [
+        [("invalid_amount", "column 'budget_project': -5 is negative; left out")],
+        [
+            (
+                "invalid_amount",
+                "column 'budget_project': '12,3,4' is not an amount: its digit groups are not thousands; left out",
+            )
+        ],
+    ]
 
 
 def test_a_missing_column_is_a_source_error(tmp_path: Path) -> None:

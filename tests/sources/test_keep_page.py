@@ -371,15 +371,20 @@ def test_html_partner_blocks_with_problems_are_flagged(labelled_page: Project) -
         "LT",
     )
     codes = sorted(f.code for f in labelled_page.flags)
-    assert codes == ["partner_count_mismatch", "partner_unreadable", "partner_value_unreadable"]
+    assert codes == ["invalid_amount", "partner_count_mismatch", "partner_unreadable"]
+    [amount] = [f.message for f in labelled_page.flags if f.code == "invalid_amount"]
+    assert amount == 'Region Skåne: "partner\'s programme co-financing": -5.00 is negative; left out'
+    assert labelled_page.raw["partner's programme co-financing[Region Skåne]"] == "-5,00"
 
 
-def test_html_negative_eu_amount_rejects_the_page(tmp_path: Path) -> None:
+def test_html_negative_eu_amount_is_left_out_and_the_page_kept(tmp_path: Path) -> None:
     markup = page_html(LABELLED.replace("1&nbsp;600&nbsp;000,00", "-1&nbsp;600&nbsp;000,00"))
-    [item] = read("keep-page-html", write(tmp_path, "bbr.html", markup))
-    assert isinstance(item, Reject) and "EU funding (amount)" in item.reason and "negative" in item.reason
+    project = only_record("keep-page-html", write(tmp_path, "bbr.html", markup)).project
+    assert project.eu_contribution is None and project.total_cost == Money(Decimal("2000000.00"))
+    assert project.raw["eu_contribution"] == "-1 600 000,00"
     label_line = next(n for n, line in enumerate(markup.splitlines(), 1) if "Total EU funding" in line)
-    assert item.line == label_line
+    [flag] = [f for f in project.flags if f.code == "invalid_amount"]
+    assert flag.message == f"EU funding (amount) (line {label_line}): -1600000.00 is negative; left out"
 
 
 def test_html_nested_deeper_than_python_recursion_is_read(tmp_path: Path) -> None:

@@ -61,5 +61,20 @@ def test_java_floats_in_scientific_notation() -> None:
         euros("12,3")
 
 
+def test_an_unreadable_total_costs_only_itself(data: Path, tmp_path: Path, rows: list[BeneficiaryRecord]) -> None:
+    header, first = (data / FILE).read_text(encoding="utf-8").splitlines()[:2]
+    cells = first.split("\t")
+    cells[header.split("\t").index("Total Budget")] = "12,3,4"
+    path = tmp_path / "kohesio-data-export.tsv"
+    path.write_text(f"{header}\n{chr(9).join(cells)}\n", encoding="utf-8")
+    good = rows[0]
+    [item] = list(read(path))
+    assert isinstance(item, BeneficiaryRecord)
+    kept = item.beneficiary
+    assert kept.total_budget is None and kept.eu_contribution == good.beneficiary.eu_contribution
+    assert kept.organisation == good.beneficiary.organisation and kept.raw["Total Budget"] == "12,3,4"
+    assert [f.code for f in kept.flags] == ["invalid_amount"] and "'Total Budget'" in kept.flags[0].message
+
+
 def test_detected_by_its_header(data: Path) -> None:
     assert detect(data / FILE).name == "kohesio-beneficiaries"

@@ -206,13 +206,19 @@ def test_an_impossible_date_rejects_the_row_naming_line_and_column(tmp_path: Pat
     assert rejected.raw == bad
 
 
-def test_a_negative_amount_rejects_the_row_naming_line_and_column(tmp_path: Path, data: Path) -> None:
+def test_a_negative_amount_is_left_out_naming_column_and_value(tmp_path: Path, data: Path) -> None:
     header, first = real_lines(data, 2)
     bad = with_cell(header, first, "Innvilget beløp organisasjon EUR", "-626199.99999984")
-    [rejected] = read(write(tmp_path, [header, bad]))
-    assert isinstance(rejected, Reject) and rejected.line == 2
-    assert rejected.reason.startswith("column 'Innvilget beløp organisasjon EUR':")
-    assert "-626200.00 is negative" in rejected.reason
+    [kept] = read(write(tmp_path, [header, first]))
+    [record] = read(write(tmp_path, [header, bad]))
+    assert isinstance(record, Record) and isinstance(kept, Record) and record.line == 2
+    [participation] = record.project.participations
+    assert participation.eu_contribution is None
+    assert participation.organisation == kept.project.participations[0].organisation
+    assert [(f.code, f.message) for f in record.project.flags] == [
+        ("invalid_amount", "column 'Innvilget beløp organisasjon EUR': -626200.00 is negative; left out")
+    ]
+    assert record.project.raw["Innvilget beløp organisasjon EUR"] == "-626199.99999984"
 
 
 def test_an_unknown_role_or_malformed_organisation_number_is_rejected(tmp_path: Path, data: Path) -> None:

@@ -58,16 +58,23 @@ def test_municipality_codes_give_the_federal_state(data: Path) -> None:
     assert projects["b2e - business2excellence"].project.nuts == ["AT31"]  # 40101 Linz, Oberösterreich
 
 
-def test_a_bad_row_is_rejected_naming_line_and_column(data: Path, tmp_path: Path) -> None:
+def test_a_bad_date_rejects_the_row_a_bad_rate_only_itself(data: Path, tmp_path: Path) -> None:
     rows = [[cell.replace("\n", " ") for cell in row] for row in table(data / FILE)[:4]]
     rows[2][3] = "32.01.2015"
     rows[3][6] = "118,13 %"
     found = list(read(write(tmp_path / "at.csv", rows)))
-    assert isinstance(found[0], Record)
     rejects = [r for r in found if isinstance(r, Reject)]
-    assert [r.line for r in rejects] == [3, 4]
+    assert [r.line for r in rejects] == [3]
     assert "operation start date" in rejects[0].reason and "'32.01.2015' is not a valid date" in rejects[0].reason
-    assert "co-financing rate" in rejects[1].reason and "between 0 and 100" in rejects[1].reason
+    [good, bad_rate] = [r for r in found if isinstance(r, Record)]
+    assert good.project.cofinancing_rate is not None
+    project = bad_rate.project
+    assert bad_rate.line == 4 and project.total_cost is not None and project.start_date is not None
+    assert (project.cofinancing_rate, project.eu_contribution) == (None, None)
+    [flag] = project.flags
+    assert flag.code == "invalid_rate" and "CO-FINANCING RATE" in flag.message.upper()
+    assert "'118,13 %' is not a rate between 0 and 100 %" in flag.message
+    assert "118,13 %" in project.raw.values()
 
 
 def test_detected_as_its_own_format_only(data: Path) -> None:

@@ -9,7 +9,7 @@ import pytest
 from euprojects.model import Money, Record, Reject, Role
 from euprojects.sources import detect
 from euprojects.sources.base import Head, SourceError
-from euprojects.sources.operations_dk import CONTACTS, FORMATS, read, utm32_to_wgs84
+from euprojects.sources.operations_dk import CONTACTS, FORMATS, TITLE, read, utm32_to_wgs84
 from tests.sources.damage import assert_only_the_damaged_row_is_lost, insert_byte
 
 FILE = "structural-funds-os-data/DK_ERDF_Denmark_2014-2020.original.csv"
@@ -128,7 +128,7 @@ def test_nothing_from_the_contact_column_reaches_the_records(data: Path) -> None
     assert "@" not in everything
 
 
-def test_a_bad_row_is_rejected_without_its_contacts(data: Path, tmp_path: Path) -> None:
+def test_a_bad_row_is_rejected_without_its_contacts_a_bad_amount_left_out(data: Path, tmp_path: Path) -> None:
     rows = table(data / FILE)
     header, row = rows[0], rows[1]
     row[header.index("Projektbeskrivelse")] = "One line."  # so that each row is one line of the file
@@ -137,13 +137,23 @@ def test_a_bad_row_is_rejected_without_its_contacts(data: Path, tmp_path: Path) 
     bad_date, negative = list(row), list(row)
     bad_date[header.index("Startdato / Operation start date")] = "31.02.2015"
     negative[header.index("Budget / Budget")] = "-15.414.794"
+    negative[header.index(TITLE)] = "Another operation"
     found = items(write(tmp_path / "dk.csv", [header, row, bad_date, negative]))
     assert isinstance(found[0], Record) and "Jane" not in repr(found[0])
     assert isinstance(found[1], Reject) and found[1].line == 3
     assert "Startdato / Operation start date" in found[1].reason and "31.02.2015" in found[1].reason
-    assert isinstance(found[2], Reject) and found[2].line == 4 and "Budget / Budget" in found[2].reason
     assert "Vækst 2.0" in found[1].raw
-    assert not [r for r in found[1:] if "Jane" in r.raw or "12 34 56 78" in r.raw or "@" in r.raw]
+    assert "Jane" not in found[1].raw and "12 34 56 78" not in found[1].raw and "@" not in found[1].raw
+    assert isinstance(found[2], Record) and found[2].line == 4 and "Jane" not in repr(found[2])
+    project = found[2].project
+    assert project.total_cost is None and project.raw["Budget / Budget"] == "-15.414.794"
+    assert (project.eu_contribution, project.cofinancing_rate) == (
+        found[0].project.eu_contribution,
+        found[0].project.cofinancing_rate,
+    )
+    assert [(f.code, f.message) for f in project.flags] == [
+        ("invalid_amount", "column 'Budget / Budget': -15414794 is negative; left out")
+    ]
 
 
 def test_a_row_with_missing_fields_is_rejected_without_its_text(data: Path, tmp_path: Path) -> None:

@@ -89,7 +89,9 @@ def test_a_location_naming_several_nuts_3_regions(data: Path) -> None:
     assert project.themes[0] == "Πληροφόρηση και επικοινωνία"  # "123 Πληροφόρηση …", code without a dash
 
 
-def test_a_bad_row_is_rejected_and_its_operation_says_so(data: Path, tmp_path: Path) -> None:
+def test_a_bad_row_is_rejected_and_its_operation_says_so_a_bad_amount_costs_only_itself(
+    data: Path, tmp_path: Path
+) -> None:
     rows = [[cell.replace("\n", " ") for cell in row] for row in table(data / FILE)]  # one line per row
     header = rows[0]
     group = [row for row in rows[1:] if row[4].startswith("5000328-")]
@@ -98,12 +100,17 @@ def test_a_bad_row_is_rejected_and_its_operation_says_so(data: Path, tmp_path: P
     negative[8] = "-190.676,64"
     found = list(read(write(tmp_path / "el.csv", [header, *group, negative])))
     rejects = [item for item in found if isinstance(item, Reject)]
-    assert [(r.line, "OPERATION START DATE" in r.reason, "31/02/2016" in r.reason) for r in rejects[:1]] == [
+    assert [(r.line, "OPERATION START DATE" in r.reason, "31/02/2016" in r.reason) for r in rejects] == [
         (3, True, True)
     ]
-    assert rejects[1].line == 5 and "TOTAL ELIGIBLE EXPENDITURE" in rejects[1].reason
-    [record] = [item for item in found if isinstance(item, Record)]
+    [record, kept] = [item for item in found if isinstance(item, Record)]
     assert any(f.code == "rows_rejected" for f in record.project.flags)
+    project = kept.project
+    assert kept.line == 5 and project.total_cost is None and project.eu_contribution is None
+    assert project.cofinancing_rate is not None and project.title and project.start_date
+    invalid = [f.message for f in project.flags if f.code == "invalid_amount"]
+    assert len(invalid) == 1 and "TOTAL ELIGIBLE EXPENDITURE" in invalid[0] and "-190676.64 is negative" in invalid[0]
+    assert "-190.676,64" in project.raw.values()
 
 
 def test_detected_as_its_own_format_only(data: Path) -> None:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from euprojects.model import Money, Record, Reject, Role, Status
+from euprojects.model import Flag, Money, Record, Reject, Role, Status
 from euprojects.sources import detect
 from euprojects.sources.base import Head, SourceError
 from euprojects.sources.operations_fi import FORMATS, read
@@ -137,7 +137,7 @@ def test_the_authorities_of_other_lines_decide_an_ambiguous_split(tmp_path: Path
     )
 
 
-def test_a_bad_value_is_rejected_naming_line_and_column(tmp_path: Path) -> None:
+def test_a_bad_date_rejects_the_row_a_bad_amount_only_itself(tmp_path: Path) -> None:
     good = "A79991,EAKR,Hanke, osa 1,2,Lapin liitto,Toiminnassa,1.1.2015,31.12.2016,Oy Testi Ab,100,0,100,0,,;"
     bad_date = "A79992,EAKR,Hanke, osa 2,2,Lapin liitto,Toiminnassa,31.2.2015,31.12.2016,Oy Testi Ab,100,0,100,0,,;"
     negative = "A79993,EAKR,Hanke, osa 3,2,Lapin liitto,Toiminnassa,1.1.2015,31.12.2016,Oy Testi Ab,-100,0,100,0,,;"
@@ -145,8 +145,15 @@ def test_a_bad_value_is_rejected_naming_line_and_column(tmp_path: Path) -> None:
     assert isinstance(found[0], Record) and found[0].project.title == "Hanke, osa 1"
     assert [(r.line, r.reason) for r in found[1:] if isinstance(r, Reject)] == [
         (4, "column 'Aloituspvm': '31.2.2015' is not a valid date"),
-        (5, "column 'Myönnetty EU- ja valtion rahoitus': -100 is negative"),
     ]
+    [negative] = [r for r in found[1:] if isinstance(r, Record)]
+    project = negative.project
+    assert (negative.line, project.title, project.eu_contribution) == (5, "Hanke, osa 3", None)
+    assert project.total_cost == found[0].project.total_cost
+    assert project.flags[-1] == Flag(
+        "invalid_amount", "column 'Myönnetty EU- ja valtion rahoitus': -100 is negative; left out"
+    )
+    assert project.raw["Myönnetty EU- ja valtion rahoitus"] == "-100"
 
 
 def test_detected_as_its_own_format_only(data: Path) -> None:

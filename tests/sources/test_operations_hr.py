@@ -83,7 +83,7 @@ def test_a_pre_2014_contract_keeps_its_euro_amounts(data: Path) -> None:
     assert len(project.nuts) == 21  # one row per county
 
 
-def test_a_bad_row_is_rejected_naming_line_and_column(data: Path, tmp_path: Path) -> None:
+def test_a_bad_date_rejects_the_row_a_bad_amount_only_itself(data: Path, tmp_path: Path) -> None:
     rows = [[cell.replace("\n", " ") for cell in row] for row in table(data / FILE)[:4]]
     rows[2][8] = "30.02.2015"
     rows[3][10] = "-2.589.410,00 kn"
@@ -91,8 +91,13 @@ def test_a_bad_row_is_rejected_naming_line_and_column(data: Path, tmp_path: Path
     rejects = [item for item in found if isinstance(item, Reject)]
     assert [(r.line, r.reason) for r in rejects] == [
         (3, "column 'Datum ugovaranja': '30.02.2015' is not a valid date"),
-        (4, "column 'Bespovratna sredstva': -2589410.00 is negative"),
     ]
+    project = next(item.project for item in found if isinstance(item, Record) and item.line == 4)
+    assert project.eu_contribution is None and project.total_cost is not None and project.title
+    assert [f.message for f in project.flags if f.code == "invalid_amount"] == [
+        "column 'Bespovratna sredstva': -2589410.00 is negative; left out"
+    ]
+    assert project.raw["Bespovratna sredstva"] == "-2.589.410,00 kn"
 
 
 def test_detected_as_its_own_format_only(data: Path) -> None:

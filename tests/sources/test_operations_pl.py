@@ -62,16 +62,23 @@ def test_quoted_names_and_no_domain(data: Path) -> None:
     assert projects["„Budowa obwodnicy Ostródy w ciągu dk 16”"].themes == []  # "brak"
 
 
-def test_a_bad_row_is_rejected_naming_line_and_column(data: Path, tmp_path: Path) -> None:
+def test_a_bad_amount_is_left_out_naming_column_and_value(data: Path, tmp_path: Path) -> None:
     rows = table(data / FILE)[:4]
     rows[2][3] = "-532029620.00"
     rows[3][2] = "dużo"
     found = list(read(write(tmp_path / "pl.csv", rows)))
-    assert isinstance(found[0], Record)
-    assert [(r.line, r.reason) for r in found[1:] if isinstance(r, Reject)] == [
-        (3, "column 'Dofinansowanie z EU': -532029620.00 is negative"),
-        (4, "column 'Wartość projektu': 'dużo' is not an amount"),
+    assert all(isinstance(item, Record) for item in found)
+    projects = [item.project for item in found if isinstance(item, Record)]
+    assert [(p.total_cost is None, p.eu_contribution is None) for p in projects] == [
+        (False, False),
+        (False, True),
+        (True, False),
     ]
+    assert [[f.message for f in p.flags] for p in projects[1:]] == [
+        ["column 'Dofinansowanie z EU': -532029620.00 is negative; left out"],
+        ["column 'Wartość projektu': 'dużo' is not an amount; left out"],
+    ]
+    assert [projects[1].raw["Dofinansowanie z EU"], projects[2].raw["Wartość projektu"]] == ["-532029620.00", "dużo"]
 
 
 def test_a_duplicate_row_is_rejected(data: Path, tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ import msgspec
 from euprojects.ingest.merge import combine
 from euprojects.model import BeneficiaryRecord, Record, Reject
 from euprojects.normalise.money import to_eur
+from euprojects.screening import screen_beneficiary, screen_project, screen_reject
 from euprojects.sources.base import Format, SourceError, first_error
 from euprojects.store.base import PreparedBeneficiary, PreparedRecord
 from euprojects.store.codec import encode
@@ -187,6 +188,7 @@ class _Chunker:
         yield from self._full()
 
     def reject(self, item: Reject) -> Iterator[Chunk]:
+        item = screen_reject(item)
         self.report.rejected += 1
         if len(self.report.examples) < EXAMPLES:
             where = f"line {item.line}" if item.line else "file"
@@ -205,14 +207,21 @@ class _Chunker:
 
 
 def prepare(record: Record) -> PreparedRecord:
-    """Encode a record once; its hash covers everything but the line it was found on."""
+    """Screen and encode a record once; its hash covers everything but the line it was found on.
+
+    Every loader's records come through here, so this is where the rules for all of them are
+    applied (safe web addresses, no personal data, bounded texts: see :mod:`euprojects.screening`).
+    """
     payload = encode(record.project)
-    aliases = tuple(sorted(set(record.aliases) - {record.project.id}))
+    project = screen_project(record.project, payload)
+    if project is not record.project:
+        payload = encode(project)
+    aliases = tuple(sorted(set(record.aliases) - {project.id}))
     digest = hashlib.blake2b(payload, digest_size=16)
     digest.update("\x1f".join(aliases).encode())
     return PreparedRecord(
         key=record.key,
-        project_id=record.project.id,
+        project_id=project.id,
         aliases=aliases,
         payload=payload,
         hash=digest.hexdigest(),
@@ -221,9 +230,11 @@ def prepare(record: Record) -> PreparedRecord:
 
 
 def prepare_beneficiary(record: BeneficiaryRecord) -> PreparedBeneficiary:
-    """Encode a beneficiary row once, with the columns its totals are read from."""
-    beneficiary = record.beneficiary
-    payload = encode(beneficiary)
+    """Screen and encode a beneficiary row once, with the columns its totals are read from."""
+    payload = encode(record.beneficiary)
+    beneficiary = screen_beneficiary(record.beneficiary, payload)
+    if beneficiary is not record.beneficiary:
+        payload = encode(beneficiary)
     return PreparedBeneficiary(
         key=record.key,
         organisation=beneficiary.organisation,

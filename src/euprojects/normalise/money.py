@@ -63,6 +63,7 @@ _CURRENCY = re.compile(
     r"^\s*(?P<pre>[^\d\s+\-.,()]+\.?)?\s*(?P<num>[+\-]?[\d\s\u00a0\u202f.,']*\d[\d\s\u00a0\u202f.,']*)\s*(?P<post>[^\d\s.,()]+\.?)?\s*$"
 )
 _GROUP_SPACES = re.compile(r"[\s\u00a0\u202f']")
+_GROUP_MARKS = re.compile(r"[\s\u00a0\u202f'.,]")
 _CENT = Decimal("0.01")
 
 
@@ -106,23 +107,35 @@ def _split(text: str | None) -> tuple[str | None, str | None]:
 
 
 def _to_decimal(number: str, decimal: DecimalMark | None, original: str) -> Decimal:
-    digits = _GROUP_SPACES.sub("", number)
-    mark = decimal or _infer_mark(digits)
-    group = "." if mark == "," else ","
-    if mark == "," and digits.count(",") > 1:
-        raise ValueError(f"{original.strip()!r} is not an amount: more than one decimal comma")
-    digits = digits.replace(group, "")
-    if mark == "," and "," in digits:
-        digits = digits.replace(",", ".")
+    """The number, when its marks can be read one way only.
+
+    Thousands groups after the first must have exactly three digits and the decimal mark may
+    occur once, with nothing but digits after it: ``12,3,4`` or ``1.234,5`` in a file of decimal
+    points is refused, never read as 1234 or 1.2345.
+    """
+    text = number.strip()
+    sign = text[0] if text[0] in "+-" else ""
+    text = text[len(sign) :].strip()
+    mark = decimal or _infer_mark(_GROUP_SPACES.sub("", text))
+    whole, _, fraction = text.partition(mark)
+    if mark in fraction:
+        raise ValueError(f"{original.strip()!r} is not an amount: more than one decimal mark {mark!r}")
+    if fraction and not fraction.isdigit():
+        raise ValueError(f"{original.strip()!r} is not an amount: {fraction!r} after the decimal mark {mark!r}")
+    groups = _GROUP_MARKS.split(whole)
+    if len(groups) > 1 and not (0 < len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:])):
+        raise ValueError(f"{original.strip()!r} is not an amount: its digit groups are not thousands")
     try:
-        return Decimal(digits)
+        return Decimal(sign + "".join(groups) + (f".{fraction}" if fraction else ""))
     except InvalidOperation:
         raise ValueError(f"{original.strip()!r} is not an amount") from None
 
 
 def _infer_mark(digits: str) -> DecimalMark:
-    """Guess the decimal mark: the later of ``.``/``,`` when both occur; a lone mark followed by
-    exactly three digits, or repeated, is a thousands separator."""
+    """The decimal mark of a file that does not say: the later of ``.``/``,`` when both occur;
+    a repeated mark, or a lone one between a group of one to three digits (not ``0``) and
+    exactly three digits (``1,500``), is a thousands separator. ``1234.567`` cannot be grouped
+    that way, so its point is a decimal point."""
     last_dot, last_comma = digits.rfind("."), digits.rfind(",")
     if last_dot >= 0 and last_comma >= 0:
         return "." if last_dot > last_comma else ","
@@ -131,7 +144,8 @@ def _infer_mark(digits: str) -> DecimalMark:
     mark: DecimalMark = "." if last_dot >= 0 else ","
     other: DecimalMark = "," if mark == "." else "."
     groups = digits.split(mark)
-    if len(groups) > 2 or (len(groups[-1]) == 3 and groups[0].lstrip("+-") not in ("", "0")):
+    first = groups[0].lstrip("+-")
+    if len(groups) > 2 or (len(groups[-1]) == 3 and first not in ("", "0") and len(first) <= 3):
         return other
     return mark
 
@@ -172,10 +186,3 @@ def format_eur_style(amount: Decimal, currency: str = "EUR") -> str:
     whole, _, cents = f"{amount:,.2f}".partition(".")
     nbsp = "\u00a0"
     return f"{whole.replace(',', nbsp)},{cents}{nbsp}{currency}"
-
-
-def require_non_negative(money: Money | None, what: str) -> Money | None:
-    """Reject negative amounts, which no source means (a sign flipped in an export)."""
-    if money is not None and money.amount < 0:
-        raise ValueError(f"{what} {money.amount} is negative")
-    return money

@@ -12,7 +12,6 @@ import contextlib
 import csv
 import gzip
 import io
-import sys
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -21,10 +20,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 from euprojects.model import BeneficiaryRecord, Record, Reject
+from euprojects.normalise.limits import LINE_LIMIT, REJECT_LIMIT, shortened
 from euprojects.normalise.text import DecodeError, clean, damage, decode, decode_damaged, not_text
 from euprojects.sources.xlsx import Workbook, XlsxError
 
-csv.field_size_limit(sys.maxsize)
+# A field may span lines (a quoted text with line breaks); past the limit the csv module refuses
+# it, and the record becomes a reject instead of a giant row.
+csv.field_size_limit(LINE_LIMIT)
 
 Item = Record | BeneficiaryRecord | Reject
 Reader = Callable[[Path], Iterator[Item]]
@@ -304,7 +306,8 @@ def read_table(
     files that quote nothing and hold bare ``"`` in their values.
     """
     stream, damaged = _text_stream(path, encodings)
-    reader = csv.reader(stream, delimiter=delimiter, quoting=quoting)
+    lines = _Lines(stream)
+    reader = csv.reader(lines, delimiter=delimiter, quoting=quoting)
     try:
         header = [normalise_header(c) for c in next(reader)]
     except StopIteration:
@@ -315,18 +318,76 @@ def read_table(
     if missing:
         found = ", ".join(header[:8]) + (" …" if len(header) > 8 else "")
         raise SourceError(f"missing required column(s) {', '.join(missing)} (found: {found})")
-    return _rows(reader, header, delimiter, ragged, damaged)
+    return _rows(reader, lines, header, delimiter, ragged, damaged)
 
 
-def _rows(reader: Any, header: list[str], delimiter: str, ragged: bool, damaged: bool) -> Iterator[Row | Reject]:
+class _Lines:
+    """The lines of a text stream for the csv module, none longer than :data:`LINE_LIMIT`.
+
+    A longer line is read in pieces and never held whole, so memory stays bounded whatever a
+    file holds; the csv module gets an empty line in its place (which keeps the line count
+    right) and :attr:`overlong` says where it was, how long, and how it began.
+    """
+
+    PIECE = 1 << 20
+
+    def __init__(self, stream: io.TextIOBase) -> None:
+        self.stream = stream
+        self.number = 0
+        self.overlong: list[tuple[int, int, str]] = []
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        line = self.stream.readline(LINE_LIMIT + 1)
+        if not line:
+            raise StopIteration
+        self.number += 1
+        if len(line) <= LINE_LIMIT or line.endswith(("\n", "\r")):
+            return line
+        length = len(line)
+        start = line[:REJECT_LIMIT]
+        while line and not line.endswith(("\n", "\r")):
+            line = self.stream.readline(self.PIECE)
+            length += len(line)
+        length -= len(line) - len(line.rstrip("\r\n"))  # the characters of the line, not its break
+        self.overlong.append((self.number, length, start))
+        return "\n"
+
+    def rejects(self, up_to: int | None = None) -> Iterator[Reject]:
+        """Rejects of the overlong lines met so far (up to line ``up_to``), each once."""
+        while self.overlong and (up_to is None or self.overlong[0][0] <= up_to):
+            number, length, start = self.overlong.pop(0)
+            reason = f"the line has {length:,} characters, more than the {LINE_LIMIT:,} a line may have: not read"
+            yield Reject(line=number, reason=reason, raw=shortened(start, REJECT_LIMIT, length))
+
+
+def _rows(
+    reader: Any, lines: _Lines, header: list[str], delimiter: str, ragged: bool, damaged: bool
+) -> Iterator[Row | Reject]:
     """Rows numbered by the physical line they start on; headers with embedded newlines
     (the Greek and Austrian lists) take several lines, which ``line_num`` counts. In a file
-    that may hold damaged rows, each row is looked at for them."""
+    that may hold damaged rows, each row is looked at for them.
+
+    A record the csv module cannot read (a field beyond the limit) is rejected and reading goes
+    on with the next line.
+    """
     last_line = reader.line_num
     width = len(header)
-    for fields in reader:
+    while True:
         start = last_line + 1
+        try:
+            fields = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as err:
+            last_line = reader.line_num
+            yield from lines.rejects(last_line)
+            yield Reject(line=start, reason=f"cannot be read: {err}")
+            continue
         last_line = reader.line_num
+        yield from lines.rejects(last_line)
         if not any(f.strip() for f in fields):
             continue
         if damaged and (problem := _damaged_field(header, fields)):
@@ -340,6 +401,7 @@ def _rows(reader: Any, header: list[str], delimiter: str, ragged: bool, damaged:
             )
             continue
         yield Row(line=start, cells=dict(zip(header, fields, strict=False)), fields=fields)
+    yield from lines.rejects()
 
 
 def _damaged_field(header: list[str], fields: list[str]) -> str | None:

@@ -5,16 +5,18 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
+from decimal import Decimal
 from typing import TypeVar
 
-from euprojects.model import Money, Organisation, Reject
-from euprojects.normalise.money import require_non_negative
+from euprojects.model import Beneficiary, Flag, Money, Organisation, Project, Reject
+from euprojects.normalise.money import parse_rate
 from euprojects.normalise.names import organisation_id
 from euprojects.normalise.places import country_code
 from euprojects.normalise.text import without_accents
 from euprojects.sources.base import Row
 
 T = TypeVar("T")
+P = TypeVar("P", Project, Beneficiary)
 
 
 class RowError(ValueError):
@@ -45,13 +47,61 @@ def field(row: Row, column: str, parse: Callable[[str | None], T]) -> T:
         raise RowError(f"column {column!r}: {err}") from None
 
 
-def money_field(row: Row, column: str, parse: Callable[[str | None], Money | None]) -> Money | None:
-    """An amount cell that must not be negative."""
-    money = field(row, column, parse)
-    try:
-        return require_non_negative(money, f"column {column!r}:")
-    except ValueError as err:
-        raise RowError(str(err)) from None
+class Checked:
+    """The amounts and rates of one row, read so that an unreadable one costs only itself.
+
+    A budget of ``12,3,4`` or ``-5`` must not cost a project its title, dates and partners, nor
+    the co-financing rate on the same line: the value is left out (None), its published text
+    kept in ``raw`` and a Flag names the column and the value. :meth:`onto` adds both to the
+    record's project. ``where`` tells whose values they are when a project's rows each give one
+    partner's (``[pic/role/order]``): it is added to the raw keys and the flags.
+    """
+
+    def __init__(self, where: str = "") -> None:
+        self.where = where
+        self.flags: list[Flag] = []
+        self.raw: dict[str, str] = {}
+
+    def amount(self, row: Row, column: str, parse: Callable[[str | None], Money | None]) -> Money | None:
+        """An amount cell, which must not be negative."""
+        return self.text(column, row.cells.get(column), lambda text: non_negative(parse(text)))
+
+    def rate(self, row: Row, column: str, parse: Callable[[str | None], Decimal | None] = parse_rate) -> Decimal | None:
+        """A co-financing rate cell."""
+        return self.text(column, row.cells.get(column), parse, code="invalid_rate")
+
+    def text(
+        self,
+        key: str,
+        text: str | None,
+        parse: Callable[[str | None], T],
+        *,
+        code: str = "invalid_amount",
+        label: str | None = None,
+    ) -> T | None:
+        """Parse a published value kept under ``key`` in raw; ``label`` names it in the flag
+        (``column 'key'`` unless given)."""
+        try:
+            return parse(text)
+        except ValueError as err:
+            self.flags.append(Flag(code, f"{label or f'column {key!r}'}{self.where}: {err}; left out"))
+            if text is not None and text.strip():
+                self.raw[key + self.where] = text.strip()
+            return None
+
+    def onto(self, project: P) -> P:
+        """The project with the flags added and the texts in raw (where it keeps none of its own)."""
+        if self.flags:
+            project.flags = [*project.flags, *self.flags]
+            project.raw = {**self.raw, **project.raw}
+        return project
+
+
+def non_negative(money: Money | None) -> Money | None:
+    """No source means a negative amount (a sign flipped in an export)."""
+    if money is not None and money.amount < 0:
+        raise ValueError(f"{money.amount} is negative")
+    return money
 
 
 def organisation(

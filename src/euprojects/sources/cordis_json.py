@@ -34,11 +34,11 @@ from typing import Any
 
 from euprojects.model import Flag, Money, Participation, Project, Record, Reject, Role, Status
 from euprojects.normalise.dates import from_epoch
-from euprojects.normalise.money import parse_money, require_non_negative
+from euprojects.normalise.money import parse_money
 from euprojects.normalise.places import country_code
 from euprojects.normalise.text import clean, clean_repaired
 from euprojects.sources.base import Format, Head, Item, SourceError, read_text
-from euprojects.sources.common import RowError
+from euprojects.sources.common import Checked, RowError, non_negative
 from euprojects.sources.cordis_projects import (
     FP7,
     FP7_PROGRAMMES,
@@ -165,14 +165,6 @@ def _one(value: JsonObject, key: str) -> str | None:
     return clean(" ".join(_strings(value, key)))
 
 
-def _checked_money(key: str, text: str | None) -> Money | None:
-    try:
-        return require_non_negative(parse_money(text), f"field {key!r}:")
-    except ValueError as err:
-        message = str(err)
-        raise RowError(message if message.startswith("field") else f"field {key!r}: {message}") from None
-
-
 def _date(key: str, text: str | None) -> dt.date | None:
     try:
         return iso_date(text)
@@ -212,6 +204,7 @@ def _scraped(line: int, value: JsonObject, orgs: Organisations) -> Record:
         raw["Funding_scheme"] = scheme_text
     if len(codes) > 1:
         raw["Meta"] = ", ".join(codes)
+    checked = Checked()
     project = Project(
         source="cordis",
         source_id=project_id,
@@ -230,12 +223,16 @@ def _scraped(line: int, value: JsonObject, orgs: Organisations) -> Record:
         topic=topic,
         topic_title=topic_title,
         funding_scheme=scheme,
-        total_cost=_checked_money("Total_Cost", total),
-        eu_contribution=_checked_money("EU_Contribution", contribution),
+        total_cost=checked.text("Total_Cost", total, _amount, label="field 'Total_Cost'"),
+        eu_contribution=checked.text("EU_Contribution", contribution, _amount, label="field 'EU_Contribution'"),
         participations=_scraped_partners(value, orgs),
         raw=raw,
     )
-    return Record(key=project_id, project=project, line=line)
+    return Record(key=project_id, project=checked.onto(project), line=line)
+
+
+def _amount(text: str | None) -> Money | None:
+    return non_negative(parse_money(text))
 
 
 def _meta_codes(value: JsonObject) -> list[str]:
@@ -365,7 +362,7 @@ def _marzee_items(objects: list[tuple[int, Any]], swapped: bool) -> Iterator[Ite
             yield _marzee(line, value, swapped, orgs)
         except RowError as err:
             raw = {k: v for k, v in value.items() if k != "participants"}
-            yield Reject(line=line, reason=str(err), raw=json.dumps(raw, ensure_ascii=False)[:2000])
+            yield Reject(line=line, reason=str(err), raw=json.dumps(raw, ensure_ascii=False))
 
 
 def _text(value: JsonObject, key: str) -> str | None:
@@ -399,15 +396,12 @@ def _marzee(line: int, value: JsonObject, swapped: bool, orgs: Organisations) ->
             day = _swap(day)
         dates.append(day)
     money = []
+    checked = Checked()
     for key in ("cost", "funding"):
         text = _text(value, key)
         if text:
             raw[key] = text
-        try:
-            money.append(require_non_negative(amount(text), f"field {key!r}:"))
-        except ValueError as err:
-            message = str(err)
-            raise RowError(message if message.startswith("field") else f"field {key!r}: {message}") from None
+        money.append(checked.text(key, text, lambda t: non_negative(amount(t)), label=f"field {key!r}"))
     flags = []
     if changed:
         flags.append(
@@ -433,7 +427,7 @@ def _marzee(line: int, value: JsonObject, swapped: bool, orgs: Organisations) ->
         flags=flags,
         raw=raw,
     )
-    return Record(key=rcn, project=project, line=line)
+    return Record(key=rcn, project=checked.onto(project), line=line)
 
 
 def _coordinate(item: JsonObject, key: str, limit: float) -> float | None:

@@ -21,7 +21,7 @@ from euprojects.normalise.money import parse_money
 from euprojects.normalise.places import nuts_code
 from euprojects.normalise.text import clean
 from euprojects.sources.base import Format, Head, Item, Row, has_columns, read_sheet
-from euprojects.sources.common import RowError, field, money_field, organisation, reject
+from euprojects.sources.common import Checked, RowError, field, organisation, reject
 
 FUND = "HORIZON"
 PERIOD = "2021-2027"
@@ -87,9 +87,11 @@ def _record(row: Row) -> Record:
             "(coordinator, participant, associatedPartner, thirdParty)"
         )
     order = field(row, "order", _order)
-    contribution = money_field(row, "ecContribution", parse_money)
-    money_field(row, "netEcContribution", parse_money)  # kept as published in raw; checked all the same
-    total_cost = money_field(row, "totalCost", parse_money)
+    who = f"{pic or ''}/{role_raw}/{order}"
+    checked = Checked(f"[{who}]")
+    contribution = checked.amount(row, "ecContribution", parse_money)
+    checked.amount(row, "netEcContribution", parse_money)  # kept as published in raw; checked all the same
+    total_cost = checked.amount(row, "totalCost", parse_money)
     latitude, longitude = _geolocation(cells.get("geolocation"))
     name = clean(cells.get("name"))
     try:
@@ -119,7 +121,6 @@ def _record(row: Row) -> Record:
         eu_contribution=contribution,
         total_cost=total_cost,
     )
-    who = f"{pic or ''}/{role_raw}/{order}"
     project = Project(
         source="cordis",
         source_id=project_id,
@@ -129,7 +130,7 @@ def _record(row: Row) -> Record:
         participations=[participation],
         raw=_raw(cells, who, latitude is None),
     )
-    return Record(key=f"{project_id}/{who}", project=project, line=row.line)
+    return Record(key=f"{project_id}/{who}", project=checked.onto(project), line=row.line)
 
 
 def _grant_id(row: Row) -> str:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from euprojects.model import Money, Participation, Project, Record, Reject, Role
 from euprojects.sources.base import Format, Head, Item, Row, SourceError, has_columns, read_table
-from euprojects.sources.common import RowError, field, money_field, organisation, reject
+from euprojects.sources.common import Checked, RowError, field, organisation, reject
 from euprojects.sources.cordis_projects import H2020, amount, h2020_programme, iso_date
 
 NA = "NA"
@@ -79,15 +79,16 @@ def _na_amount(text: str | None) -> Money | None:
 class _Project:
     """The project-level values of the current rcn, parsed once for all its rows."""
 
-    __slots__ = ("amounts", "dates", "raw", "rcn", "signature")
+    __slots__ = ("amounts", "checked", "dates", "raw", "rcn", "signature")
 
     def __init__(self, rcn: str, signature: tuple[str, ...], row: Row) -> None:
         self.rcn = rcn
         self.signature = signature
         self.dates = (field(row, "start_date", _na_date), field(row, "end_date", _na_date))
+        self.checked = Checked()
         self.amounts = (
-            money_field(row, "max_contribution", _na_amount),
-            money_field(row, "total_cost", _na_amount),
+            self.checked.amount(row, "max_contribution", _na_amount),
+            self.checked.amount(row, "total_cost", _na_amount),
         )
         self.raw = {c: v for c in _PROJECT_RAW if (v := row.cells[c]) and v != NA}
 
@@ -155,9 +156,10 @@ def _record(row: Row, project: _Project) -> Record:
     country = cells["country"].strip()
     if country == NA:
         country = NA if cells.get("group", "").strip() == "tc" else ""
-    contribution = money_field(row, "contribution", _na_amount)
-    org = organisation(None, country or None, pic=pic, type=kind)
     who = f"{pic}/{role_raw}"
+    checked = Checked(f"[{who}]")
+    contribution = checked.amount(row, "contribution", _na_amount)
+    org = organisation(None, country or None, pic=pic, type=kind)
     raw = dict(project.raw)
     if contribution is not None:
         raw[f"contribution[{who}]"] = cells["contribution"]
@@ -174,6 +176,7 @@ def _record(row: Row, project: _Project) -> Record:
         participations=[Participation(organisation=org, role=role, role_raw=role_raw, eu_contribution=contribution)],
         raw=raw,
     )
+    project.checked.onto(checked.onto(result))
     return Record(key=f"{project.rcn}/{pic}/{role_raw}", project=result, line=row.line)
 
 

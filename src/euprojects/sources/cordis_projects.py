@@ -31,7 +31,7 @@ from euprojects.normalise.dates import parse_date
 from euprojects.normalise.money import parse_money
 from euprojects.normalise.text import clean, clean_repaired, is_null, repair
 from euprojects.sources.base import Format, Head, Item, Row, SourceError, has_columns, read_table
-from euprojects.sources.common import RowError, field, money_field, organisation, reject
+from euprojects.sources.common import Checked, RowError, field, organisation, reject
 
 FP7 = ("FP7", "2007-2013", "Seventh Framework Programme (FP7)")
 H2020 = ("H2020", "2014-2020", "Horizon 2020")
@@ -366,6 +366,7 @@ def _fp7_record(row: Row) -> Record:
     status_text = clean(cells["status"])
     call = clean(cells["subCall"])
     code = fp7_programme_code(call)
+    checked = Checked()
     project = Project(
         source="cordis",
         source_id=project_id,
@@ -382,11 +383,11 @@ def _fp7_record(row: Row) -> Record:
         period=FP7[1],
         call=call,
         funding_scheme=clean(cells["fundingScheme"]),
-        total_cost=money_field(row, "totalCost", amount),
-        eu_contribution=money_field(row, "ecMaxContribution", amount),
+        total_cost=checked.amount(row, "totalCost", amount),
+        eu_contribution=checked.amount(row, "ecMaxContribution", amount),
         raw=raw_of(cells, _FP7_RAW),
     )
-    return Record(key=project_id, project=project, line=row.line, aliases=rcn_alias(row))
+    return Record(key=project_id, project=checked.onto(project), line=row.line, aliases=rcn_alias(row))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -454,6 +455,7 @@ def _h2020_record(row: Row, parse: Callable[[str | None], Money | None], orgs: O
     raw = raw_of(cells, _H2020_RAW)
     if len(codes) > 1:
         raw["programme"] = cells["programme"]
+    checked = Checked()
     project = Project(
         source="cordis",
         source_id=project_id,
@@ -471,13 +473,13 @@ def _h2020_record(row: Row, parse: Callable[[str | None], Money | None], orgs: O
         call=clean(cells["call"]),
         topic=clean(cells["topics"]),
         funding_scheme=clean(cells["fundingScheme"]),
-        total_cost=money_field(row, "totalCost", parse),
-        eu_contribution=money_field(row, "ecMaxContribution", parse),
+        total_cost=checked.amount(row, "totalCost", parse),
+        eu_contribution=checked.amount(row, "ecMaxContribution", parse),
         website=clean(cells["projectUrl"]),
         participations=_h2020_participations(cells, orgs),
         raw=raw,
     )
-    return Record(key=project_id, project=project, line=row.line, aliases=rcn_alias(row))
+    return Record(key=project_id, project=checked.onto(project), line=row.line, aliases=rcn_alias(row))
 
 
 def _h2020_participations(cells: dict[str, str], orgs: Organisations) -> list[Participation]:
@@ -525,6 +527,7 @@ def read_tech(path: Path) -> Iterator[Item]:
 def _tech_record(row: Row) -> Record:
     cells = row.cells
     project_id = grant_id(row)
+    checked = Checked()
     project = Project(
         source="cordis",
         source_id=project_id,
@@ -536,10 +539,10 @@ def _tech_record(row: Row) -> Record:
         programme=H2020[2],
         fund=H2020[0],
         period=H2020[1],
-        eu_contribution=money_field(row, "ecMaxContribution", amount),
+        eu_contribution=checked.amount(row, "ecMaxContribution", amount),
         raw=raw_of(cells, _TECH_RAW),
     )
-    return Record(key=project_id, project=project, line=row.line)
+    return Record(key=project_id, project=checked.onto(project), line=row.line)
 
 
 FORMATS = [

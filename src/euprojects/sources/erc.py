@@ -14,7 +14,7 @@ from euprojects.normalise.dates import parse_date
 from euprojects.normalise.money import parse_money
 from euprojects.normalise.text import clean, clean_repaired
 from euprojects.sources.base import Format, Head, Item, Row, has_columns, read_table
-from euprojects.sources.common import RowError, field, money_field, organisation, reject, slug
+from euprojects.sources.common import Checked, RowError, field, organisation, reject, slug
 
 COLUMNS = (
     "project_acronym",
@@ -61,7 +61,8 @@ def _record(row: Row, code: str, scheme: str) -> Record:
     if not acronym:
         raise RowError("column 'project_acronym' is empty: an ERC grant needs its acronym")
     source_id = f"{code}-{slug(acronym)}-{start:%Y%m%d}" if start else f"{code}-{slug(acronym)}"
-    budget = money_field(row, "budget_project", parse_money)
+    checked = Checked()
+    budget = checked.amount(row, "budget_project", parse_money)
     institution = clean(row.cells["institution"])
     participations = []
     if institution:
@@ -81,7 +82,7 @@ def _record(row: Row, code: str, scheme: str) -> Record:
         participations=participations,
         raw={k: v for k, v in (("budget_project", row.cells["budget_project"]),) if v},
     )
-    return Record(key=source_id, project=project, line=row.line)
+    return Record(key=source_id, project=checked.onto(project), line=row.line)
 
 
 FORMATS = [

@@ -20,7 +20,7 @@ from euprojects.normalise.dates import parse_date
 from euprojects.normalise.money import parse_money
 from euprojects.normalise.text import clean, clean_repaired
 from euprojects.sources.base import Format, Head, Item, Row, has_columns, read_table
-from euprojects.sources.common import RowError, field, money_field, organisation, reject, slug
+from euprojects.sources.common import Checked, RowError, field, organisation, reject, slug
 
 COLUMNS = (
     "call",
@@ -85,9 +85,10 @@ def _record(row: Row) -> Record:
     if not acronym:
         raise RowError("column 'acronym' is empty: a project of the table needs its acronym")
     start, end = field(row, "start_end", period)
-    total = money_field(row, "total_budget", euros)
-    erdf = money_field(row, "erdf_funding", euros)
-    norway = money_field(row, "norway_funding", euros)
+    checked = Checked()
+    total = checked.amount(row, "total_budget", euros)
+    erdf = checked.amount(row, "erdf_funding", euros)
+    norway = checked.amount(row, "norway_funding", euros)
     lead = row.get("lead_partner")
     project = Project(
         source="interreg",
@@ -114,7 +115,7 @@ def _record(row: Row) -> Record:
         else [],
         raw=_raw(row, norway, erdf, total),
     )
-    return Record(key=slug(acronym), project=project, line=row.line)
+    return Record(key=slug(acronym), project=checked.onto(project), line=row.line)
 
 
 def _title(text: str | None) -> str | None:
@@ -151,8 +152,7 @@ def _summary(row: Row) -> str | None:
 
 def _website(row: Row) -> str | None:
     """The project's page, unless the scraper found it gone (status ``failed``, an HTTP 404)."""
-    url = row.get("project_url")
-    return url if url and url.startswith("https://") and row.get("status") == "success" else None
+    return row.get("project_url") if row.get("status") == "success" else None
 
 
 def _raw(row: Row, norway: Money | None, erdf: Money | None, total: Money | None) -> dict[str, str]:

@@ -18,18 +18,20 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from euprojects.model import Flag, Link, Money, Organisation, Participation, Project, Record, Reject, Role, Status
 from euprojects.normalise.dates import looks_shifted_back, parse_date
 from euprojects.normalise.html import Node, parse_html, render, rendered_lines, text_of, walk
-from euprojects.normalise.money import parse_money, parse_rate, require_non_negative
+from euprojects.normalise.money import parse_money, parse_rate
 from euprojects.normalise.places import country_code, fold
 from euprojects.normalise.text import clean
+from euprojects.normalise.urls import web_address
 from euprojects.sources.base import Format, Head, Item, SourceError, read_text
-from euprojects.sources.common import RowError, organisation, short_hash, slug
+from euprojects.sources.common import Checked, RowError, non_negative, organisation, short_hash, slug
 
 T = TypeVar("T")
 
@@ -347,7 +349,7 @@ def _take_labels(page: Page, labels: dict[str, tuple[str, int]]) -> None:
     page.expected = _long_text(labels, "expected achievements")
     page.results = _long_text(labels, "actual achievements")
     if "website" in labels:
-        page.website = _website(labels["website"][0])
+        _take_website(page, labels["website"][0])
 
 
 def _long_text(labels: dict[str, tuple[str, int]], name: str) -> str | None:
@@ -378,8 +380,8 @@ def _take_anchors(page: Page, root: Node) -> None:
         if "programme-link" in node.classes:
             _add_programme(page, text, node.line)
         elif text.casefold() == "project website":
-            page.website = page.website or _safe_url(href)
-        elif url := _safe_url(href):
+            _take_website(page, _target(href))
+        elif url := _target(href):
             _add_link(page, text, url)
 
 
@@ -390,24 +392,28 @@ def _add_link(page: Page, text: str, url: str) -> None:
         page.links.append(Link(url=url, title=text or None, kind="document"))
 
 
-def _safe_url(href: str | None) -> str | None:
-    """An absolute http(s) URL, or None: untrusted pages may link to javascript: and the like."""
+def _target(href: str | None) -> str | None:
+    """A link's target made absolute the way a browser reads it on keep.eu.
+
+    Whether a page of ours may link to it (``javascript:`` and the like may not) is decided for
+    every source at ingest, in normalise.urls.
+    """
     text = clean(href)
-    if not text:
-        return None
-    url = urljoin(KEEP, text)
-    parts = urlsplit(url)
-    return url if parts.scheme in ("http", "https") and parts.netloc else None
+    return urljoin(KEEP, text) if text else None
 
 
 def _website(text: str | None) -> str | None:
-    """A website written out as text ("www.imatra.fi" or a full URL) as an absolute URL."""
+    """A website written out as text ("www.imatra.fi" or a full URL), as normalise.urls keeps it;
+    text that is no web address stays as published, for the ingest to leave out with a flag."""
     value = clean(text)
-    if not value:
-        return None
-    if not re.match(r"[a-z][a-z0-9+.-]*:", value, re.IGNORECASE) and "." in value and " " not in value:
-        value = f"http://{value}"
-    return _safe_url(value) if "://" in value else None
+    return web_address(value) or value
+
+
+def _take_website(page: Page, text: str | None) -> None:
+    """The page's first usable website (the labelled one, then the "Project website" link); an
+    unusable one only while no other is found."""
+    if page.website is None or web_address(page.website) is None:
+        page.website = web_address(text) or page.website or clean(text)
 
 
 def _block_labels(block: Node) -> dict[str, str]:
@@ -424,7 +430,8 @@ def _record(page: Page) -> Record:
     start = _parsed(page, "start_date", parse_date)
     end = _parsed(page, "end_date", parse_date)
     status_source = page.values.get("status")
-    participations, partner_flags = _participations(page.partners)
+    checked = Checked()
+    participations, partner_flags = _participations(page.partners, checked)
     declared = _declared_count(page)
     project = Project(
         source="keep",
@@ -439,9 +446,9 @@ def _record(page: Page) -> Record:
         status_source=status_source,
         programme=programmes[0][0],
         period=programmes[0][1],
-        eu_contribution=_money(page, "eu_contribution"),
-        total_cost=_money(page, "total_cost"),
-        cofinancing_rate=_parsed(page, "cofinancing_rate", parse_rate),
+        eu_contribution=_money(page, "eu_contribution", checked),
+        total_cost=_money(page, "total_cost", checked),
+        cofinancing_rate=_rate(page, checked),
         website=page.website,
         declared_partner_count=declared,
         participations=participations,
@@ -450,7 +457,7 @@ def _record(page: Page) -> Record:
         raw={**page.values, "programme": " | ".join(page.programmes)},
     )
     aliases = [f"keep:{other}" for other in dict.fromkeys(ids[1:]) if other != ids[0]]
-    return Record(key=project.id, project=project, line=page.line, aliases=aliases)
+    return Record(key=project.id, project=checked.onto(project), line=page.line, aliases=aliases)
 
 
 def _title_and_acronym(heading: str, labelled: str | None) -> tuple[str, str | None]:
@@ -512,12 +519,21 @@ _LABELS = {
 }
 
 
-def _money(page: Page, name: str) -> Money | None:
-    money = _parsed(page, name, lambda text: parse_money(text, decimal=","))
-    try:
-        return require_non_negative(money, f"{_LABELS[name]}:")
-    except ValueError as err:
-        raise _PageError(str(err), page.lines.get(name, page.line)) from None
+def _money(page: Page, name: str, checked: Checked) -> Money | None:
+    """An amount; one that cannot be read is left out with a flag, the page kept."""
+    parse = lambda text: non_negative(parse_money(text, decimal=","))  # noqa: E731
+    return checked.text(name, page.values.get(name), parse, label=_label(page, name))
+
+
+def _rate(page: Page, checked: Checked) -> Decimal | None:
+    text = page.values.get("cofinancing_rate")
+    return checked.text(
+        "cofinancing_rate", text, parse_rate, code="invalid_rate", label=_label(page, "cofinancing_rate")
+    )
+
+
+def _label(page: Page, name: str) -> str:
+    return f"{_LABELS[name]} (line {page.lines.get(name, page.line)})"
 
 
 def _declared_count(page: Page) -> int | None:
@@ -567,7 +583,7 @@ def _count_flags(declared: int | None, participations: list[Participation]) -> l
     return [Flag("partner_count_mismatch", message)]
 
 
-def _participations(partners: list[Partner]) -> tuple[list[Participation], list[Flag]]:
+def _participations(partners: list[Partner], checked: Checked) -> tuple[list[Participation], list[Flag]]:
     """Partner blocks in page order, the lead first.
 
     A block without a name is skipped and an unreadable amount left out, each with a flag:
@@ -581,31 +597,27 @@ def _participations(partners: list[Partner]) -> tuple[list[Participation], list[
             flags.append(Flag("partner_unreadable", f"A partner block (line {partner.line}) has no name"))
             continue
         try:
-            participations.append(_participation(partner, name, len(participations), flags))
+            participations.append(_participation(partner, name, len(participations), checked))
         except ValueError as err:  # a name of punctuation only cannot identify an organisation
             flags.append(Flag("partner_unreadable", f"A partner block (line {partner.line}): {err}"))
     return participations, flags
 
 
-def _participation(partner: Partner, name: str, order: int, flags: list[Flag]) -> Participation:
+def _participation(partner: Partner, name: str, order: int, checked: Checked) -> Participation:
     labels = partner.labels
     return Participation(
         organisation=_organisation(name, labels),
         role=Role.LEAD if partner.lead else Role.PARTNER,
         role_raw="Lead Partner" if partner.lead else "Partner",
         order=order,
-        total_cost=_partner_money(partner, name, "total budget", flags),
-        eu_contribution=_partner_money(partner, name, "partner's programme co-financing", flags),
+        total_cost=_partner_money(partner, name, "total budget", checked),
+        eu_contribution=_partner_money(partner, name, "partner's programme co-financing", checked),
     )
 
 
-def _partner_money(partner: Partner, name: str, key: str, flags: list[Flag]) -> Money | None:
-    text = partner.labels.get(key)
-    try:
-        return require_non_negative(parse_money(text, decimal=","), "the amount")
-    except ValueError as err:
-        flags.append(Flag("partner_value_unreadable", f"{name}: {key!r} {text!r} left out ({err})"))
-        return None
+def _partner_money(partner: Partner, name: str, key: str, checked: Checked) -> Money | None:
+    parse = lambda text: non_negative(parse_money(text, decimal=","))  # noqa: E731
+    return checked.text(f"{key}[{name}]", partner.labels.get(key), parse, label=f"{name}: {key!r}")
 
 
 def _organisation(name: str, labels: dict[str, str]) -> Organisation:

@@ -18,7 +18,7 @@ from pathlib import Path
 from euprojects.model import Beneficiary, BeneficiaryRecord, Money
 from euprojects.normalise.text import clean
 from euprojects.sources.base import Format, Head, Item, Row, has_columns, read_table
-from euprojects.sources.common import RowError, field, organisation, reject, short_hash
+from euprojects.sources.common import Checked, RowError, field, organisation, reject, short_hash
 
 COLUMNS = ("Country", "Region", "Beneficiary Name", "Total Budget", "EU Contribution", "Number of Projects")
 _JAVA_FLOAT = re.compile(r"\d+(\.\d+)?(E\d+)?")
@@ -64,7 +64,8 @@ def _record(row: Row) -> BeneficiaryRecord:
     name, country, region = row.get("Beneficiary Name"), row.get("Country"), row.get("Region")
     if not name:
         raise RowError("column 'Beneficiary Name' is empty")
-    total, eu = field(row, "Total Budget", euros), field(row, "EU Contribution", euros)
+    checked = Checked()
+    total, eu = checked.amount(row, "Total Budget", euros), checked.amount(row, "EU Contribution", euros)
     projects = field(row, "Number of Projects", count)
     latin = row.get("Transliterated Name")
     beneficiary = Beneficiary(
@@ -87,7 +88,7 @@ def _record(row: Row) -> BeneficiaryRecord:
         row.cells.get("EU Contribution"),
         row.cells.get("Number of Projects"),
     )
-    return BeneficiaryRecord(key=key, beneficiary=beneficiary, line=row.line)
+    return BeneficiaryRecord(key=key, beneficiary=checked.onto(beneficiary), line=row.line)
 
 
 FORMATS = [

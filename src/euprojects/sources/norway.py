@@ -22,7 +22,7 @@ from euprojects.normalise.dates import from_epoch, parse_date
 from euprojects.normalise.money import parse_money
 from euprojects.normalise.text import clean, clean_repaired
 from euprojects.sources.base import Format, Head, Item, Row, has_columns, read_table
-from euprojects.sources.common import RowError, field, money_field, organisation, reject
+from euprojects.sources.common import Checked, RowError, field, organisation, reject
 
 FRAMEWORK = "H2020"
 PERIOD = "2014-2020"
@@ -117,7 +117,8 @@ def _record(row: Row, published: dict[str, str]) -> Record:
     grant = _grant(row)
     start = field(row, "Kontrakt startdato", parse_date)
     end = field(row, "Kontrakt sluttdato", parse_date)
-    amount = money_field(row, AMOUNT, lambda text: parse_money(text, decimal="."))
+    checked = Checked()
+    amount = checked.amount(row, AMOUNT, lambda text: parse_money(text, decimal="."))
     status_source = row.get("Kontraktstatus")
     participant = row.get("Deltakernr")
     order = _participant_number(row)
@@ -145,7 +146,7 @@ def _record(row: Row, published: dict[str, str]) -> Record:
         raw=_raw(row, participant, published),
     )
     key = f"{grant}/{row.get('Organisasjonsnummer') or ''}/{participant}"
-    return Record(key=key, project=project, line=row.line)
+    return Record(key=key, project=checked.onto(project), line=row.line)
 
 
 def _grant(row: Row) -> str:

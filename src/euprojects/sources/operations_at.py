@@ -17,11 +17,11 @@ from pathlib import Path
 
 from euprojects.model import Money, Project, Reject
 from euprojects.normalise.dates import parse_date
-from euprojects.normalise.money import parse_money, parse_rate
+from euprojects.normalise.money import parse_money
 from euprojects.normalise.places import country_code
 from euprojects.normalise.text import clean
 from euprojects.sources.base import Format, Head, Item, Row
-from euprojects.sources.common import RowError, field, money_field, reject
+from euprojects.sources.common import Checked, RowError, field, reject
 from euprojects.sources.operations_common import (
     PERIOD_2014,
     bilingual_columns,
@@ -101,11 +101,12 @@ def _project(row: Row, columns: dict[str, str]) -> Project:
         raise RowError(f"column {columns[NAME]!r} is empty: an operation needs its name")
     beneficiary = clean(row.cells.get(columns[BENEFICIARY]))
     country = country_code(row.cells.get(columns.get(COUNTRY, ""))) or COUNTRY_CODE
-    total = money_field(row, columns[TOTAL], _eur)
-    rate = field(row, columns[RATE], parse_rate)
+    checked = Checked()
+    total = checked.amount(row, columns[TOTAL], _eur)
+    rate = checked.rate(row, columns[RATE])
     eu = percent_of(total, rate)
     _, category = code_and_name(row.cells.get(columns.get(CATEGORY, "")))
-    return Project(
+    project = Project(
         source="os-at",
         source_id="",
         title=title,
@@ -124,6 +125,7 @@ def _project(row: Row, columns: dict[str, str]) -> Project:
         flags=[computed_eu_flag([rate])] if eu is not None and rate is not None else [],
         raw=_raw(row, columns),
     )
+    return checked.onto(project)
 
 
 def _nuts(location: str | None) -> list[str]:

@@ -17,11 +17,11 @@ from pathlib import Path
 
 from euprojects.model import Money, Participation, Project, Reject, Role
 from euprojects.normalise.dates import parse_date
-from euprojects.normalise.money import parse_money, parse_rate
+from euprojects.normalise.money import parse_money
 from euprojects.normalise.places import country_code
 from euprojects.normalise.text import clean
 from euprojects.sources.base import Format, Head, Item, Row, has_columns
-from euprojects.sources.common import RowError, field, money_field, organisation, reject
+from euprojects.sources.common import Checked, RowError, field, organisation, reject
 from euprojects.sources.operations_common import (
     PERIOD_2014,
     by_line,
@@ -128,7 +128,8 @@ def _project(row: Row) -> Project:
     fund = FUNDS.get((clean(row.cells.get(FUND)) or "").upper())
     region = clean(row.cells.get(REGION))
     nuts = REGION_NUTS.get(region.lower()) if region else None
-    return Project(
+    checked = Checked()
+    project = Project(
         source="os-dk",
         source_id="",
         title=title,
@@ -138,13 +139,14 @@ def _project(row: Row) -> Project:
         programme=PROGRAMMES.get(fund or "", NATIONAL_PROGRAMME),
         period=PERIOD_2014,
         fund=fund,
-        total_cost=money_field(row, BUDGET, _dkk),
-        eu_contribution=money_field(row, EU, _dkk),
-        cofinancing_rate=field(row, RATE, parse_rate),
+        total_cost=checked.amount(row, BUDGET, _dkk),
+        eu_contribution=checked.amount(row, EU, _dkk),
+        cofinancing_rate=checked.rate(row, RATE),
         nuts=[nuts] if nuts else [],
         participations=_participations(row),
         raw=raw_values(row, RAW_COLUMNS),
     )
+    return checked.onto(project)
 
 
 def _participations(row: Row) -> list[Participation]:

@@ -25,9 +25,9 @@ from pathlib import Path
 
 from euprojects.model import Flag, Money, Project, Record, Reject
 from euprojects.normalise.dates import parse_date
-from euprojects.normalise.money import parse_money, parse_rate
+from euprojects.normalise.money import parse_money
 from euprojects.sources.base import Format, Head, Item, Row
-from euprojects.sources.common import RowError, field, money_field, reject, short_hash
+from euprojects.sources.common import Checked, RowError, field, reject, short_hash
 from euprojects.sources.operations_common import (
     PERIOD_2014,
     bilingual_columns,
@@ -97,6 +97,7 @@ class _Part:
     fund: str | None
     nuts: list[str]
     category: str | None
+    checked: Checked
 
 
 def _items(rows: list[Row | Reject], columns: dict[str, str]) -> list[Item]:
@@ -146,6 +147,7 @@ def _eur(text: str | None) -> Money | None:
 def _part(row: Row, columns: dict[str, str], key: str, title: str) -> _Part:
     _, fund_code = code_and_name(row.cells.get(columns[FUND]))
     category = row.cells.get(columns[CATEGORY]) if CATEGORY in columns else None
+    checked = Checked()
     return _Part(
         row=row,
         key=key,
@@ -153,11 +155,12 @@ def _part(row: Row, columns: dict[str, str], key: str, title: str) -> _Part:
         beneficiary=free_text(row.cells.get(columns[BENEFICIARY])),
         start=field(row, columns[START], parse_date),
         end=field(row, columns[END], parse_date),
-        total=money_field(row, columns[TOTAL], _eur),
-        rate=field(row, columns[RATE], parse_rate),
+        total=checked.amount(row, columns[TOTAL], _eur),
+        rate=checked.rate(row, columns[RATE]),
         fund=FUNDS.get(fund_code or ""),
         nuts=nuts_codes(row.cells.get(columns[LOCATION])),
         category=code_and_name(category)[1],
+        checked=checked,
     )
 
 
@@ -187,6 +190,8 @@ def _record(key: str, parts: list[_Part], columns: dict[str, str], rejected: int
         flags=flags,
         raw=_raw(parts, columns),
     )
+    for part in parts:
+        part.checked.onto(project)
     return Record(key=key, project=project, line=first.row.line, rows=len(parts))
 
 

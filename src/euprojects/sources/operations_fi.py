@@ -29,7 +29,7 @@ from euprojects.normalise.money import parse_money
 from euprojects.normalise.places import fold
 from euprojects.normalise.text import clean
 from euprojects.sources.base import Format, Head, Item, Row, SourceError, has_columns, read_text
-from euprojects.sources.common import RowError, field, money_field, reject
+from euprojects.sources.common import Checked, RowError, field, reject
 from euprojects.sources.operations_common import (
     PERIOD_2014,
     by_line,
@@ -247,7 +247,8 @@ def _project(row: Row) -> Project:
     if title != clean(published):
         raw[NAME] = published
     flags = [includes_national_flag(GRANTED), _public_total_flag()]
-    return Project(
+    checked = Checked()
+    project = Project(
         source="os-fi",
         source_id=row.cells[CODE],
         title=title,
@@ -258,12 +259,13 @@ def _project(row: Row) -> Project:
         programme=PROGRAMME,
         period=PERIOD_2014,
         fund=FUNDS[row.cells[FUND]],
-        eu_contribution=money_field(row, GRANTED, _eur),
-        total_cost=money_field(row, PLANNED, _eur),
+        eu_contribution=checked.amount(row, GRANTED, _eur),
+        total_cost=checked.amount(row, PLANNED, _eur),
         participations=_participations(row, flags),
         flags=flags,
         raw=raw,
     )
+    return checked.onto(project)
 
 
 def _public_total_flag() -> Flag:

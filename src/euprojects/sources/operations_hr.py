@@ -26,7 +26,7 @@ from euprojects.normalise.money import parse_money
 from euprojects.normalise.places import fold
 from euprojects.normalise.text import clean
 from euprojects.sources.base import Format, Head, Item, Row, has_columns
-from euprojects.sources.common import RowError, field, money_field, reject
+from euprojects.sources.common import Checked, RowError, field, reject
 from euprojects.sources.operations_common import (
     assign_keys,
     by_line,
@@ -126,6 +126,7 @@ class _Part:
     grant: Money | None
     total: Money | None
     content: tuple[str, ...]
+    checked: Checked
 
 
 def _items(rows: list[Row | Reject]) -> list[Item]:
@@ -150,6 +151,7 @@ def _part(row: Row) -> _Part:
     if not title:
         raise RowError(f"column {TITLE!r} is empty: an operation needs its name")
     name, oib = _beneficiary(row.cells.get(BENEFICIARY))
+    checked = Checked()
     return _Part(
         row=row,
         title=title,
@@ -157,9 +159,10 @@ def _part(row: Row) -> _Part:
         oib=oib,
         start=field(row, CONTRACT, parse_date),
         end=field(row, END, parse_date),
-        grant=money_field(row, GRANT, _hrk),
-        total=money_field(row, TOTAL, _hrk),
+        grant=checked.amount(row, GRANT, _hrk),
+        total=checked.amount(row, TOTAL, _hrk),
         content=tuple(clean(value) or "" for column, value in row.cells.items() if column not in LOCATION),
+        checked=checked,
     )
 
 
@@ -244,7 +247,7 @@ def _record(key: str, group: list[_Part]) -> Record:
         flags=flags,
         raw=_raw(group),
     )
-    return Record(key=key, project=project, line=first.row.line, rows=len(group))
+    return Record(key=key, project=first.checked.onto(project), line=first.row.line, rows=len(group))
 
 
 def _period(cells: dict[str, str], contract: dt.date | None) -> str | None:

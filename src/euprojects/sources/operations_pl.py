@@ -15,7 +15,7 @@ from euprojects.model import Money, Project, Reject
 from euprojects.normalise.money import parse_money
 from euprojects.normalise.text import clean
 from euprojects.sources.base import Format, Head, Item, Row, has_columns
-from euprojects.sources.common import RowError, money_field, reject
+from euprojects.sources.common import Checked, RowError, reject
 from euprojects.sources.operations_common import (
     PERIOD_2014,
     by_line,
@@ -76,7 +76,8 @@ def _project(row: Row) -> Project:
         raise RowError(f"column {TITLE!r} is empty: a project needs its title")
     beneficiary = clean(row.cells.get(BENEFICIARY))
     domain = clean(row.cells.get(DOMAIN))
-    return Project(
+    checked = Checked()
+    project = Project(
         source="os-pl",
         source_id="",
         title=title,
@@ -84,11 +85,12 @@ def _project(row: Row) -> Project:
         period=PERIOD_2014,
         fund=FUND,
         themes=[domain] if domain and domain.lower() != NO_DOMAIN else [],
-        total_cost=money_field(row, VALUE, _pln),
-        eu_contribution=money_field(row, EU, _pln),
+        total_cost=checked.amount(row, VALUE, _pln),
+        eu_contribution=checked.amount(row, EU, _pln),
         participations=[lead(beneficiary, COUNTRY)] if beneficiary else [],
         raw=raw_values(row, RAW_COLUMNS),
     )
+    return checked.onto(project)
 
 
 FORMATS = [
