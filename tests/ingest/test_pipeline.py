@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from euprojects.reading import FileReport, read_chunks
 
 from euprojects.cli import main
+from euprojects.ingest.reading import FileReport, read_chunks
 from euprojects.settings import load
 from euprojects.sources import by_name
 from euprojects.sources.common import slug

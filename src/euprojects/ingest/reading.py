@@ -16,9 +16,9 @@ from pathlib import Path
 import msgspec
 
 from euprojects.ingest.merge import combine
+from euprojects.ingest.screening import screen_beneficiary, screen_project, screen_reject
 from euprojects.model import BeneficiaryRecord, Record, Reject
 from euprojects.normalise.money import to_eur
-from euprojects.screening import screen_beneficiary, screen_project, screen_reject
 from euprojects.sources.base import Format, SourceError, first_error
 from euprojects.store.base import PreparedBeneficiary, PreparedRecord
 from euprojects.store.codec import encode
@@ -210,7 +210,7 @@ def prepare(record: Record) -> PreparedRecord:
     """Screen and encode a record once; its hash covers everything but the line it was found on.
 
     Every loader's records come through here, so this is where the rules for all of them are
-    applied (safe web addresses, no personal data, bounded texts: see :mod:`euprojects.screening`).
+    applied (safe web addresses, no personal data, bounded texts: see :mod:`euprojects.ingest.screening`).
     """
     payload = encode(record.project)
     project = screen_project(record.project, payload)

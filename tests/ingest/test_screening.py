@@ -7,10 +7,10 @@ from pathlib import Path
 
 import msgspec
 import pytest
-from euprojects.reading import prepare, prepare_beneficiary
 
+from euprojects.ingest.reading import prepare, prepare_beneficiary
+from euprojects.ingest.screening import screen_project, screen_reject
 from euprojects.model import Beneficiary, BeneficiaryRecord, Flag, Link, Project, Record, Reject
-from euprojects.screening import screen_project, screen_reject
 from euprojects.sources import by_name
 from euprojects.store.codec import decode_beneficiary, decode_project, encode
 
