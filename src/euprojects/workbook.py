@@ -31,8 +31,9 @@ _PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _HEAD = f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_MAIN}"><sheetData>'
 _TAIL = "</sheetData></worksheet>"
 # Text that needs more than the plain cell: markup, control characters, non-characters, text
-# Excel would read as one of its own _xHHHH_ escapes, space at either end, or too long a text.
-_SPECIAL = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_|^\s|\s\Z|^.{16384}", re.S)
+# Excel would read as one of its own _xHHHH_ escapes, space at either end, or too long a text; and
+# carriage returns, which XML readers turn into line feeds unless written as a character reference.
+_SPECIAL = re.compile(r"[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_|^\s|\s\Z|^.{16384}", re.S)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ESCAPED = re.compile(r"(_x[0-9A-Fa-f]{4}_)")
 
@@ -80,7 +81,7 @@ def _text_cell(ref: str, text: str, style: str) -> str:
         text = _truncate(text)
     text = _ESCAPED.sub(r"_x005F\1", text)
     text = _CONTROL.sub(lambda m: f"_x{ord(m[0]):04X}_", text)
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
     space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
     return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{text}</t></is></c>'
 

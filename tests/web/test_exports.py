@@ -66,7 +66,7 @@ class Live:
 def live(corpus: tuple[Store, Path], corpus_searcher: Searcher) -> Iterator[Live]:
     store, index_dir = corpus
     environ = {"EUPROJECTS_HOME": str(index_dir.parent), "EUPROJECTS_EXPORT_CONCURRENCY": str(LIMIT)}
-    app = create_app(load(environ, dotenv=index_dir.parent / ".env"), store, corpus_searcher)
+    app = create_app(load(environ), store, corpus_searcher)
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
     listener.bind(("127.0.0.1", 0))
