@@ -4,11 +4,14 @@ store (and the portal over it) without personal data or unsafe web addresses."""
 
 from __future__ import annotations
 
+import csv
+import gzip
 import json
 import re
 import sqlite3
 import zipfile
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -220,3 +223,144 @@ def test_the_portal_shows_no_removed_address(portal: TestClient) -> None:
     assert "cordis:101060635" in export.text and "cordis:101060635" in csv_export.text
     for response in (api, page, export, csv_export):
         assert not E_MAIL.search(response.text) and not INTERNATIONAL_PHONE.search(response.text)
+
+
+# --- one record per real project ---------------------------------------------------------------
+def database(home: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"file:{home / 'euprojects.db'}?mode=ro", uri=True)
+
+
+def test_every_listed_project_has_a_title_or_a_label(runs: object, home: Path) -> None:
+    db = database(home)
+    nameless = db.execute(
+        "SELECT COUNT(*) FROM projects WHERE listed AND title IS NULL AND acronym IS NULL"
+        " AND json_extract(data, '$.label') IS NULL"
+    ).fetchone()[0]
+    labelled = db.execute("SELECT COUNT(*) FROM projects WHERE listed AND json_extract(data, '$.label') IS NOT NULL")
+    assert nameless == 0 and labelled.fetchone()[0] > 10_000
+
+
+def test_no_grant_is_listed_twice(runs: object, home: Path) -> None:
+    db = database(home)
+    # an id that names another project (a CORDIS rcn, an ERC id joined to its grant) is never listed itself
+    assert db.execute("SELECT COUNT(*) FROM projects p JOIN aliases a ON a.alias = p.id WHERE p.listed").fetchone() == (
+        0,
+    )
+    twins = db.execute(
+        "SELECT lower(acronym), start_date, eu_contribution_eur FROM projects"
+        " WHERE listed AND acronym IS NOT NULL AND start_date IS NOT NULL AND source IN ('erc', 'cordis')"
+        " GROUP BY 1, 2, 3 HAVING COUNT(*) > 1 AND SUM(source = 'erc') > 0"
+    ).fetchall()
+    assert twins == []
+    methods = dict(db.execute("SELECT file, COUNT(*) FROM aliases WHERE format = 'link' GROUP BY file"))
+    assert methods["ERC grant with the same start, end and budget"] > 500
+    assert methods["same start and end, and a Norwegian partner with the same EU contribution"] > 500
+
+
+def test_a_record_named_only_by_topic_or_web_link_tables_is_kept_but_not_listed(
+    runs: object, home: Path, portal: TestClient
+) -> None:
+    from euprojects.sources.roles import ROLES
+
+    db = database(home)
+    establishing = [name for name, role in ROLES.items() if role.establishes]
+    marks = ",".join("?" * len(establishing))
+    founded = {
+        row[0]
+        for row in db.execute(
+            f"SELECT project_id FROM fragments WHERE format IN ({marks}) UNION"
+            " SELECT a.project_id FROM aliases a JOIN fragments f ON f.project_id = a.alias"
+            f" WHERE f.format IN ({marks})",
+            [*establishing, *establishing],
+        )
+    }
+    listed = {row[0] for row in db.execute("SELECT id FROM projects WHERE listed")}
+    bare = len(listed - founded)
+    assert bare == 0
+    [shell] = db.execute("SELECT id FROM projects WHERE NOT listed AND id GLOB 'cordis:[0-9]*' LIMIT 1").fetchone()
+    assert db.execute("SELECT COUNT(*) FROM projects WHERE NOT listed").fetchone()[0] > 30_000
+    found = portal.get("/api/v1/search", params={"id": shell, "limit": 1}).json()["data"]
+    assert found["total"] == 0
+    assert "Not listed in search" in portal.get(f"/projects/{shell}").text
+
+
+def test_h2020_money_counts_each_project_once(runs: object, home: Path) -> None:
+    with gzip.open(data_dir() / "cordis-h2020-participations-derived" / "h2020.csv.gz", "rt") as handle:
+        published = {
+            r["rcn"]: Decimal(r["max_contribution"]) for r in csv.DictReader(handle) if r["max_contribution"] != "NA"
+        }
+    db = database(home)
+    canonical = dict(db.execute("SELECT alias, MIN(project_id) FROM aliases GROUP BY alias"))
+    projects = {canonical.get(f"cordis:rcn-{rcn}", f"cordis:rcn-{rcn}") for rcn in published}
+    assert len(projects) == len(published)
+    stored = sum(
+        db.execute("SELECT COALESCE(eu_contribution_eur, 0) FROM projects WHERE listed AND id = ?", (pid,)).fetchone()[
+            0
+        ]
+        for pid in projects
+    )
+    assert round(stored, 2) == float(sum(published.values()))
+
+
+def test_horizon_europe_projects_get_their_partners_sum_marked_as_computed(runs: object, home: Path) -> None:
+    from euprojects.sources.xlsx import Workbook
+
+    path = data_dir() / "cordis-horizon-organizations-split" / "organization_1.xlsx"
+    with Workbook(path) as book:
+        rows = book.rows(0)
+        header = next(rows)[1]
+        cells = [dict(zip(header, values, strict=False)) for _, values in rows]
+    project = cells[0]["projectID"]
+    published = sum(Decimal(c["ecContribution"]) for c in cells if c["projectID"] == project and c["ecContribution"])
+    record = portal_record(home, f"cordis:{project}")
+    assert Decimal(record["eu_contribution"]["amount"]) == published
+    assert record["raw"]["eu_contribution"].startswith("computed")
+    assert any(flag["code"] == "eu_contribution_computed" for flag in record["flags"])
+
+
+def portal_record(home: Path, project_id: str) -> dict[str, Any]:
+    [data] = database(home).execute("SELECT data FROM projects WHERE id = ?", (project_id,)).fetchone()
+    return json.loads(data)  # type: ignore[no-any-return]
+
+
+def test_no_project_is_ongoing_after_its_end(runs: object, home: Path) -> None:
+    db = database(home)
+    stale = db.execute(
+        "SELECT COUNT(*) FROM projects WHERE listed AND status IN ('ongoing', 'planned') AND end_date < date('now')"
+    ).fetchone()[0]
+    finnish = db.execute(
+        "SELECT COUNT(*) FROM projects WHERE source = 'os-fi' AND status = 'finished' AND end_date < date('now')"
+    ).fetchone()[0]
+    assert stale == 0 and finnish > 2_800
+
+
+@pytest.mark.parametrize("project", ["cordis:875629", "cordis:700748"], ids=["NAIMA", "LIQUEFACT"])
+def test_a_partner_list_comes_from_the_complete_table(
+    runs: object, home: Path, portal: TestClient, project: str
+) -> None:
+    """NAIMA's 2019 table lists its partners by name only, and LIQUEFACT's Norwegian register
+    only its Norwegian partner: both show the complete H2020 table's consortium."""
+    [rcn] = (
+        database(home)
+        .execute("SELECT substr(alias, 12) FROM aliases WHERE project_id = ? AND alias LIKE 'cordis:rcn-%'", (project,))
+        .fetchone()
+    )
+    with gzip.open(data_dir() / "cordis-h2020-participations-derived" / "h2020.csv.gz", "rt") as handle:
+        published = [r for r in csv.DictReader(handle) if r["rcn"] == rcn]
+    data = portal.get(f"/api/v1/projects/{project}").json()["data"]
+    partners = data["participations"]
+    assert len(partners) == len(published) > 1
+    assert all(p["organisation"]["identifiers"].get("pic") and p["organisation"]["country"] for p in partners)
+    assert sum(1 for p in partners if p.get("eu_contribution")) == sum(
+        1 for r in published if r["contribution"] != "NA"
+    )
+    assert not data.get("partners_partial", False)
+
+
+def test_a_norwegian_partner_lends_its_name_to_the_complete_list(runs: object, portal: TestClient) -> None:
+    with (data_dir() / "forskningsradet-eu-grants-norway" / "dataset.csv").open(encoding="utf-8") as handle:
+        norwegian = [r for r in csv.DictReader(handle, delimiter=";") if r["Prosjektnr"] == "700748"]
+    data = portal.get("/api/v1/projects/cordis:700748").json()["data"]
+    names = {p["organisation"].get("name") for p in data["participations"]}
+    assert {r["Organisasjonsnavn"] for r in norwegian} <= names
+    assert data["title"] and data["acronym"] == "LIQUEFACT"

@@ -222,9 +222,13 @@ def formats_command(as_json: bool) -> None:
 @json_option
 @pass_context
 def show(ctx: Context, record_id: str, as_json: bool) -> None:
-    """Show one project (with its partners, flags and sources) or one organisation."""
-    project = ctx.store.project(record_id)
+    """Show one project (with its partners, flags and sources) or one organisation; an id a project
+    was also known by (a CORDIS record number, an ERC id joined to its grant) shows that project."""
+    canonical = ctx.store.resolve(record_id)
+    project = ctx.store.project(canonical) if canonical else None
     if project is not None:
+        if canonical != record_id:
+            click.echo(f"{record_id} is an id of {canonical}", err=True)
         if as_json:
             emit_json(views.project_record(project))
         else:
@@ -316,7 +320,7 @@ def stats(ctx: Context, as_json: bool) -> None:
     click.echo(
         tables.key_values(
             [
-                ("projects", f"{numbers.projects:,}"),
+                ("projects", f"{numbers.projects:,} listed, {numbers.unlisted:,} kept but not listed"),
                 ("participations", f"{numbers.participations:,}"),
                 ("organisations", f"{numbers.organisations:,}"),
                 ("source records", f"{numbers.fragments:,}"),
@@ -326,15 +330,21 @@ def stats(ctx: Context, as_json: bool) -> None:
             ]
         )
     )
-    click.echo("\n" + tables.render(("source", "projects"), list(numbers.by_source.items())))
+    quality = [
+        (source, q.listed, q.with_title, q.with_dates, q.with_eu_contribution, q.with_partners, q.merged_twins)
+        for source, q in numbers.quality.items()
+    ]
+    headers = ("source", "projects", "with title", "with dates", "with EU amount", "with partners", "merged twins")
+    click.echo("\n" + tables.render(headers, quality))
     click.echo("\n" + tables.render(("fund", "projects"), list(numbers.by_fund.items())))
     if numbers.beneficiaries:
         rows = [
             (source, t.rows, t.organisations, t.projects, _eur_total(t.eu_contribution_eur))
             for source, t in numbers.beneficiaries.items()
         ]
-        headers = ("beneficiary list", "rows", "organisations", "operations", "EU contribution")
-        click.echo("\n" + tables.render(headers, rows))
+        click.echo(
+            "\n" + tables.render(("beneficiary list", "rows", "organisations", "operations", "EU contribution"), rows)
+        )
 
 
 def _index_line(index: index_build.IndexStatus) -> str:

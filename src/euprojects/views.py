@@ -15,7 +15,7 @@ import msgspec
 from euprojects.index.build import IndexStatus
 from euprojects.model import Beneficiary, Organisation, Partner, Project
 from euprojects.store import Store
-from euprojects.store.base import BeneficiaryTotals, OrganisationRole, Stats
+from euprojects.store.base import BeneficiaryTotals, OrganisationRole, SourceQuality, Stats
 
 
 def project_url(project_id: str) -> str:
@@ -64,6 +64,8 @@ class StatsRecord(msgspec.Struct):
     last_ingest: str | None
     beneficiaries: dict[str, BeneficiaryTotals] = {}
     index: IndexStatus | None = None
+    unlisted: int = 0
+    quality: dict[str, SourceQuality] = {}
 
 
 def project_record(project: Project) -> ProjectRecord:
@@ -107,4 +109,6 @@ def stats_record(stats: Stats, index: IndexStatus | None = None) -> StatsRecord:
         last_ingest=stats.last_ingest,
         beneficiaries=stats.beneficiaries,
         index=index,
+        unlisted=stats.unlisted,
+        quality=stats.quality,
     )

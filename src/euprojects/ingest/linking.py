@@ -5,7 +5,8 @@ their dates, EU contribution and partners' amounts but no title; the grant table
 id and the title but no rcn; the ERC's lists know neither. No table here maps one to the other
 for most projects, so records are compared:
 
-- an ERC grant and an rcn record of the ERC programme part with the same start, end and budget;
+- an ERC grant and a CORDIS record with the same acronym, start and budget, or, for records
+  without an acronym, an rcn record of the ERC programme part with the same start, end and budget;
 - a CORDIS grant with the same start, end and EU contribution as an rcn record (scraped pages,
   CleanTechTag's table);
 - a Norwegian grant whose Norwegian partner received, to the cent, what a Norwegian partner of an
@@ -14,6 +15,9 @@ for most projects, so records are compared:
 Only unique matches are joined: the rcn record matches exactly one grant of a kind and the grant
 exactly one rcn record. Each link keeps its method. The grant id names the joined project (else
 the ERC id); the rcn becomes its alias, as it is when a table gives both.
+
+Links are found among the records not joined yet and kept from one ingest to the next (a joined
+record is no longer a project of its own to compare); a link goes when one of its records does.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
+from euprojects.normalise.places import fold
 from euprojects.store import Store
 from euprojects.store.base import LinkFacts
 
@@ -29,6 +34,7 @@ ERC_PROGRAMME = "European Research Council"
 SAME_BUDGET = "same start, end and EU contribution"
 SAME_NORWEGIAN_PARTNER = "same start and end, and a Norwegian partner with the same EU contribution"
 SAME_ERC_GRANT = "ERC grant with the same start, end and budget"
+SAME_ERC_ACRONYM = "ERC grant with the same acronym, start and budget"
 Key = tuple[str | None, str | None, float]
 
 
@@ -43,20 +49,31 @@ def find_links(store: Store) -> list[tuple[str, str, str]]:
         [f for f in records if f.programme and ERC_PROGRAMME in f.programme], lambda f: [_key(f, f.eu_contribution_eur)]
     )
     norwegian = _index(records, _norwegian_keys)
-    matches: dict[str, dict[str, set[tuple[str, str]]]] = {"grant": defaultdict(set), "erc": defaultdict(set)}
+    matches: dict[str, dict[str, set[tuple[str, str]]]] = {k: defaultdict(set) for k in ("grant", "erc", "named")}
     for grant in grants:
         if found := _unique(by_budget, [_key(grant, grant.eu_contribution_eur)]):
             matches["grant"][found].add((grant.id, SAME_BUDGET))
         elif found := _unique(norwegian, _norwegian_keys(grant)):
             matches["grant"][found].add((grant.id, SAME_NORWEGIAN_PARTNER))
+    by_acronym = _index([f for f in cordis if f.acronym], lambda f: [_named(f)])
     for erc in ercs:
-        if found := _unique(erc_budget, [_key(erc, erc.eu_contribution_eur)]):
+        if found := _unique(by_acronym, [_named(erc)]):
+            matches["named"][found].add((erc.id, SAME_ERC_ACRONYM))
+        elif found := _unique(erc_budget, [_key(erc, erc.eu_contribution_eur)]):
             matches["erc"][found].add((erc.id, SAME_ERC_GRANT))
     return _links(matches)
 
 
 def _key(facts: LinkFacts, amount: float | None) -> Key | None:
     return (facts.start_date, facts.end_date, round(amount, 2)) if amount else None
+
+
+def _named(facts: LinkFacts) -> Key | None:
+    """Acronym, start and budget: the end date is left out, since the ERC's lists and CORDIS give
+    different end dates for some grants (extensions)."""
+    if not facts.acronym or not facts.eu_contribution_eur:
+        return None
+    return (fold(facts.acronym), facts.start_date, round(facts.eu_contribution_eur, 2))
 
 
 def _norwegian_keys(facts: LinkFacts) -> list[Key | None]:
@@ -84,6 +101,10 @@ def _links(matches: dict[str, dict[str, set[tuple[str, str]]]]) -> list[tuple[st
     """One rcn record matched by one grant of a kind: the grant names the project, the rcn and
     (when both matched) the ERC id become its aliases."""
     links = []
+    for record, named in sorted(matches["named"].items()):
+        if len(named) == 1 and record not in matches["grant"] and record not in matches["erc"]:
+            [(erc, method)] = named
+            links.append(_toward_grant(erc, record, method))
     for record in sorted(set(matches["grant"]) | set(matches["erc"])):
         grants, ercs = matches["grant"].get(record, set()), matches["erc"].get(record, set())
         if len(grants) > 1 or len(ercs) > 1:
@@ -96,3 +117,9 @@ def _links(matches: dict[str, dict[str, set[tuple[str, str]]]]) -> list[tuple[st
             [(erc, method)] = ercs
             links.append((record, erc, method))
     return links
+
+
+def _toward_grant(erc: str, record: str, method: str) -> tuple[str, str, str]:
+    """An ERC id and a CORDIS record of one grant: the grant id names the project; a record known
+    only by its rcn becomes the ERC id's alias."""
+    return (erc, record, method) if not record.startswith(RCN) else (record, erc, method)

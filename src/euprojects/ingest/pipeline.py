@@ -31,6 +31,7 @@ from euprojects.store.locking import StoreBusy, Waited
 from euprojects.workers import stream
 
 Progress = Callable[[str, int], None]
+LINK_ROUNDS = 3
 PARALLEL_BYTES = 4_000_000  # less than this to read is not worth starting processes for
 # Chunks cross from the readers to the writer as MessagePack: several times cheaper to encode and
 # decode than pickling the structs, and both ends of an ingest spend their time on this.
@@ -120,7 +121,11 @@ def _ingest(
     else:
         reports = [writer.in_process(item, batch_size) for item in planned]
     rebuilt = materialise(store, progress=progress, workers=workers)
-    if rebuilt and store.replace_links(find_links(store)):
+    # A join can bring the facts for another (an rcn record gives a Norwegian grant its EU amount,
+    # which then matches an ERC grant): link again while links change, a few rounds at most.
+    for _ in range(LINK_ROUNDS):
+        if not rebuilt or not store.add_links(find_links(store)):
+            break
         rebuilt += materialise(store, progress=progress, workers=workers)
     store.finish_run(run_id, _now())
     return IngestResult(files=reports, projects_rebuilt=rebuilt, seconds=time.perf_counter() - started)

@@ -60,6 +60,7 @@ class Hit(msgspec.Struct, omit_defaults=True):
     source: str
     acronym: str | None = None
     title: str | None = None
+    label: str | None = None
     programme: str | None = None
     period: str | None = None
     start_date: str | None = None
@@ -452,6 +453,7 @@ def _hit(project_id: str, score: float, summary: ProjectSummary, highlighter: Hi
         source=project.source,
         acronym=project.acronym,
         title=project.title,
+        label=project.label,
         programme=project.programme,
         period=project.period,
         start_date=project.start_date.isoformat() if project.start_date else None,

@@ -29,13 +29,15 @@ ROLES: dict[str, FormatRole] = {
     # CORDIS: official tables first, then derived and scraped ones
     "cordis-he-organizations": FormatRole(95, partners="full"),
     "cordis-fp7-projects": FormatRole(90),
+    # CORDIS' H2020 tables of December 2020 (participations by rcn, with each project's dates and
+    # amounts) are newer than the 2019 project table, whose titles and texts they lack
+    "cordis-h2020-participations": FormatRole(88, partners="full"),
     "cordis-h2020-projects-2019": FormatRole(85, partners="names"),
     "cordis-legal-basis": FormatRole(75, establishes=False),
     "cordis-topics": FormatRole(70, establishes=False),
     "cordis-h2020-tech": FormatRole(60),
     "cordis-report-summaries": FormatRole(60),
     "cordis-fp1-fp3-organizations": FormatRole(55, partners="full"),
-    "cordis-h2020-participations": FormatRole(50, partners="full"),
     "cordis-h2020-programme-parts": FormatRole(50, establishes=False),
     "norway-h2020": FormatRole(45, partners="partial"),
     "erc-grants": FormatRole(40, partners="partial"),

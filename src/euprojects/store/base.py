@@ -83,6 +83,7 @@ class OrganisationRole(msgspec.Struct, frozen=True):
     project_id: str
     acronym: str | None
     title: str | None
+    label: str | None
     role: str
     start_date: str | None
     eu_contribution_eur: float | None
@@ -102,17 +103,30 @@ class BeneficiaryTotals(msgspec.Struct):
 
 
 class LinkFacts(msgspec.Struct, frozen=True):
-    """What the twin linker compares of one listed project: its dates, EU amount (in euro),
-    programme, the EU amounts of its partners by country, and whether a table already joined it
-    to a CORDIS record number."""
+    """What the twin linker compares of one listed project: its acronym, dates, EU amount (in euro),
+    programme, the EU amounts of its partners by country, and whether another id (a CORDIS record
+    number, by a table or a link) is already joined to it."""
 
     id: str
+    acronym: str | None
     start_date: str | None
     end_date: str | None
     eu_contribution_eur: float | None
     programme: str | None
     partner_amounts: tuple[tuple[str, float], ...]
     joined: bool
+
+
+class SourceQuality(msgspec.Struct):
+    """How complete one source's listed projects are, and how many other ids (a CORDIS record
+    number, an ERC id, a twin record) were merged into them."""
+
+    listed: int
+    with_title: int
+    with_dates: int
+    with_eu_contribution: int
+    with_partners: int
+    merged_twins: int
 
 
 class Stats(msgspec.Struct):
@@ -131,6 +145,7 @@ class Stats(msgspec.Struct):
     last_ingest: str | None
     beneficiaries: dict[str, BeneficiaryTotals] = {}
     unlisted: int = 0
+    quality: dict[str, SourceQuality] = {}
 
 
 class Store(Protocol):
@@ -185,10 +200,10 @@ class Store(Protocol):
         """The facts the twin linker compares, for every project of these sources."""
         ...
 
-    def replace_links(self, links: Sequence[tuple[str, str, str]]) -> int:
-        """Make ``(alias, target, method)`` the links found by comparing records (beside the
-        aliases tables give), marking the projects of changed links dirty; returns how many
-        links changed."""
+    def add_links(self, links: Sequence[tuple[str, str, str]]) -> int:
+        """Keep ``(alias, target, method)`` links found by comparing records (beside the aliases
+        tables give), marking their projects dirty; drop links whose records are gone. Returns
+        how many links were added or dropped."""
         ...
 
     def resolve(self, project_id: str) -> str | None:

@@ -24,6 +24,7 @@ from euprojects.store.base import (
     PreparedBeneficiary,
     PreparedRecord,
     ProjectSummary,
+    SourceQuality,
     Stats,
     WriteCounts,
 )
@@ -305,11 +306,11 @@ class SQLiteStore:
 
     def link_facts(self, sources: Sequence[str]) -> list[LinkFacts]:
         db = self.db
-        joined = {row[0] for row in db.execute("SELECT DISTINCT project_id FROM aliases WHERE format <> 'link'")}
+        joined = {row[0] for row in db.execute("SELECT DISTINCT project_id FROM aliases")}
         amounts: dict[str, list[tuple[str, float]]] = {}
         facts = []
         rows = db.execute(
-            "SELECT id, start_date, end_date, eu_contribution_eur, programme FROM projects"
+            "SELECT id, acronym, start_date, end_date, eu_contribution_eur, programme FROM projects"
             f" WHERE listed AND source IN ({marks(sources)})",
             tuple(sources),
         ).fetchall()
@@ -320,17 +321,23 @@ class SQLiteStore:
                 part,
             ):
                 amounts.setdefault(pid, []).append((country, amount))
-        for pid, start, end, eu, programme in rows:
-            facts.append(LinkFacts(pid, start, end, eu, programme, tuple(amounts.get(pid, ())), pid in joined))
+        for pid, acronym, start, end, eu, programme in rows:
+            partners = tuple(amounts.get(pid, ()))
+            facts.append(LinkFacts(pid, acronym, start, end, eu, programme, partners, pid in joined))
         return facts
 
-    def replace_links(self, links: Sequence[tuple[str, str, str]]) -> int:
+    def add_links(self, links: Sequence[tuple[str, str, str]]) -> int:
         with self.transaction() as db:
             old = set(db.execute("SELECT alias, project_id, file FROM aliases WHERE format = 'link'"))
-            new = set(links)
-            gone, added = old - new, new - old
+            added = set(links) - old
+            dead = [
+                (alias, target, method)
+                for alias, target, method in old
+                if not db.execute("SELECT 1 FROM fragments WHERE project_id = ? LIMIT 1", (alias,)).fetchone()
+                or not db.execute("SELECT 1 FROM fragments WHERE project_id = ? LIMIT 1", (target,)).fetchone()
+            ]
             db.executemany(
-                "DELETE FROM aliases WHERE format = 'link' AND alias = ? AND file = ?", [(a, m) for a, _, m in gone]
+                "DELETE FROM aliases WHERE format = 'link' AND alias = ? AND file = ?", [(a, m) for a, _, m in dead]
             )
             db.executemany(
                 "INSERT OR REPLACE INTO aliases (alias, format, file, record_key, project_id)"
@@ -339,9 +346,9 @@ class SQLiteStore:
             )
             db.executemany(
                 "INSERT OR IGNORE INTO dirty (project_id) VALUES (?)",
-                [(pid,) for a, t, _ in gone | added for pid in (a, t)],
+                [(pid,) for a, t, _ in [*dead, *added] for pid in (a, t)],
             )
-        return len(gone) + len(added)
+        return len(dead) + len(added)
 
     def resolve(self, project_id: str) -> str | None:
         db = self.db
@@ -579,7 +586,8 @@ class SQLiteStore:
 
     def organisation_projects(self, org_id: str) -> list[OrganisationRole]:
         rows = self.db.execute(
-            "SELECT p.project_id, r.acronym, r.title, p.role, r.start_date, p.eu_contribution_eur,"
+            "SELECT p.project_id, r.acronym, r.title, json_extract(r.data, '$.label'), p.role, r.start_date,"
+            " p.eu_contribution_eur,"
             " r.programme, r.period"
             " FROM participations p JOIN projects r ON r.id = p.project_id WHERE p.org_id=?"
             " ORDER BY r.start_date DESC, p.project_id",
@@ -650,6 +658,7 @@ class SQLiteStore:
             ),
             rejects_by_file=grouped("SELECT file, COUNT(*) FROM rejects GROUP BY file ORDER BY 2 DESC"),
             last_ingest=last,
+            quality=self._quality(),
             beneficiaries={
                 source: BeneficiaryTotals(rows, orgs, projects, round(total, 2), round(eu, 2))
                 for source, rows, orgs, projects, total, eu in db.execute(
@@ -659,6 +668,25 @@ class SQLiteStore:
                 )
             },
         )
+
+    def _quality(self) -> dict[str, SourceQuality]:
+        db = self.db
+        twins = dict(
+            db.execute(
+                "SELECT p.source, COUNT(DISTINCT a.alias) FROM aliases a JOIN projects p ON p.id = a.project_id"
+                " WHERE p.listed GROUP BY p.source"
+            )
+        )
+        rows = db.execute(
+            "SELECT source, COUNT(*), SUM(title IS NOT NULL), SUM(start_date IS NOT NULL AND end_date IS NOT NULL),"
+            " SUM(eu_contribution_eur IS NOT NULL),"
+            " SUM(EXISTS (SELECT 1 FROM participations x WHERE x.project_id = projects.id))"
+            " FROM projects WHERE listed GROUP BY source ORDER BY 2 DESC"
+        )
+        return {
+            source: SourceQuality(listed, titled, dated, eu, partners, int(twins.get(source, 0)))
+            for source, listed, titled, dated, eu, partners in rows
+        }
 
     def rejects(self, limit: int = 100, offset: int = 0, file: str | None = None) -> list[RejectEntry]:
         where, args = _file_filter(file)

@@ -18,11 +18,12 @@ from euprojects import limits
 from euprojects.export import MEDIA_TYPES
 from euprojects.fields import FACETS
 from euprojects.index.build import status as index_status
+from euprojects.model import Project
 from euprojects.views import organisation_record, project_record, stats_record
 from euprojects.web import exports
 from euprojects.web.errors import ApiProblem
 from euprojects.web.params import SearchParams, _Base, to_request
-from euprojects.web.portal import PortalDep
+from euprojects.web.portal import Portal, PortalDep
 from euprojects.web.schemas import (
     FacetEnvelope,
     FacetValues,
@@ -94,11 +95,19 @@ async def search(portal: PortalDep, params: Search) -> Response:
     responses=answers(ProjectEnvelope, 304, 404),
 )
 async def project(request: Request, portal: PortalDep, project_id: str) -> Response:
-    """Everything known about a project: partners, money, data-quality flags and sources."""
-    found = await portal.run(portal.store.project, project_id)
+    """Everything known about a project: partners, money, data-quality flags and sources. An id
+    the project was also known by (a CORDIS record number, an ERC id joined to its grant) gives
+    the project under its own id."""
+    found = await portal.run(_project, portal, project_id)
     if found is None:
         raise ApiProblem(404, f"project_id: no project {project_id!r}", "project_id")
     return json_response(ProjectEnvelope(ok=True, data=project_record(found)), request, RECORD_CACHE)
+
+
+def _project(portal: Portal, project_id: str) -> Project | None:
+    """The project an id names, directly or as one of its aliases."""
+    canonical = portal.store.resolve(project_id)
+    return portal.store.project(canonical) if canonical else None
 
 
 @router.get(
@@ -109,9 +118,10 @@ async def project(request: Request, portal: PortalDep, project_id: str) -> Respo
 )
 async def similar(request: Request, portal: PortalDep, project_id: str) -> Response:
     """Projects whose text most resembles this one's."""
-    if await portal.run(portal.store.project, project_id) is None:
+    found = await portal.run(_project, portal, project_id)
+    if found is None:
         raise ApiProblem(404, f"project_id: no project {project_id!r}", "project_id")
-    hits = await portal.run(portal.searcher.more_like_this, project_id, 10)
+    hits = await portal.run(portal.searcher.more_like_this, found.id, 10)
     return json_response(SimilarEnvelope(ok=True, data=hits), request, RECORD_CACHE)
 
 

@@ -45,9 +45,11 @@ def amount(value: float | None, currency: str | None) -> str:
     return format_eur_style(Decimal(str(round(value, 2))), currency or "EUR")
 
 
-def untitled(project_id: str) -> str:
-    """What to call a project its sources give no title or acronym (CORDIS participation tables
-    keyed by record number): ``CORDIS record 221856`` rather than a bare id."""
+def untitled(project_id: str, label: str | None = None) -> str:
+    """What to call a project its sources give no title or acronym: the label the merge built
+    from its programme, lead partner and years, else ``CORDIS record 221856`` rather than a bare id."""
+    if label:
+        return label
     source, _, rest = project_id.partition(":")
     if source == "cordis" and rest.startswith("rcn-"):
         return f"Untitled CORDIS project (record {rest[4:]})"

@@ -79,6 +79,11 @@ async def search_page(request: Request, portal: PortalDep) -> Response:
 
 @router.get("/projects/{project_id:path}", response_class=HTMLResponse)
 async def project_page(request: Request, portal: PortalDep, project_id: str) -> Response:
+    canonical = await portal.run(portal.store.resolve, project_id)
+    if canonical is None:
+        return error_page(request, 404, f"There is no project {project_id}.")
+    if canonical != project_id:  # an id the project was also known by: its own address, for good
+        return RedirectResponse(project_url(canonical), status_code=301)
     project = await portal.run(portal.store.project, project_id)
     if project is None:
         return error_page(request, 404, f"There is no project {project_id}.")
