@@ -13,6 +13,9 @@ from euprojects.model import Project
 from euprojects.normalise import programmes
 
 IMPLIED = "implied by the fund {fund}"
+# A framework's own name is what loaders give a project when their table names no part; a part
+# that another table names replaces it and it is not kept: the fund still says as much.
+_FRAMEWORK_NAMES = frozenset(framework.label for framework in programmes.FRAMEWORKS.values())
 
 
 def canonicalise(project: Project) -> None:
@@ -37,8 +40,9 @@ def _name_framework(project: Project) -> None:
 
 def _rename(project: Project, found: programmes.Canonical) -> None:
     raw = dict(project.raw)
-    if project.programme is not None and project.programme != found.label:
-        raw.setdefault("programme", project.programme)
+    replaced = project.programme
+    if replaced is not None and replaced != found.label and replaced not in _FRAMEWORK_NAMES:
+        raw.setdefault("programme", replaced)
     if found.code is not None:
         if project.programme_code is not None and project.programme_code != found.code:
             raw.setdefault("programme_code", project.programme_code)
