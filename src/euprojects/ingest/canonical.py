@@ -39,6 +39,7 @@ def _name_framework(project: Project) -> None:
 
 
 def _rename(project: Project, found: programmes.Canonical) -> None:
+    """Give the project the table's label and code, keeping in ``raw`` what they replace."""
     raw = dict(project.raw)
     replaced = project.programme
     if replaced is not None and replaced != found.label and replaced not in _FRAMEWORK_NAMES:
