@@ -206,7 +206,7 @@ def test_every_stored_web_address_is_http_with_a_host(runs: object, home: Path) 
 
 @pytest.fixture(scope="module")
 def portal(runs: object, home: Path) -> Iterator[TestClient]:
-    settings = load({"EUPROJECTS_HOME": str(home)}, env_file=home / ".env")
+    settings = load({"EUPROJECTS_HOME": str(home)})
     store = open_store(settings.database_url)
     yield TestClient(create_app(settings, store, Searcher(settings.index_dir, store)), raise_server_exceptions=False)
     store.close()
