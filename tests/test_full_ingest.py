@@ -10,6 +10,7 @@ import json
 import re
 import sqlite3
 import zipfile
+from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -21,6 +22,9 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from euprojects.cli import main
+from euprojects.ingest.linking import SAME_ERC_GRANT
+from euprojects.normalise.places import fold
+from euprojects.normalise.programmes import ERC, MSCA, PROGRAMMES, by_code
 from euprojects.search import Searcher
 from euprojects.settings import load
 from euprojects.store import open_store
@@ -364,3 +368,106 @@ def test_a_norwegian_partner_lends_its_name_to_the_complete_list(runs: object, p
     names = {p["organisation"].get("name") for p in data["participations"]}
     assert {r["Organisasjonsnavn"] for r in norwegian} <= names
     assert data["title"] and data["acronym"] == "LIQUEFACT"
+
+
+# --- programmes: one canonical label each, with fund and period ---------------------------------
+
+
+CITY_TWINS = "keep:interreg-iiic-north-2000-2006:city-twins"  # the seed page
+
+
+def listed(home: Path, sql: str, *args: object) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(home / "euprojects.db") as db:
+        return db.execute(sql, args).fetchall()
+
+
+def test_no_two_programme_labels_differ_only_in_spelling(runs: object, home: Path) -> None:
+    """ "Research Infrastructures" and "Research infrastructures", or MSCA with and without its
+    accent and abbreviation, were once two facet values for one programme."""
+    labels = [label for (label,) in listed(home, "SELECT DISTINCT programme FROM projects WHERE listed")]
+    folded = Counter(fold(re.sub(r"\s*\([^()]*\)$", "", label)).replace(" ", "") for label in labels)
+    assert [key for key, count in folded.items() if count > 1] == []
+    assert None not in labels and len(labels) == 79
+
+
+def test_msca_and_the_erc_have_one_label_in_every_period(runs: object, home: Path) -> None:
+    store = open_store(f"sqlite:///{home / 'euprojects.db'}")
+    try:
+        names = {p.name for p in store.programmes()}
+        msca = [(p.period, p.fund) for p in store.programmes(MSCA)]
+        erc = [(p.period, p.fund) for p in store.programmes(ERC)]
+    finally:
+        store.close()
+    assert [n for n in names if "sklodowska" in fold(n)] == [MSCA]
+    assert [n for n in names if "european research council" in fold(n)] == [ERC]
+    assert msca == [("2014-2020", "H2020"), ("2021-2027", "HORIZON")]
+    assert erc == [("2007-2013", "FP7"), ("2014-2020", "H2020"), ("2021-2027", "HORIZON")]
+
+
+def test_every_listed_h2020_project_has_a_canonical_programme(runs: object, home: Path) -> None:
+    rows = listed(
+        home,
+        "SELECT json_extract(data, '$.programme_code'), programme, json_extract(data, '$.raw.programme_code')"
+        " FROM projects WHERE listed AND source = 'cordis' AND fund = 'H2020'",
+    )
+    assert len(rows) > 30_000
+    assert [(code, label) for code, label, _ in rows if PROGRAMMES.get(code) != label] == []
+    # a deeper code published by a source is kept, and lies under the programme it is named by
+    deeper = [(code, published) for code, _, published in rows if published]
+    assert len(deeper) > 1_000
+    assert [d for d in deeper if not published_under(*d)] == []
+
+
+def published_under(code: str, published: str) -> bool:
+    found = by_code(published)
+    return found is not None and found.code == code
+
+
+def test_erc_grants_have_a_framework_that_the_cordis_twins_confirm(runs: object, home: Path) -> None:
+    grants = listed(home, "SELECT id, start_date, fund, period, programme FROM projects WHERE source = 'erc'")
+    merged = listed(home, "SELECT COUNT(*) FROM aliases WHERE format = 'link' AND alias LIKE 'erc:%'")[0][0]
+    # every grant of the three lists (969 + 612 + 1,536 records) is listed, or joined to its CORDIS grant
+    assert len(grants) + merged == 969 + 612 + 1_536
+    assert {(fund, period, label) for _, _, fund, period, label in grants} == {
+        ("FP7", "2007-2013", ERC),
+        ("H2020", "2014-2020", ERC),
+    }
+    # Every grant joined to its H2020 record in CORDIS' complete table started in 2015 or later,
+    joined = listed(
+        home,
+        "SELECT p.start_date, p.fund FROM projects p JOIN aliases a ON a.project_id = p.id"
+        " WHERE a.format = 'link' AND a.file = ? AND p.source = 'erc'",
+        SAME_ERC_GRANT,
+    )
+    assert len(joined) > 800 and {fund for _, fund in joined} == {"H2020"} and min(s for s, _ in joined) >= "2015"
+    # and no grant of the lists that started earlier has the dates of any H2020 ERC grant.
+    early_twins = listed(
+        home,
+        "SELECT count(*) FROM projects e JOIN projects c ON c.start_date = e.start_date AND c.end_date = e.end_date"
+        " WHERE e.source = 'erc' AND e.start_date < '2015' AND c.source = 'cordis' AND c.fund = 'H2020'"
+        " AND c.programme = ?",
+        ERC,
+    )
+    assert early_twins == [(0,)]
+
+
+def test_the_keep_eu_seed_page_has_the_erdf_and_its_period(runs: object, home: Path) -> None:
+    [row] = listed(home, "SELECT fund, period, programme FROM projects WHERE id = ?", CITY_TWINS)
+    assert row == ("ERDF", "2000-2006", "Interreg IIIC North")
+
+
+def test_a_source_s_own_label_survives_in_raw(runs: object, home: Path, data: Path) -> None:
+    """Norway's list spells MSCA its own way; projects it alone names keep that spelling."""
+    with (data / "forskningsradet-eu-grants-norway" / "dataset.csv").open(encoding="utf-8", newline="") as handle:
+        norway = {
+            f"cordis:{r['Prosjektnr']}"
+            for r in csv.DictReader(handle, delimiter=";")
+            if r["Program kode (H2020)"] == "EU.1.3."
+        }
+    kept = listed(
+        home,
+        "SELECT id, programme FROM projects WHERE listed AND json_extract(data, '$.raw.programme') = ?",
+        "Marie Sklodowska-Curie actions",
+    )
+    assert len(kept) > 100
+    assert {label for _, label in kept} == {MSCA} and {pid for pid, _ in kept} <= norway

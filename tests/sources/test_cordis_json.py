@@ -99,8 +99,9 @@ def test_a_scraped_h2020_page_keeps_programme_decimals_and_status(scraped: dict[
     w2o = by_key(scraped["SME_water_SC.json"], "789695").project
     assert (w2o.fund, w2o.programme_code, w2o.programme) == (
         "H2020",
-        "H2020-EU.3.2.5.",
-        "Cross-cutting marine and maritime research",
+        "H2020-EU.3.2.5.",  # a line of societal challenge 2, named by the challenge
+        "Food security, sustainable agriculture and forestry, marine, maritime and inland water research, "
+        "and the bioeconomy",
     )
     assert w2o.raw["Meta"] == "H2020-EU.3.2.5., H2020-EU.3.2.3., H2020-EU.2.3.1."
     assert (w2o.status, w2o.end_date, w2o.funding_scheme) == (Status.ONGOING, dt.date(2018, 6, 30), "SME-1")

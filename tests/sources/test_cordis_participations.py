@@ -197,7 +197,10 @@ def test_the_companion_decides_and_the_built_in_table_stands_in(data: Path, tmp_
 
     (alone / "cordis-programmes.yml").write_text('SC4:\n- "H2020-EU.3.4.7."\n', encoding="utf-8")
     first = records(list(read_parts(alone / "programme_parts.csv.gz")))[0]
-    assert (first.project.programme_code, first.project.programme) == ("H2020-EU.3.4.7.", "SESAR JU")
+    assert (first.project.programme_code, first.project.programme) == (
+        "H2020-EU.3.4.7.",  # SESAR, a part of societal challenge 4, named by the challenge
+        "Smart, Green And Integrated Transport",
+    )
 
     (alone / "cordis-programmes.yml").write_text("SC4: [H2020-EU.3.4.]\n", encoding="utf-8")
     with pytest.raises(SourceError, match=r"cordis-programmes\.yml"):

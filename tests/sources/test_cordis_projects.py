@@ -8,12 +8,7 @@ import pytest
 from euprojects.model import Money, Record, Reject, Role, Status
 from euprojects.sources import detect, formats
 from euprojects.sources.base import Head, SourceError
-from euprojects.sources.cordis_projects import (
-    h2020_programme,
-    read_fp7,
-    read_h2020,
-    read_tech,
-)
+from euprojects.sources.cordis_projects import read_fp7, read_h2020, read_tech
 
 FP7 = "cordis-fp7-samples"
 CLEANTECH = "cordis-h2020-cleantech-subset"
@@ -120,7 +115,7 @@ def test_fp7_statuses_and_programmes_follow_the_call(data: Path) -> None:
     )
     erc = [r.project for r in records(items) if r.project.call and r.project.call.startswith("ERC-")]
     assert len(erc) == 19
-    assert {p.programme for p in erc} == {"Ideas - European Research Council (ERC)"}
+    assert {(p.programme_code, p.programme) for p in erc} == {("FP7-IDEAS-ERC", "European Research Council (ERC)")}
     # amounts published without decimals or with one stay exact
     assert by_key(items, "333938").project.eu_contribution == Money(Decimal(100000))
 
@@ -218,14 +213,6 @@ def test_mojibake_of_the_inner_table_is_repaired(inner: list[Record | Reject]) -
     assert skeleton.participations[0].organisation.country == "EE"
     texts = [r.project.title or "" for r in records(inner)] + [r.project.summary or "" for r in records(inner)]
     assert not [t for t in texts if "â€" in t]
-
-
-def test_h2020_programme_names_come_from_the_nearest_listed_code() -> None:
-    assert h2020_programme("H2020-EU.3.4.") == "Smart, Green And Integrated Transport"
-    assert h2020_programme("H2020-EU.3.3.2.4.") == "Low-cost, low-carbon energy supply"
-    assert h2020_programme("H2020-EU.3.4.7.1") == "SESAR JU"
-    assert h2020_programme("H2020-Euratom-1.1.") == "Euratom - Indirect actions"
-    assert h2020_programme("FP7-ICT") is None
 
 
 def test_the_semicolon_dump_with_decimal_commas_is_read_too(tmp_path: Path) -> None:

@@ -97,3 +97,24 @@ def test_a_missing_column_is_a_source_error(tmp_path: Path) -> None:
 def read_path(path: Path, *lines: str) -> list[Record | Reject]:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return list(read(path))
+
+
+def test_a_grant_s_framework_follows_its_start(data: Path) -> None:
+    """FP7's last grants started in 2014, H2020's first in 2015 (see the module's note)."""
+    grants = {r.project.acronym: r.project for r in records(data / "erc-funded-projects" / "erc_advanced.csv")}
+    fp7, h2020 = grants["3DNANOMECH"], grants["1stProposal"]
+    assert (fp7.start_date, fp7.fund, fp7.period) == (dt.date(2014, 2, 1), "FP7", "2007-2013")
+    assert (h2020.start_date, h2020.fund, h2020.period) == (dt.date(2015, 8, 1), "H2020", "2014-2020")
+    assert fp7.raw["fund"].startswith("inferred from the start date")
+    assert fp7.programme == h2020.programme == "European Research Council (ERC)"
+
+
+def test_every_grant_of_the_lists_gets_a_framework(data: Path) -> None:
+    """The lists' grants start from 2008 to 2020, all within FP7 and H2020."""
+    folder = data / "erc-funded-projects"
+    grants = [r.project for name in ("erc_advanced.csv", "erc_starting.csv", "erc_consolidator.csv")
+              for r in records(folder / name)]  # fmt: skip
+    by_fund = Counter((p.fund, p.period) for p in grants)
+    assert set(by_fund) == {("FP7", "2007-2013"), ("H2020", "2014-2020")}
+    assert sum(by_fund.values()) == 3_189
+    assert all((p.fund == "FP7") == (p.start_date is not None and p.start_date.year < 2015) for p in grants)

@@ -122,9 +122,9 @@ def test_rate_and_eu_amount(city_twins: Project) -> None:
     assert city_twins.raw["eu_contribution"] == "808 536,81"
 
 
-def test_programme_and_period(city_twins: Project) -> None:
+def test_programme_period_and_fund(city_twins: Project) -> None:
     assert city_twins.programme == "Interreg IIIC North"
-    assert city_twins.period == "2000-2006"
+    assert (city_twins.period, city_twins.fund) == ("2000-2006", "ERDF")
     assert city_twins.raw["programme"] == "2000 - 2006 Interreg IIIC North"
 
 
@@ -287,6 +287,20 @@ def test_text_with_several_programmes_keeps_the_others_as_aliases(tmp_path: Path
     assert record.aliases == ["keep:interreg-v-a-central-baltic-2014-2020:healthcare"]
     assert record.project.raw["programme"] == "2007 - 2013 Central Baltic | 2014 - 2020 INTERREG V-A Central Baltic"
     assert record.project.cofinancing_rate == Decimal("80")
+
+
+@pytest.mark.parametrize(
+    ("programme", "fund"),
+    [
+        ("2014 - 2020 INTERREG V-A Sweden - Norway", "ERDF"),
+        ("2014 - 2020 IPA CBC Bulgaria - Turkey", None),  # the pre-accession instrument's
+        ("2014 - 2020 ENI CBC Kolarctic", None),  # the neighbourhood instrument's
+    ],
+)
+def test_the_fund_is_the_erdf_for_interreg_programmes_only(tmp_path: Path, programme: str, fund: str | None) -> None:
+    bullets = ("72.0% \u00a0 \u00a0 1 250 000,00", programme)
+    record = only_record("keep-page-text", write(tmp_path, "p.txt", page_text(bullets=bullets)))
+    assert (record.project.period, record.project.fund) == ("2014-2020", fund)
 
 
 def test_text_with_expected_achievements_keeps_them_in_the_summary(tmp_path: Path) -> None:

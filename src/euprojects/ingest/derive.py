@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
+from euprojects.ingest.canonical import canonicalise
 from euprojects.model import Flag, Money, Project
 from euprojects.sources.roles import FormatRole
 from euprojects.store.base import Fragment
@@ -72,6 +73,7 @@ def computed_eu_contribution(project: Project) -> tuple[Money, Flag] | None:
 def finish(project: Project, fragments: Sequence[Fragment], roles: Mapping[str, FormatRole]) -> Project:
     """Add the derived values to a merged project (in place) and return it."""
     project.unlisted = unlisted_reason(fragments, roles)
+    canonicalise(project)  # before the label, which names the programme
     computed = computed_eu_contribution(project)
     if computed is not None:
         project.eu_contribution, flag = computed

@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from euprojects.model import Participation, Project, Record, Reject, Role
+from euprojects.normalise.programmes import FRAMEWORKS as PROGRAMME_FRAMEWORKS
 from euprojects.normalise.text import clean
 from euprojects.sources.base import Format, Head, Item, Row, SourceError, has_columns, read_table
 from euprojects.sources.common import RowError, short_hash
@@ -55,9 +56,8 @@ CONTACT = (
 )
 ROLES = {"coordinator": Role.LEAD, "participant": Role.PARTNER}
 FRAMEWORKS = {
-    "1": ("FP1", "1984-1987", "First Framework Programme (FP1)"),
-    "2": ("FP2", "1987-1991", "Second Framework Programme (FP2)"),
-    "3": ("FP3", "1990-1994", "Third Framework Programme (FP3)"),
+    number: (fund, PROGRAMME_FRAMEWORKS[fund].period, PROGRAMME_FRAMEWORKS[fund].label)
+    for number, fund in (("1", "FP1"), ("2", "FP2"), ("3", "FP3"))
 }
 _FP_IN_NAME = re.compile(r"(?<![a-z0-9])fp([123])(?![0-9])")
 _YEARS = {period: number for number, (_, period, _) in FRAMEWORKS.items()}

@@ -36,18 +36,11 @@ from euprojects.model import Flag, Money, Participation, Project, Record, Reject
 from euprojects.normalise.dates import from_epoch
 from euprojects.normalise.money import parse_money
 from euprojects.normalise.places import country_code
+from euprojects.normalise.programmes import name_of
 from euprojects.normalise.text import clean, clean_repaired
 from euprojects.sources.base import Format, Head, Item, SourceError, read_text
 from euprojects.sources.common import Checked, RowError, non_negative
-from euprojects.sources.cordis_projects import (
-    FP7,
-    FP7_PROGRAMMES,
-    H2020,
-    Organisations,
-    amount,
-    h2020_programme,
-    iso_date,
-)
+from euprojects.sources.cordis_projects import FP7, H2020, Organisations, amount, iso_date
 
 JsonObject = dict[str, Any]
 
@@ -248,12 +241,11 @@ def _framework(codes: list[str], call: str | None) -> tuple[str | None, str | No
     """(fund, period, programme, programme code) from the page's programme codes or its call."""
     code = codes[0] if codes else None
     marker = code or call or ""
+    name = name_of(code) if code else None
     if marker.startswith("FP7"):
-        name = FP7_PROGRAMMES.get(code, FP7[2]) if code else FP7[2]
-        return FP7[0], FP7[1], name, code
+        return FP7[0], FP7[1], name or FP7[2], code
     if marker.startswith("H2020"):
-        name = (h2020_programme(code) if code else None) or H2020[2]
-        return H2020[0], H2020[1], name, code
+        return H2020[0], H2020[1], name or H2020[2], code
     return None, None, None, code
 
 

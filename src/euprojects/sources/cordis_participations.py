@@ -24,9 +24,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from euprojects.model import Money, Participation, Project, Record, Reject, Role
+from euprojects.normalise.programmes import name_of
 from euprojects.sources.base import Format, Head, Item, Row, SourceError, has_columns, read_table
 from euprojects.sources.common import Checked, RowError, field, organisation, reject
-from euprojects.sources.cordis_projects import H2020, amount, h2020_programme, iso_date
+from euprojects.sources.cordis_projects import H2020, amount, iso_date
 
 NA = "NA"
 
@@ -274,7 +275,7 @@ def _part(row: Row, table: dict[str, tuple[str, ...]]) -> Record:
     project = Project(
         source="cordis",
         source_id=f"rcn-{rcn}",
-        programme=h2020_programme(code) or part,
+        programme=name_of(code) or part,
         programme_code=code,
         fund=H2020[0],
         period=H2020[1],

@@ -10,10 +10,8 @@ appearance, not one per participant: the two lists pair up only when they have t
 length (every participant in another country). Otherwise the participants' countries are
 unknown.
 
-The programme tables below are kept small on purpose: the framework programmes' parts down to
-the level CORDIS' own project tables mostly use. A deeper code takes the name of its nearest
-listed ancestor (``H2020-EU.3.3.2.4.`` → "Low-cost, low-carbon energy supply"), the code itself
-stays in ``programme_code``.
+Programme codes are named by the one programme table (``normalise/programmes.py``); the FP7
+tables give no code, only the call, whose second word names the specific programme.
 """
 
 from __future__ import annotations
@@ -29,37 +27,14 @@ import msgspec
 from euprojects.model import Money, Organisation, Participation, Project, Record, Role, Status
 from euprojects.normalise.dates import parse_date
 from euprojects.normalise.money import parse_money
+from euprojects.normalise.programmes import FRAMEWORKS, name_of
 from euprojects.normalise.text import clean, clean_repaired, is_null, repair
 from euprojects.sources.base import Format, Head, Item, Row, SourceError, has_columns, read_table
 from euprojects.sources.common import Checked, RowError, field, organisation, reject
 
-FP7 = ("FP7", "2007-2013", "Seventh Framework Programme (FP7)")
-H2020 = ("H2020", "2014-2020", "Horizon 2020")
+FP7 = ("FP7", FRAMEWORKS["FP7"].period, FRAMEWORKS["FP7"].label)
+H2020 = ("H2020", FRAMEWORKS["H2020"].period, FRAMEWORKS["H2020"].label)
 
-# FP7 specific programmes and themes, by their CORDIS programme code.
-FP7_PROGRAMMES = {
-    "FP7-HEALTH": "Cooperation - Health",
-    "FP7-KBBE": "Cooperation - Food, Agriculture and Fisheries, and Biotechnology",
-    "FP7-ICT": "Cooperation - Information and Communication Technologies",
-    "FP7-NMP": "Cooperation - Nanosciences, Nanotechnologies, Materials and new Production Technologies",
-    "FP7-ENERGY": "Cooperation - Energy",
-    "FP7-ENVIRONMENT": "Cooperation - Environment (including Climate Change)",
-    "FP7-TRANSPORT": "Cooperation - Transport (including Aeronautics)",
-    "FP7-SSH": "Cooperation - Socio-economic Sciences and Humanities",
-    "FP7-SPACE": "Cooperation - Space",
-    "FP7-SECURITY": "Cooperation - Security",
-    "FP7-IDEAS-ERC": "Ideas - European Research Council (ERC)",
-    "FP7-PEOPLE": "People - Marie Curie Actions",
-    "FP7-INFRASTRUCTURES": "Capacities - Research Infrastructures",
-    "FP7-SME": "Capacities - Research for the benefit of SMEs",
-    "FP7-REGIONS": "Capacities - Regions of Knowledge",
-    "FP7-REGPOT": "Capacities - Research Potential",
-    "FP7-SIS": "Capacities - Science in Society",
-    "FP7-COH": "Capacities - Support to the Coherent Development of Research Policies",
-    "FP7-INCO": "Capacities - International Cooperation",
-    "FP7-EURATOM-FISSION": "Euratom - Nuclear Fission and Radiation Protection",
-    "FP7-EURATOM-FUSION": "Euratom - Fusion Energy",
-}
 # The word after ``FP7-`` in a call id → programme code (``FP7-PEOPLE-2012-IEF`` → FP7-PEOPLE).
 # Cross-thematic calls (``FP7-OCEAN-2011``, ``FP7-2012-GC-MATERIALS``) name no single programme.
 _FP7_CALL_WORDS = {
@@ -89,111 +64,6 @@ _FP7_CALL_WORDS = {
     "INCO": "FP7-INCO",
     "FISSION": "FP7-EURATOM-FISSION",
 }
-
-# H2020 programme parts by CORDIS code (English titles, without the pillar prefix CORDIS puts
-# before the parts of the second and third pillars).
-H2020_PROGRAMMES = {
-    "H2020-EU.1.": "Excellent Science",
-    "H2020-EU.1.1.": "European Research Council (ERC)",
-    "H2020-EU.1.2.": "Future and Emerging Technologies (FET)",
-    "H2020-EU.1.2.1.": "FET Open",
-    "H2020-EU.1.2.2.": "FET Proactive",
-    "H2020-EU.1.2.3.": "FET Flagships",
-    "H2020-EU.1.3.": "Marie Skłodowska-Curie Actions (MSCA)",
-    "H2020-EU.1.3.1.": "Fostering new skills by means of excellent initial training of researchers",
-    "H2020-EU.1.3.2.": "Nurturing excellence by means of cross-border and cross-sector mobility",
-    "H2020-EU.1.3.3.": "Stimulating innovation by means of cross-fertilisation of knowledge",
-    "H2020-EU.1.3.4.": "Increasing structural impact by co-funding activities",
-    "H2020-EU.1.3.5.": "Specific support and policy actions",
-    "H2020-EU.1.4.": "Research Infrastructures",
-    "H2020-EU.1.4.1.": "Developing the European research infrastructures for 2020 and beyond",
-    "H2020-EU.1.4.2.": "Fostering the innovation potential of research infrastructures and their human resources",
-    "H2020-EU.1.4.3.": "Reinforcing European research infrastructure policy and international cooperation",
-    "H2020-EU.2.": "Industrial Leadership",
-    "H2020-EU.2.1.": "Leadership in enabling and industrial technologies",
-    "H2020-EU.2.1.1.": "Information and Communication Technologies (ICT)",
-    "H2020-EU.2.1.2.": "Nanotechnologies",
-    "H2020-EU.2.1.3.": "Advanced materials",
-    "H2020-EU.2.1.4.": "Biotechnology",
-    "H2020-EU.2.1.5.": "Advanced manufacturing and processing",
-    "H2020-EU.2.1.6.": "Space",
-    "H2020-EU.2.2.": "Access to risk finance",
-    "H2020-EU.2.3.": "Innovation in SMEs",
-    "H2020-EU.2.3.1.": "Mainstreaming SME support, especially through a dedicated instrument",
-    "H2020-EU.2.3.2.": "Specific support",
-    "H2020-EU.3.": "Societal Challenges",
-    "H2020-EU.3.1.": "Health, demographic change and well-being",
-    "H2020-EU.3.1.1.": "Understanding health, wellbeing and disease",
-    "H2020-EU.3.1.2.": "Preventing disease",
-    "H2020-EU.3.1.3.": "Treating and managing disease",
-    "H2020-EU.3.1.4.": "Active ageing and self-management of health",
-    "H2020-EU.3.1.5.": "Methods and data",
-    "H2020-EU.3.1.6.": "Health care provision and integrated care",
-    "H2020-EU.3.1.7.": "Innovative Medicines Initiative 2 (IMI2)",
-    "H2020-EU.3.2.": (
-        "Food security, sustainable agriculture and forestry, marine, maritime and inland water research, "
-        "and the bioeconomy"
-    ),
-    "H2020-EU.3.2.1.": "Sustainable agriculture and forestry",
-    "H2020-EU.3.2.2.": "Sustainable and competitive agri-food sector for a safe and healthy diet",
-    "H2020-EU.3.2.3.": "Unlocking the potential of aquatic living resources",
-    "H2020-EU.3.2.4.": (
-        "Sustainable and competitive bio-based industries and supporting the development of a European bioeconomy"
-    ),
-    "H2020-EU.3.2.5.": "Cross-cutting marine and maritime research",
-    "H2020-EU.3.2.6.": "Bio-based Industries Joint Technology Initiative (BBI-JTI)",
-    "H2020-EU.3.3.": "Secure, clean and efficient energy",
-    "H2020-EU.3.3.1.": "Reducing energy consumption and carbon footprint by smart and sustainable use",
-    "H2020-EU.3.3.2.": "Low-cost, low-carbon energy supply",
-    "H2020-EU.3.3.3.": "Alternative fuels and mobile energy sources",
-    "H2020-EU.3.3.4.": "A single, smart European electricity grid",
-    "H2020-EU.3.3.5.": "New knowledge and technologies",
-    "H2020-EU.3.3.6.": "Robust decision making and public engagement",
-    "H2020-EU.3.3.7.": "Market uptake of energy innovation - building on Intelligent Energy Europe",
-    "H2020-EU.3.3.8.": "FCH2 (energy objectives)",
-    "H2020-EU.3.4.": "Smart, Green And Integrated Transport",
-    "H2020-EU.3.4.1.": "Resource efficient transport that respects the environment",
-    "H2020-EU.3.4.2.": "Better mobility, less congestion, more safety and security",
-    "H2020-EU.3.4.3.": "Global leadership for the European transport industry",
-    "H2020-EU.3.4.4.": "Socio-economic and behavioural research and forward looking activities for policy making",
-    "H2020-EU.3.4.5.": "CLEANSKY2",
-    "H2020-EU.3.4.6.": "FCH2 (transport objectives)",
-    "H2020-EU.3.4.7.": "SESAR JU",
-    "H2020-EU.3.4.8.": "Shift2Rail JU",
-    "H2020-EU.3.5.": "Climate action, Environment, Resource Efficiency and Raw Materials",
-    "H2020-EU.3.5.1.": "Fighting and adapting to climate change",
-    "H2020-EU.3.5.2.": (
-        "Protection of the environment, sustainable management of natural resources, water, biodiversity and ecosystems"
-    ),
-    "H2020-EU.3.5.3.": "Ensuring the sustainable supply of non-energy and non-agricultural raw materials",
-    "H2020-EU.3.5.4.": "Enabling the transition towards a green economy and society through eco-innovation",
-    "H2020-EU.3.5.5.": (
-        "Developing comprehensive and sustained global environmental observation and information systems"
-    ),
-    "H2020-EU.3.5.6.": "Cultural heritage",
-    "H2020-EU.3.6.": "Europe In A Changing World - Inclusive, Innovative And Reflective Societies",
-    "H2020-EU.3.7.": "Secure societies - Protecting freedom and security of Europe and its citizens",
-    "H2020-EU.4.": "Spreading excellence and widening participation",
-    "H2020-EU.4.a.": "Teaming of excellent research institutions and low performing RDI regions",
-    "H2020-EU.4.b.": "Twinning of research institutions",
-    "H2020-EU.4.c.": "Establishing 'ERA Chairs'",
-    "H2020-EU.5.": "Science with and for Society",
-    "H2020-EU.6.": "Non-nuclear direct actions of the Joint Research Centre (JRC)",
-    "H2020-EU.7.": "The European Institute of Innovation and Technology (EIT)",
-    "H2020-Euratom": "Euratom",
-    "H2020-Euratom-1.": "Euratom - Indirect actions",
-}
-
-
-def h2020_programme(code: str) -> str | None:
-    """Name of an H2020 programme code, or of its nearest listed ancestor; None if none is listed."""
-    key = code.strip().rstrip(".")  # 'H2020-EU.3.4.7.1' is written without its final dot now and then
-    while key:
-        name = H2020_PROGRAMMES.get(key + ".") or H2020_PROGRAMMES.get(key)
-        if name:
-            return name
-        key, _, _ = key.rpartition(".")
-    return H2020_PROGRAMMES["H2020-Euratom"] if code.startswith("H2020-Euratom") else None
 
 
 def fp7_programme_code(call: str | None) -> str | None:
@@ -377,7 +247,7 @@ def _fp7_record(row: Row) -> Record:
         end_date=field(row, "endDate", iso_date),
         status=FP7_STATUS.get(status_text) if status_text else None,
         status_source=status_text,
-        programme=FP7_PROGRAMMES[code] if code else FP7[2],
+        programme=(name_of(code) if code else None) or FP7[2],
         programme_code=code,
         fund=FP7[0],
         period=FP7[1],
@@ -466,7 +336,7 @@ def _h2020_record(row: Row, parse: Callable[[str | None], Money | None], orgs: O
         end_date=field(row, "endDate", iso_date),
         status=H2020_STATUS.get(status_text) if status_text else None,
         status_source=status_text,
-        programme=(h2020_programme(code) if code else None) or H2020[2],
+        programme=(name_of(code) if code else None) or H2020[2],
         programme_code=code,
         fund=H2020[0],
         period=H2020[1],

@@ -46,6 +46,11 @@ _RATE_AMOUNT = re.compile(r"(?:(?P<rate>\d{1,3}(?:[.,]\d+)?)\s*%)?\s*(?P<amount>
 # "2000 - 2006 Interreg IIIC North", with "Programme" in front when it is the programme link.
 _PROGRAMME = re.compile(r"(?:Programme:?\s+)?(?P<period>\d{4})\s*-\s*(?P<end>\d{4})\s+(?P<name>\S.*)")
 _PROGRAMME_WORD = re.compile(r"^Programme:?\s+")
+# keep.eu lists the Interreg programmes, which the ERDF funds, and the cross-border programmes of
+# the pre-accession and neighbourhood instruments ("IPA CBC", "ENI CBC"), which the fund codes
+# here do not name: those get no fund.
+ERDF = "ERDF"
+_OTHER_INSTRUMENT = re.compile(r"\b(?:IPA|ENPI|ENI|NDICI)\b")
 _PARTNERS = re.compile(r"(?P<count>\d+)\s+Partners?\b.*")
 _UPDATED = re.compile(r"Date of latest update:\s*(?P<date>\d{4}-\d{2}-\d{2})")
 _ACHIEVEMENTS = re.compile(r"(?:^|\s+)(?P<kind>Expected\s+|Actual\s+)?Achievements:\s*")
@@ -446,6 +451,7 @@ def _record(page: Page) -> Record:
         status_source=status_source,
         programme=programmes[0][0],
         period=programmes[0][1],
+        fund=fund_of(programmes[0][0]),
         eu_contribution=_money(page, "eu_contribution", checked),
         total_cost=_money(page, "total_cost", checked),
         cofinancing_rate=_rate(page, checked),
@@ -490,6 +496,11 @@ def _programme(text: str) -> tuple[str, str | None]:
     if not match:
         return text, None
     return match["name"].strip(), f"{match['period']}-{match['end']}"
+
+
+def fund_of(programme: str) -> str | None:
+    """ERDF for an Interreg programme, None for a programme of another instrument."""
+    return None if _OTHER_INSTRUMENT.search(programme) else ERDF
 
 
 def _source_id(programme: str, period: str | None, acronym: str) -> str:
