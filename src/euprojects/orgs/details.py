@@ -42,8 +42,10 @@ DETAILS: dict[str, tuple[str, ...]] = {
     "sme": ("sme",),
     "website": ("website",),
 }
+_GROUPS = tuple(DETAILS.items())
+_FIELDS = tuple(f for fields in DETAILS.values() for f in fields)
 # What makes a mention complete: every detail a reader is shown, counted field by field.
-COUNTED = tuple(f for fields in DETAILS.values() for f in fields if f != "country_raw")
+_COUNTED = frozenset(_FIELDS) - {"country_raw"}
 IDENTIFIER = "identifiers."  # rank key of one identifier: identifiers.vat, identifiers.pic
 
 _value_encoder = msgspec.json.Encoder(order="deterministic")
@@ -58,7 +60,11 @@ class Ranked(msgspec.Struct, frozen=True, gc=False):
 
 def completeness(org: Organisation) -> int:
     """How many of the details a reader is shown this mention gives, identifiers counted once."""
-    return sum(getattr(org, f) is not None for f in COUNTED) + bool(org.identifiers)
+    return len(_present(org) & _COUNTED) + bool(org.identifiers)
+
+
+def _present(org: Organisation) -> set[str]:
+    return {f for f in _FIELDS if getattr(org, f) is not None}
 
 
 def mention_day(project: Project) -> int:
@@ -72,8 +78,9 @@ def mention_day(project: Project) -> int:
 def mention(org: Organisation, fmt: str | None, day: int = 0) -> Ranked:
     """One source's mention of an organisation, every detail it gives ranked alike."""
     role = ROLES.get(fmt or "")
-    rank: Rank = (completeness(org), role.as_of if role else 0, day)
-    ranks = {group: rank for group, fields in DETAILS.items() if _gives(org, fields)}
+    present = _present(org)
+    rank: Rank = (len(present & _COUNTED) + bool(org.identifiers), role.as_of if role else 0, day)
+    ranks = {group: rank for group, fields in _GROUPS if not present.isdisjoint(fields)}
     ranks.update({IDENTIFIER + key: rank for key in org.identifiers})
     return Ranked(org, ranks)
 
@@ -82,22 +89,33 @@ def combine(a: Ranked, b: Ranked) -> Ranked:
     """Two rankings of one organisation as one: each detail from the mention ranked higher.
 
     Commutative and associative, so any order of mentions gives the same record."""
-    if a == b:
-        return a
+    if a.organisation == b.organisation:  # the common case: one body described alike
+        return a if a.ranks == b.ranks else Ranked(a.organisation, _higher(a.ranks, b.ranks))
     values: dict[str, object] = {}
     ranks: dict[str, Rank] = {}
-    for group, fields in DETAILS.items():
+    for group, fields in _GROUPS:
         winner = _better(a, b, group, fields)
         if winner is not None:
             values.update({f: getattr(winner.organisation, f) for f in fields})
-            ranks[group] = winner.ranks.get(group, UNRANKED)
+            _keep(ranks, group, winner)
     identifiers: dict[str, str] = {}
     for key in sorted({*a.organisation.identifiers, *b.organisation.identifiers}):
         winner = _better_identifier(a, b, key)
         identifiers[key] = winner.organisation.identifiers[key]
-        ranks[IDENTIFIER + key] = winner.ranks.get(IDENTIFIER + key, UNRANKED)
+        _keep(ranks, IDENTIFIER + key, winner)
     org = Organisation(id=a.organisation.id, identifiers=identifiers, **values)  # type: ignore[arg-type]
     return Ranked(org, ranks)
+
+
+def _higher(a: dict[str, Rank], b: dict[str, Rank]) -> dict[str, Rank]:
+    return {key: max(a.get(key, UNRANKED), b.get(key, UNRANKED)) for key in a.keys() | b.keys()}
+
+
+def _keep(ranks: dict[str, Rank], key: str, winner: Ranked) -> None:
+    """The winner's rank of a detail; none is kept for a detail stored before ranks were."""
+    rank = winner.ranks.get(key)
+    if rank is not None:
+        ranks[key] = rank
 
 
 def _gives(org: Organisation, fields: tuple[str, ...]) -> bool:
