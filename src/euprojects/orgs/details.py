@@ -44,7 +44,7 @@ DETAILS: dict[str, tuple[str, ...]] = {
 }
 _GROUPS = tuple(DETAILS.items())
 _FIELDS = tuple(f for fields in DETAILS.values() for f in fields)
-# What makes a mention complete: every detail a reader is shown, counted field by field.
+# What makes a mention complete: the details a reader is shown, field by field.
 _COUNTED = frozenset(_FIELDS) - {"country_raw"}
 IDENTIFIER = "identifiers."  # rank key of one identifier: identifiers.vat, identifiers.pic
 
@@ -58,27 +58,19 @@ class Ranked(msgspec.Struct, frozen=True, gc=False):
     ranks: dict[str, Rank] = {}
 
 
-def completeness(org: Organisation) -> int:
-    """How many of the details a reader is shown this mention gives, identifiers counted once."""
-    return len(_present(org) & _COUNTED) + bool(org.identifiers)
-
-
-def _present(org: Organisation) -> set[str]:
-    return {f for f in _FIELDS if getattr(org, f) is not None}
-
-
 def mention_day(project: Project) -> int:
     """When the mentioning project took place: its start, else the first year of its period."""
     if project.start_date is not None:
         return project.start_date.toordinal()
     first = (project.period or "")[:4]
-    return dt.date(int(first), 1, 1).toordinal() if first.isdigit() and first != "0000" else 0
+    return dt.date(int(first), 1, 1).toordinal() if first.isdigit() and int(first) > 0 else 0
 
 
 def mention(org: Organisation, fmt: str | None, day: int = 0) -> Ranked:
     """One source's mention of an organisation, every detail it gives ranked alike."""
     role = ROLES.get(fmt or "")
-    present = _present(org)
+    present = {f for f in _FIELDS if getattr(org, f) is not None}
+    # completeness: how many of the details a reader is shown it gives, identifiers counted once
     rank: Rank = (len(present & _COUNTED) + bool(org.identifiers), role.as_of if role else 0, day)
     ranks = {group: rank for group, fields in _GROUPS if not present.isdisjoint(fields)}
     ranks.update({IDENTIFIER + key: rank for key in org.identifiers})

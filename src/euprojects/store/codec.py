@@ -136,6 +136,7 @@ def organisations_of(projects: Sequence[Project]) -> dict[str, Ranked]:
 
 
 def add_mention(seen: dict[str, Ranked], ranked: Ranked) -> None:
+    """Weigh one more mention of an organisation against those seen so far."""
     oid = ranked.organisation.id
     known = seen.get(oid)
     seen[oid] = ranked if known is None else combine(known, ranked)
