@@ -76,13 +76,11 @@ README_ROWS = {
     "kohesio-data-export.tsv": 27_222,
 }
 HORIZON_ORGANISATION_ROWS = 80_276  # over organization_1.xlsx … organization_81.xlsx
-# Rows that are not used, and why (each one is listed by `euprojects rejects`).
+# Rows that are not used, and why (each one is listed by `euprojects rejects`). Every other row
+# is kept: FP1–FP3 participants published as "N/A" as unnamed organisations, and the 16 lines of
+# Finland's list whose columns are shifted read back (tests/sources/test_operations_fi.py).
 REJECTED = {
-    "organizations-fp1-1984-1987.csv": 4,  # organisation name "N/A"
-    "organizations-fp2-1987-1991.csv": 1,  # organisation name "N/A"
-    "organizations-fp3-1990-1994.csv": 4,  # organisation name "N/A"
     "horizon_webItem.csv": 1,  # a press-release path that names no project
-    "FI_ERDF_2014-2020_projektilista.original.csv": 16,  # columns shifted beyond recovery
 }
 # Rows that repeat an earlier row exactly (same key, same values).
 DUPLICATES = {
@@ -471,3 +469,77 @@ def test_a_source_s_own_label_survives_in_raw(runs: object, home: Path, data: Pa
     )
     assert len(kept) > 100
     assert {label for _, label in kept} == {MSCA} and {pid for pid, _ in kept} <= norway
+
+
+def test_a_pic_named_by_any_source_is_named_wherever_it_takes_part(runs: object, home: Path) -> None:
+    """The H2020 participation table gives PICs without names; Horizon Europe's table names
+    many of them, and that name shows on the H2020 projects' partner lists."""
+    named: dict[str, set[str]] = {}
+    with sqlite3.connect(home / "euprojects.db") as db:
+        for (payload,) in db.execute("SELECT payload FROM fragments WHERE format = 'cordis-he-organizations'"):
+            for participation in json.loads(payload)["participations"]:
+                org = participation["organisation"]
+                named.setdefault(org["id"], set()).add(org["name"])
+        rows = db.execute(
+            "SELECT p.project_id, p.org_id, o.name, p.role FROM participations p"
+            " LEFT JOIN organisations o ON o.id = p.org_id"
+            " WHERE p.org_id LIKE 'pic:%' AND json_extract(p.data, '$.organisation.name') IS NULL"
+        ).fetchall()
+    shown = [(project, org, name, role) for project, org, name, role in rows if org in named]
+    assert len(shown) > 100_000 and all(name in named[org] for _, org, name, _ in shown)
+    # a PIC no row of any source names has no name to show
+    assert [org for _, org, name, _ in rows if name is None and org in named] == []
+    project, org, name, _ = min(p for p in shown if p[0].startswith("cordis:rcn-") and p[3] == "lead")
+    assert not any(f.startswith("cordis-he") for f in _formats(home, project))  # an H2020 project
+    settings = load({"EUPROJECTS_HOME": str(home)})
+    store = open_store(settings.database_url)
+    try:
+        found = store.project(project)
+        assert found is not None
+        assert {p.organisation.id: p.organisation.name for p in found.participations}[org] == name
+        assert store.summaries([project])[project].lead == name  # as search hits show the lead
+    finally:
+        store.close()
+
+
+def _formats(home: Path, project_id: str) -> set[str]:
+    with sqlite3.connect(home / "euprojects.db") as db:
+        rows = db.execute(
+            "SELECT format FROM fragments WHERE project_id = ?"
+            " OR project_id IN (SELECT alias FROM aliases WHERE project_id = ?)",
+            (project_id, project_id),
+        )
+        return {fmt for (fmt,) in rows}
+
+
+def test_an_address_is_never_pieced_together_from_two_rows(runs: object, home: Path) -> None:
+    """Street, postcode and city of an organisation are those one row gives it, whichever rows
+    name it (the lone exception a Norwegian register row's city, lent to an H2020 partner whose
+    own rows give no address)."""
+    given: dict[str, set[tuple[str | None, ...]]] = {}
+    with sqlite3.connect(home / "euprojects.db") as db:
+        payloads = [json.loads(p) for (p,) in db.execute("SELECT payload FROM fragments")]
+        orgs = [o for p in payloads for o in (x["organisation"] for x in p.get("participations", []))]
+        orgs += [json.loads(p)["organisation"] for (p,) in db.execute("SELECT payload FROM beneficiaries")]
+        for org in orgs:
+            given.setdefault(org["id"], set()).add(tuple(org.get(f) for f in ("street", "postcode", "city")))
+        stored = [(oid, json.loads(data)) for oid, data in db.execute("SELECT id, data FROM organisations")]
+    checked = 0
+    for oid, org in stored:
+        rows = given.get(oid, set()) - {(None, None, None)}
+        if rows:
+            checked += 1
+            assert tuple(org.get(f) for f in ("street", "postcode", "city")) in rows, oid
+    assert checked > 30_000
+
+
+def test_projects_known_only_by_an_unnamed_participant_are_kept(portal: TestClient) -> None:
+    """Two FP1 projects whose one row names its organisation "N/A"."""
+    for project in ("cordis:EN3E0015", "cordis:EN3E0024"):
+        data = portal.get(f"/api/v1/projects/{project}").json()["data"]
+        [lead] = data["participations"]
+        assert (lead["role"], lead["organisation"]["country"], lead["organisation"].get("name")) == ("lead", "DE", None)
+        assert lead["organisation"]["id"].startswith(f"unnamed:{project}:")
+        page = portal.get(f"/projects/{project}")
+        assert "Unnamed organisation (as published)" in page.text
+        assert "Unnamed organisation (as published)" in portal.get(f"/organisations/{lead['organisation']['id']}").text

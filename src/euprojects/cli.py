@@ -249,7 +249,7 @@ def _describe_organisation(record: views.OrganisationRecord) -> str:
     org = record.organisation
     pairs: list[tuple[str, object]] = [
         ("id", org.id),
-        ("name", org.name),
+        ("name", org.name or views.unnamed(org.id)),
         ("country", org.country),
         ("city", org.city),
         ("type", org.type),
@@ -292,7 +292,12 @@ def _describe(project: Project) -> str:
         parts.append("\nResults: " + project.results)
     if project.participations:
         rows = [
-            (p.role.value, p.organisation.name or p.organisation.id, p.organisation.country, _eur(p.eu_contribution))
+            (
+                p.role.value,
+                views.organisation_name(p.organisation.id, p.organisation.name),
+                p.organisation.country,
+                _eur(p.eu_contribution),
+            )
             for p in project.participations
         ]
         parts.append("\n" + tables.render(("role", "organisation", "country", "EU contribution"), rows))

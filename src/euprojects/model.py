@@ -109,7 +109,9 @@ class Project(msgspec.Struct, omit_defaults=True, gc=False):
     The merge adds what the records imply together: ``label``, what to call a project no source
     gives a title (built from its programme, lead partner and years); ``unlisted``, why a record
     stays out of search (only a topic or a web link names the grant); ``partners_partial``, that
-    the partners known are only those one source lists (Norway's), not the whole consortium.
+    the partners known are only those one source lists (Norway's), not the whole consortium;
+    ``partners_format``, the format whose partner list is shown (how recent its organisations'
+    details are decides which mention of an organisation gives its name and address).
     """
 
     source: str
@@ -145,6 +147,7 @@ class Project(msgspec.Struct, omit_defaults=True, gc=False):
     label: str | None = None
     unlisted: str | None = None
     partners_partial: bool = False
+    partners_format: str | None = None
 
     @property
     def id(self) -> str:

@@ -14,6 +14,7 @@ import msgspec
 
 from euprojects.index.build import IndexStatus
 from euprojects.model import Beneficiary, Organisation, Partner, Project
+from euprojects.normalise.names import is_unnamed
 from euprojects.store import Store
 from euprojects.store.base import BeneficiaryTotals, OrganisationRole, SourceQuality, Stats
 
@@ -28,6 +29,20 @@ def organisation_url(org_id: str) -> str:
 
 def programme_url(name: str) -> str:
     return "/programmes/" + quote(name, safe="")
+
+
+UNNAMED = "Unnamed organisation (as published)"
+
+
+def organisation_name(org_id: str, name: str | None) -> str:
+    """What to call an organisation: its name, else what :func:`unnamed` says, else its id (a
+    PIC no source names), which is what a reader can look up."""
+    return name or unnamed(org_id) or org_id
+
+
+def unnamed(org_id: str) -> str | None:
+    """A participant its source left unnamed (FP1–FP3's ``N/A``) says so rather than show an id."""
+    return UNNAMED if is_unnamed(org_id) else None
 
 
 class ProjectRecord(Project, kw_only=True):

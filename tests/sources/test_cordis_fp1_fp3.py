@@ -10,10 +10,9 @@ from euprojects.sources.base import Head, SourceError
 from euprojects.sources.cordis_fp1_fp3 import framework, read
 
 FOLDER = "cordis-fp1-fp3-organizations"
-# (fund, period, rows as in the README, projects with a record, 'N/A' rows, duplicate rows).
-# README: FP1 has 3 282 projects; two of them are known only by one 'N/A' row each.
+# (fund, period, rows and projects as in the README, 'N/A' rows, duplicate rows).
 FILES = {
-    "organizations-fp1-1984-1987.csv": ("FP1", "1984-1987", 7_916, 3_280, 4, 0),
+    "organizations-fp1-1984-1987.csv": ("FP1", "1984-1987", 7_916, 3_282, 4, 0),
     "organizations-fp2-1987-1991.csv": ("FP2", "1987-1991", 19_075, 3_884, 1, 13),
     "organizations-fp3-1990-1994.csv": ("FP3", "1990-1994", 31_364, 5_527, 4, 69),
 }
@@ -41,14 +40,47 @@ def files(data: Path) -> dict[str, list[Record | Reject]]:
 def test_every_row_is_read_with_its_framework_programme(files: dict[str, list[Record | Reject]]) -> None:
     for name, (fund, period, rows, projects, unnamed, duplicates) in FILES.items():
         items = files[name]
-        # README row counts; the rejects are rows whose organisation name is 'N/A'
-        assert len(items) == rows, name
-        assert [r.reason for r in rejects(items)] == ["column 'name': 'N/A' names no organisation"] * unnamed
+        assert len(items) == rows and rejects(items) == [], name  # README row counts
         found = records(items)
         assert {(r.project.fund, r.project.period) for r in found} == {(fund, period)}
         assert len({r.project.id for r in found}) == projects, name
         keys = Counter(r.key for r in found)
         assert sum(n - 1 for n in keys.values()) == duplicates, name  # identical rows, and only those
+        assert sum(r.project.participations[0].organisation.name is None for r in found) == unnamed, name
+
+
+def test_a_participant_published_as_n_a_is_an_unnamed_organisation_of_its_own(
+    files: dict[str, list[Record | Reject]], data: Path
+) -> None:
+    found = [
+        r for items in files.values() for r in records(items) if r.project.participations[0].organisation.name is None
+    ]
+    lines = {name: (data / FOLDER / name).read_text(encoding="utf-8").split("\n") for name in FILES}
+    for record in found:
+        [name] = [n for n, items in files.items() if record in items]
+        cells = lines[name][record.line - 1].split("\t")
+        participation = record.project.participations[0]
+        org = participation.organisation
+        assert (cells[1], cells[3], cells[5]) == (record.project.source_id, participation.role_raw, "N/A")
+        assert org.id == f"unnamed:{record.project.id}:{record.line}"
+        assert (org.country, org.city, org.street) == (cells[10], cells[12] or None, cells[11] or None)
+        assert record.project.raw == {f"name (line {record.line})": "N/A"}
+        assert [f.code for f in record.project.flags] == ["organisation_unnamed"]
+    assert len({r.project.participations[0].organisation.id for r in found}) == len(found) == 9
+    torino = next(r for r in found if r.project.id == "cordis:JOU20365").project.participations[0]
+    assert (torino.role, torino.organisation.street, torino.organisation.postcode) == (
+        Role.LEAD,
+        "Corso Giulio Cesare 300",
+        "10154",
+    )
+    # Two FP1 projects are known only by such a row; three more have their coordinator in one.
+    fp1 = Counter(r.project.id for r in records(files["organizations-fp1-1984-1987.csv"]))
+    alone = sorted(r.project.id for r in found if r.project.fund == "FP1" and fp1[r.project.id] == 1)
+    assert alone == ["cordis:EN3E0015", "cordis:EN3E0024"]
+    coordinators = sorted(r.project.id for r in found if r.project.participations[0].role is Role.LEAD)
+    assert coordinators == sorted(
+        ["cordis:EN3E0015", "cordis:EN3E0024", "cordis:BI6*0223", "cordis:ST2*0084", "cordis:JOU20365"]
+    )
 
 
 def test_project_ids_are_unique_across_the_files_and_match_one_rcn(files: dict[str, list[Record | Reject]]) -> None:
@@ -61,7 +93,7 @@ def test_project_ids_are_unique_across_the_files_and_match_one_rcn(files: dict[s
     assert all(len(aliases) == 1 for aliases in ids.values())
     rcns = Counter(alias for aliases in ids.values() for alias in aliases)
     assert max(rcns.values()) == 1
-    assert len(ids) == 3_280 + 3_884 + 5_527
+    assert len(ids) == 3_282 + 3_884 + 5_527  # the README's 12 693
 
 
 def test_a_participant_keeps_name_address_and_website(files: dict[str, list[Record | Reject]]) -> None:
@@ -103,7 +135,7 @@ def test_coordinators_lead_and_namibia_is_not_missing(files: dict[str, list[Reco
     assert (teagasc.project.id, teagasc.project.participations[0].role) == ("cordis:AGRE0067", Role.LEAD)
     assert teagasc.project.participations[0].organisation.name == "Teagasc, Agriculture and Food Development Authority"
     roles = Counter(p.role for r in fp2 for p in r.project.participations)
-    assert roles == {Role.LEAD: 3_884, Role.PARTNER: 15_191 - 1}  # README counts, less one 'N/A' participant
+    assert roles == {Role.LEAD: 3_884, Role.PARTNER: 15_191}  # README counts
     fp3 = records(files["organizations-fp3-1990-1994.csv"])
     [namibia] = [r for r in fp3 if r.project.participations[0].organisation.country == "NA"]
     assert namibia.project.participations[0].organisation.name == "University of Namibia"

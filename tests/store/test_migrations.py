@@ -98,3 +98,34 @@ def test_files_known_by_name_alone_get_their_data_set_from_the_ingest_log(tmp_pa
     again = ingest.run(store, [data_dir() / name for name in FILES], workers=1)
     assert sum(f.new + f.updated + f.removed for f in again.files) == 0
     store.close()
+
+
+def test_organisations_stored_before_ranks_are_ranked_anew(tmp_path: Path) -> None:
+    """A store whose organisations were merged first-seen-first (no ranks): the migration marks
+    every project and beneficiary row to be read again, and the next ingest gives the same
+    organisations as a fresh store."""
+    paths = [data_dir() / name for name in (*FILES, "kohesio-beneficiaries-cee-2023")]
+    fresh = open_store(f"sqlite:///{tmp_path / 'fresh.db'}")
+    assert not ingest.run(fresh, paths, workers=1).failed
+    expected = fresh.db.execute("SELECT id, data, ranks FROM organisations ORDER BY id").fetchall()
+    fresh.close()
+
+    path = tmp_path / "old.db"
+    old = open_store(f"sqlite:///{path}")
+    assert not ingest.run(old, paths, workers=1).failed
+    old.close()
+    db = sqlite3.connect(path, isolation_level=None)
+    # as the version before 0007 left it: no ranks, and other details than the best ones
+    db.executescript(
+        "UPDATE organisations SET data = json_object('id', id, 'name', 'first seen'), name = 'first seen';"
+        " ALTER TABLE organisations DROP COLUMN ranks;"
+        " DELETE FROM _migrations WHERE name = '0007_organisation_ranks.sql';"
+    )
+    db.close()
+
+    store = open_store(f"sqlite:///{path}")  # applies 0007
+    assert store.db.execute("SELECT COUNT(*) FROM organisations WHERE ranks IS NOT NULL").fetchone()[0] == 0
+    again = ingest.run(store, paths, workers=1)
+    assert not again.failed and again.projects_rebuilt > 0
+    assert store.db.execute("SELECT id, data, ranks FROM organisations ORDER BY id").fetchall() == expected
+    store.close()

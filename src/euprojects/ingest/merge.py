@@ -20,7 +20,12 @@ from euprojects.sources.roles import ROLES, FormatRole
 from euprojects.store.base import Fragment
 
 _SPECIAL = {"source", "source_id", "themes", "nuts", "links", "flags", "raw", "provenance", "participations"}
-_SPECIAL |= {"label", "unlisted", "partners_partial"}  # derived from the merged record, never taken from one
+_SPECIAL |= {
+    "label",
+    "unlisted",
+    "partners_partial",
+    "partners_format",
+}  # derived from the merged record, never taken from one
 SCALARS = tuple(name for name in Project.__struct_fields__ if name not in _SPECIAL)
 
 
@@ -46,7 +51,7 @@ def _general(project_id: str, fragments: Sequence[Fragment], roles: Mapping[str,
         provenance=_provenance(ordered),
         **values,
     )
-    merged.participations, merged.partners_partial = partners.choose(ordered, roles)
+    merged.participations, merged.partners_partial, merged.partners_format = partners.choose(ordered, roles)
     return _finish(merged, ordered, roles)
 
 
@@ -76,7 +81,7 @@ def _single(project_id: str, fragment: Fragment, roles: Mapping[str, FormatRole]
         flags=_union_flags([fragment.project]),
         provenance=_provenance([fragment]),
     )
-    merged.participations, merged.partners_partial = partners.choose([fragment], roles)
+    merged.participations, merged.partners_partial, merged.partners_format = partners.choose([fragment], roles)
     return _finish(merged, [fragment], roles)
 
 

@@ -26,20 +26,22 @@ RANK = {"full": 3, "names": 2, "partial": 1, "none": 0}
 CENT = Decimal("0.01")
 
 
-def choose(ordered: Sequence[Fragment], roles: Mapping[str, FormatRole]) -> tuple[list[Participation], bool]:
-    """The partner list to show, and whether it is only part of the consortium."""
+def choose(
+    ordered: Sequence[Fragment], roles: Mapping[str, FormatRole]
+) -> tuple[list[Participation], bool, str | None]:
+    """The partner list to show, whether it is only part of the consortium, and its format."""
     lists: dict[str, list[Participation]] = {}
     for fragment in ordered:
         if fragment.project.participations:
             lists.setdefault(fragment.format, []).extend(fragment.project.participations)
     if not lists:
-        return [], False
+        return [], False, None
     best = max(lists, key=lambda fmt: _score(fmt, lists[fmt], roles))
     chosen = _unique(lists[best])
     for fmt, listed in lists.items():
         if fmt != best and _kind(fmt, roles) == "partial":
             chosen = _enrich(chosen, listed)
-    return chosen, _kind(best, roles) == "partial"
+    return chosen, _kind(best, roles) == "partial", best
 
 
 def _kind(fmt: str, roles: Mapping[str, FormatRole]) -> str:

@@ -2,7 +2,8 @@
 
 An organisation's id is the strongest identifier its source gives: the EU Participant
 Identification Code, then a national register number, then its folded name within its
-country. Names are folded the same way for matching ("Université de Liège" and
+country. A participant its row leaves unnamed (``N/A``) is an organisation of its own, named
+by where it was published. Names are folded the same way for matching ("Université de Liège" and
 "UNIVERSITE DE LIEGE" meet), never for display.
 """
 
@@ -37,3 +38,13 @@ def organisation_id(
     if not name or not fold(name):
         raise ValueError("an organisation needs a name or an identifier")
     return f"name:{country or 'XX'}:{normalise_name(name)}"
+
+
+def unnamed_id(project_id: str, line: int) -> str:
+    """``unnamed:<project>:<line>``: unique to the row, since two unnamed participants are not
+    known to be one body, and stable while the file stays as it is."""
+    return f"unnamed:{project_id}:{line}"
+
+
+def is_unnamed(org_id: str) -> bool:
+    return org_id.startswith("unnamed:")

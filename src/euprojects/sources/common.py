@@ -10,7 +10,7 @@ from typing import TypeVar
 
 from euprojects.model import Beneficiary, Flag, Money, Organisation, Project, Reject
 from euprojects.normalise.money import parse_rate
-from euprojects.normalise.names import organisation_id
+from euprojects.normalise.names import organisation_id, unnamed_id
 from euprojects.normalise.places import country_code
 from euprojects.normalise.text import without_accents
 from euprojects.sources.base import Row
@@ -125,6 +125,18 @@ def organisation(
         country=code,
         country_raw=country if country and country != code else None,
         identifiers=identifiers,
+        **details,  # type: ignore[arg-type]
+    )
+
+
+def unnamed_organisation(project_id: str, line: int, country: str | None = None, **details: object) -> Organisation:
+    """A participant whose row names no organisation (``N/A``): the participation still counts,
+    so it is kept under an id of its own (``normalise.names.unnamed_id``)."""
+    code = country_code(country) if country else None
+    return Organisation(
+        id=unnamed_id(project_id, line),
+        country=code,
+        country_raw=country if country and country != code else None,
         **details,  # type: ignore[arg-type]
     )
 

@@ -12,9 +12,12 @@ The copies at hand are TAB-separated; multi-line addresses are double-quoted. CO
 downloads use ``;`` and are read the same way. Rows carry no id of the organisation: a row is
 keyed by the project's rcn, its role and a hash of the organisation's published details, so
 two identical rows share a key (duplicates) while two different organisations of the same name
-do not. The contact columns (``contactForm`` … ``contactFaxNumber``) are never read, not even
-into a reject's raw text. ``NA`` in ``country`` is Namibia (the files mark a missing value by an
-empty cell).
+do not. A row that names its organisation ``N/A`` (or not at all) still says that a participant
+of that country took that role: it is an unnamed organisation of its own
+(``unnamed:<project>:<line>``), so the two FP1 projects known only by such a row exist and three
+projects keep their coordinator. The contact columns (``contactForm`` … ``contactFaxNumber``)
+are never read, not even into a reject's raw text. ``NA`` in ``country`` is Namibia (the files
+mark a missing value by an empty cell).
 """
 
 from __future__ import annotations
@@ -23,11 +26,11 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from euprojects.model import Participation, Project, Record, Reject, Role
+from euprojects.model import Flag, Organisation, Participation, Project, Record, Reject, Role
 from euprojects.normalise.programmes import FRAMEWORKS as PROGRAMME_FRAMEWORKS
 from euprojects.normalise.text import clean
 from euprojects.sources.base import Format, Head, Item, Row, SourceError, has_columns, read_table
-from euprojects.sources.common import RowError, short_hash
+from euprojects.sources.common import RowError, short_hash, unnamed_organisation
 from euprojects.sources.cordis_projects import Organisations
 
 REQUIRED = (
@@ -145,27 +148,6 @@ def _record(row: Row, fp: tuple[str, str, str] | None, orgs: Organisations) -> R
     role = ROLES.get(role_raw.lower())
     if role is None:
         raise RowError(f"column 'role': {role_raw!r} is neither coordinator nor participant")
-    name = clean(cells["name"])
-    if name is None:
-        published = cells["name"].strip()
-        if published:
-            raise RowError(f"column 'name': {published!r} names no organisation")
-        raise RowError("column 'name' is empty: a participant needs its name")
-    country = cells["country"].strip() or None  # not clean(): 'NA' is Namibia here
-    vat = clean(cells["vatNumber"])
-    street = clean(cells["street"])
-    if street and "\n" in street:
-        street = ", ".join(part.strip(" ,") for part in street.split("\n") if part.strip(" ,"))
-    org = orgs.get(
-        name,
-        country,
-        short_name=clean(cells["shortName"]),
-        street=street,
-        postcode=clean(cells["postCode"]),
-        city=clean(cells["city"]),
-        website=clean(cells["organizationUrl"]),
-        vat=vat,
-    )
     project = Project(
         source="cordis",
         source_id=project_id,
@@ -173,10 +155,42 @@ def _record(row: Row, fp: tuple[str, str, str] | None, orgs: Organisations) -> R
         fund=fp[0] if fp else None,
         period=fp[1] if fp else None,
         programme=fp[2] if fp else None,
-        participations=[Participation(organisation=org, role=role, role_raw=role_raw)],
     )
+    org = _organisation(row, project, orgs)
+    project.participations = [Participation(organisation=org, role=role, role_raw=role_raw)]
     details = short_hash(*(cells[c] for c in _DETAILS))
     return Record(key=f"{rcn}/{role_raw}/{details}", project=project, line=row.line, aliases=[f"cordis:rcn-{rcn}"])
+
+
+def _organisation(row: Row, project: Project, orgs: Organisations) -> Organisation:
+    """The participant as its row describes it; unnamed (``N/A``, or no name at all) when the row
+    gives no name, its published text kept in the project's raw values and a flag saying so."""
+    cells = row.cells
+    country = cells["country"].strip() or None  # not clean(): 'NA' is Namibia here
+    street = clean(cells["street"])
+    if street and "\n" in street:
+        street = ", ".join(part.strip(" ,") for part in street.split("\n") if part.strip(" ,"))
+    details = {
+        "short_name": clean(cells["shortName"]),
+        "street": street,
+        "postcode": clean(cells["postCode"]),
+        "city": clean(cells["city"]),
+        "website": clean(cells["organizationUrl"]),
+    }
+    vat = clean(cells["vatNumber"])
+    name = clean(cells["name"])
+    if name is not None:
+        return orgs.get(name, country, vat=vat, **details)
+    published = cells["name"].strip()
+    where = f"name (line {row.line})"
+    if published:
+        project.raw = {where: published}
+    said = f"as {published!r}" if published else "with an empty name"
+    project.flags = [
+        Flag("organisation_unnamed", f"A participant is published {said}: kept as an unnamed organisation.")
+    ]
+    identifiers = {"vat": vat} if vat else {}
+    return unnamed_organisation(project.id, row.line, country, identifiers=identifiers, **details)
 
 
 FORMATS = [

@@ -7,8 +7,13 @@ front; the four amounts at the end; between them the status word, followed by th
 ``D.M.YYYY`` dates — and rejoining the comma-split text in between: the project name and the
 authority before the status (split at the priority-axis number), the beneficiary after the
 dates. Where the text could be split in more than one way, the authorities the rest of the
-file names unambiguously decide; a line that still cannot be split safely is rejected with
-the reason.
+file names unambiguously decide (the ELY centres, regional councils, Tekes and ministries that
+award the grants); the same authorities show the 3 lines where the end of a project name
+stands after the axis, glued to the authority, and it is joined back to the name. The 13 lines
+whose dates, beneficiary and amounts are shifted are read back by telling dates from amounts
+(``operations_fi_tail``). Each line read back from shifted columns says how in a
+``columns_recovered`` flag, and what could not be placed is left out, its text in ``raw``; a
+line that still cannot be split safely is rejected with the reason.
 
 Other quirks: 25 names use ``|`` for a comma (restored); a dash that the export could not
 encode became ``?`` or ``¿`` (restored where it stands between spaces or years); 7 lines are
@@ -22,6 +27,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 from euprojects.model import Flag, Money, Participation, Project, Record, Reject, Status
 from euprojects.normalise.dates import parse_date
@@ -38,6 +44,17 @@ from euprojects.sources.operations_common import (
     lead,
     refuse_compressed,
 )
+from euprojects.sources.operations_fi_tail import (
+    AMOUNTS,
+    BENEFICIARY,
+    END,
+    GRANTED,
+    PAID,
+    PLANNED,
+    REALISED,
+    START,
+    read_tail,
+)
 
 CODE = "Koodi"
 FUND = "Rahasto"
@@ -45,15 +62,7 @@ NAME = "Hankkeen nimi"
 AXIS = "Tl"
 AUTHORITY = "Viranomainen"
 STATUS = "Tila"
-START = "Aloituspvm"
-END = "Päättymispvm"
-BENEFICIARY = "Toteuttajan nimi"
-GRANTED = "Myönnetty EU- ja valtion rahoitus"
-PAID = "Toteutunut EU- ja valtion rahoitus"
-PLANNED = "Suunniteltu julkinen rahoitus yhteensä"
-REALISED = "Toteutunut julkinen rahoitus yhteensä"
 COLUMNS = (CODE, FUND, NAME, AXIS, AUTHORITY, STATUS, START, END, BENEFICIARY, GRANTED, PAID, PLANNED, REALISED)
-AMOUNTS = (GRANTED, PAID, PLANNED, REALISED)
 RAW_COLUMNS = (FUND, AXIS, AUTHORITY, STATUS, START, END, *AMOUNTS)
 ENCODINGS = ("utf-8",)
 DELIMITER = ","
@@ -70,12 +79,11 @@ STATUSES = {
 }
 
 _CODE = re.compile(r"[A-Z]\d{5}")
-_AMOUNT = re.compile(r"-?\d+(?:\.\d+)?")
-_DATE = re.compile(r"\d{1,2}\.\d{1,2}\.\d{4}")
 _AXIS = re.compile(r"\d{1,2}")
 _PIPE = re.compile(r"\s*\|\s*")
 _LOST_DASH = re.compile(r"(?<=\s)[?¿](?=\s)|(?<=\d{4})\?(?=\d{4})")
 _NUMBER = re.compile(r"[\d\s.,]+")
+_SPACE = re.compile(r"\s+")
 _KNOWN_AT = 2  # an authority named on this many unambiguous lines is known
 
 
@@ -98,11 +106,11 @@ def read(path: Path) -> Iterator[Item]:
     seen: dict[str, int] = {}
     for number, fields, status in split:
         try:
-            row = _recover(number, fields, status, known)
+            line = _recover(number, fields, status, known)
         except RowError as err:
             items.append(Reject(line=number, reason=str(err), raw=DELIMITER.join(fields)))
             continue
-        items.append(_keyed(row, seen))
+        items.append(_keyed(line, seen))
     yield from by_line(items)
 
 
@@ -121,7 +129,7 @@ def _lines(text: str) -> list[tuple[int, str]]:
 
 def _fields(text: str) -> list[str]:
     """The comma-split fields of a line, unwrapped and without its ``;`` / ``,,;`` ending,
-    checked at both ends: the code and the fund first, the four amounts last."""
+    checked at the front: the code and the fund first (the end is read by ``read_tail``)."""
     line = text.strip()
     if line.startswith('"') and line.rstrip(";").endswith('"'):
         line = _unwrap(line.rstrip(";"))
@@ -135,12 +143,6 @@ def _fields(text: str) -> list[str]:
         raise RowError(f"column {CODE!r}: {fields[0]!r} is not a project code")
     if fields[1].strip() not in FUNDS:
         raise RowError(f"column {FUND!r}: {fields[1]!r} is not a fund (EAKR, ESR)")
-    for column, value in zip(AMOUNTS, fields[-4:], strict=True):
-        if not _AMOUNT.fullmatch(value.strip()):
-            raise RowError(
-                f"column {column!r}: {value!r} is not an amount: the line does not end in the four amounts, "
-                "its columns are shifted"
-            )
     return fields
 
 
@@ -161,11 +163,7 @@ def _status_index(fields: list[str]) -> int:
     if len(found) != 1:
         problem = "no known status word" if not found else "several status words"
         raise RowError(f"column {STATUS!r}: cannot find it ({problem}), so the columns cannot be recovered")
-    index = found[0]
-    for column, value in ((START, fields[index + 1]), (END, fields[index + 2])):
-        if value.strip() and not _DATE.fullmatch(value.strip()):
-            raise RowError(f"column {column!r}: {value!r} is not a date: the columns of this line are shifted")
-    return index
+    return found[0]
 
 
 def _axis_candidates(middle: list[str]) -> list[int]:
@@ -184,51 +182,73 @@ def _known_authorities(split: list[tuple[int, list[str], int]]) -> Counter[str]:
     return known
 
 
-def _split_middle(middle: list[str], known: Counter[str]) -> int:
-    """The position of the priority axis between the project name and the authority."""
+class Middle(NamedTuple):
+    """Name, priority axis and authority as read from the fields between the fund and the status."""
+
+    name: str
+    axis: str
+    authority: str
+    note: str | None = None
+
+
+def _split_middle(middle: list[str], known: Counter[str]) -> Middle:
+    """The project name, the priority axis and the authority, split at the axis number."""
     candidates = _axis_candidates(middle)
     if len(candidates) > 1:
         candidates = [i for i in candidates if known[fold(DELIMITER.join(middle[i + 1 :]))] >= _KNOWN_AT]
     if len(candidates) != 1:
         shown = DELIMITER.join(middle)
         raise RowError(f"cannot tell where the project name ends and the authority begins: {shown!r}")
-    authority = fold(DELIMITER.join(middle[candidates[0] + 1 :]))
-    if known[authority] < _KNOWN_AT:
-        for other, count in known.items():
-            if count >= _KNOWN_AT and authority.endswith(" " + other):
-                stray = DELIMITER.join(middle[candidates[0] + 1 :]).strip()
-                raise RowError(
-                    f"cannot tell where the project name ends: words of it stand before the authority in {stray!r}"
-                )
-    return candidates[0]
+    axis = candidates[0]
+    name, authority = DELIMITER.join(middle[:axis]), DELIMITER.join(middle[axis + 1 :])
+    if known[fold(authority)] >= _KNOWN_AT:
+        return Middle(name, middle[axis], authority)
+    return _stray_words(name, middle[axis], authority, known)
 
 
-def _recover(number: int, fields: list[str], status: int, known: Counter[str]) -> Row:
+def _stray_words(name: str, axis: str, authority: str, known: Counter[str]) -> Middle:
+    """A name whose last words the export put after the axis, before a known authority
+    (``Kasvun | kilpailukyvyn,1, sekä energia- ja resurssitehokkuuden edistäminen Keski-Suomen
+    elinkeino-  liikenne- ja ympäristökeskus``): only the name can stand there, and the comma
+    the axis took is put back. An authority the file does not name on other lines is kept whole."""
+    for space in _SPACE.finditer(authority.strip()):
+        words, rest = authority.strip()[: space.start()], authority.strip()[space.end() :]
+        if known[fold(rest)] >= _KNOWN_AT:
+            note = (
+                f"the last words of the project name ({words!r}) stand after the priority axis, before the "
+                f"authority {rest!r}, and are joined back to the name"
+            )
+            return Middle(f"{name.strip()}, {words}", axis, rest, note)
+    return Middle(name, axis, authority)
+
+
+class Line(NamedTuple):
+    """A line's cells by column, what was read back from shifted columns and what some columns
+    held instead of their value (kept in the project's raw values)."""
+
+    row: Row
+    notes: list[str]
+    misplaced: dict[str, str]
+
+
+def _recover(number: int, fields: list[str], status: int, known: Counter[str]) -> Line:
     """The line's cells by column, the comma-split text fields joined again."""
-    middle = fields[2:status]
-    axis = _split_middle(middle, known)
-    values = [
-        fields[0],
-        fields[1],
-        DELIMITER.join(middle[:axis]),
-        middle[axis],
-        DELIMITER.join(middle[axis + 1 :]),
-        fields[status],
-        fields[status + 1],
-        fields[status + 2],
-        DELIMITER.join(fields[status + 3 : -4]),
-        *fields[-4:],
-    ]
-    return Row(line=number, cells=dict(zip(COLUMNS, (v.strip() for v in values), strict=True)), fields=fields)
+    middle = _split_middle(fields[2:status], known)
+    tail = read_tail(fields[status + 1 :])
+    values = [fields[0], fields[1], middle.name, middle.axis, middle.authority, fields[status]]
+    cells = {**dict(zip(COLUMNS, (v.strip() for v in values), strict=False)), **tail.cells}
+    notes = [note for note in (middle.note, tail.note) if note]
+    return Line(Row(line=number, cells=cells, fields=fields), notes, tail.misplaced)
 
 
-def _keyed(row: Row, seen: dict[str, int]) -> Item:
+def _keyed(line: Line, seen: dict[str, int]) -> Item:
+    row = line.row
     code = row.cells[CODE]
     if code in seen:
         return reject(row, RowError(f"duplicates line {seen[code]}: same project code {code}"), DELIMITER)
     seen[code] = row.line
     try:
-        return Record(key=code, project=_project(row), line=row.line)
+        return Record(key=code, project=_project(line), line=row.line)
     except RowError as err:
         return reject(row, err, DELIMITER)
 
@@ -237,16 +257,19 @@ def _eur(text: str | None) -> Money | None:
     return parse_money(text, "EUR", ".")
 
 
-def _project(row: Row) -> Project:
+def _project(line: Line) -> Project:
+    row = line.row
     published = row.cells[NAME]
     title = free_text(_LOST_DASH.sub("–", _PIPE.sub(", ", published)))
     if not title:
         raise RowError(f"column {NAME!r} is empty: a project needs its name")
     status_text = row.cells[STATUS]
     raw = {column: row.cells[column] for column in RAW_COLUMNS if row.cells[column]}
+    raw.update(line.misplaced)
     if title != clean(published):
         raw[NAME] = published
     flags = [includes_national_flag(GRANTED), _public_total_flag()]
+    notes = list(line.notes)
     checked = Checked()
     project = Project(
         source="os-fi",
@@ -261,10 +284,13 @@ def _project(row: Row) -> Project:
         fund=FUNDS[row.cells[FUND]],
         eu_contribution=checked.amount(row, GRANTED, _eur),
         total_cost=checked.amount(row, PLANNED, _eur),
-        participations=_participations(row, flags),
+        participations=_participations(row, notes),
         flags=flags,
         raw=raw,
     )
+    if notes:
+        message = "The columns of this line of the list are shifted: " + "; ".join(notes) + "."
+        project.flags = [*project.flags, Flag("columns_recovered", message)]
     return checked.onto(project)
 
 
@@ -276,19 +302,13 @@ def _public_total_flag() -> Flag:
     )
 
 
-def _participations(row: Row, flags: list[Flag]) -> list[Participation]:
+def _participations(row: Row, notes: list[str]) -> list[Participation]:
     """The beneficiary as lead; none where the line's shifted columns left a number in its place."""
     name = free_text(row.cells[BENEFICIARY])
     if not name:
         return []
     if _NUMBER.fullmatch(name):
-        flags.append(
-            Flag(
-                "columns_recovered",
-                f"The columns of this line of the list are shifted: the beneficiary column holds the number "
-                f"{name}, so the beneficiary is not known.",
-            )
-        )
+        notes.append(f"the beneficiary column holds the number {name}, so the beneficiary is not known")
         return []
     return [lead(name, COUNTRY)]
 

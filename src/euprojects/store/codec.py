@@ -14,13 +14,14 @@ import msgspec
 
 from euprojects.model import Beneficiary, Organisation, Participation, Project
 from euprojects.normalise.money import to_eur
-from euprojects.orgs.details import merge_organisation
+from euprojects.orgs.details import Rank, Ranked, combine, mention, mention_day
 
 _encoder = msgspec.json.Encoder(decimal_format="string", order="deterministic")
 _project_decoder = msgspec.json.Decoder(Project)
 _participation_decoder = msgspec.json.Decoder(Participation)
 _organisation_decoder = msgspec.json.Decoder(Organisation)
 _beneficiary_decoder = msgspec.json.Decoder(Beneficiary)
+_ranks_decoder = msgspec.json.Decoder(dict[str, Rank])
 
 
 def encode(value: object) -> bytes:
@@ -37,6 +38,12 @@ def decode_beneficiary(data: bytes) -> Beneficiary:
 
 def decode_organisation(data: bytes) -> Organisation:
     return _organisation_decoder.decode(data)
+
+
+def decode_ranked(data: bytes, ranks: bytes | None) -> Ranked:
+    """An organisation as stored, with the ranks of the mentions that gave its details (none
+    for one stored before ranks were kept: any mention then replaces its details)."""
+    return Ranked(decode_organisation(data), _ranks_decoder.decode(ranks) if ranks else {})
 
 
 def decode_participation(data: bytes, organisation: bytes | None) -> Participation:
@@ -97,7 +104,7 @@ class PreparedBatch(NamedTuple):
     save, which can run in another process; what is left is SQL."""
 
     rows: list[ProjectRow]
-    organisations: dict[str, Organisation]
+    organisations: dict[str, Ranked]
     deleted: list[str]
     done: list[str]
 
@@ -117,27 +124,37 @@ def join_blobs(blobs: Sequence[bytes]) -> bytes:
     return b"\x1e".join(blobs)
 
 
-def organisations_of(projects: Sequence[Project]) -> dict[str, Organisation]:
-    seen: dict[str, Organisation] = {}
+def organisations_of(projects: Sequence[Project]) -> dict[str, Ranked]:
+    """The organisations these projects mention, each ranked by the partner list that names it
+    and the project's date, merged across the projects."""
+    seen: dict[str, Ranked] = {}
     for project in projects:
+        day = mention_day(project)
         for participation in project.participations:
-            org = participation.organisation
-            seen[org.id] = merge_organisation(seen[org.id], org) if org.id in seen else org
+            add_mention(seen, mention(participation.organisation, project.partners_format, day))
     return seen
 
 
-def merge_organisations(
-    known: dict[str, Organisation], seen: dict[str, Organisation]
-) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Rows to write for organisations new or improved, and the ids whose name changed."""
+def add_mention(seen: dict[str, Ranked], ranked: Ranked) -> None:
+    """Weigh one more mention of an organisation against those seen so far."""
+    oid = ranked.organisation.id
+    known = seen.get(oid)
+    seen[oid] = ranked if known is None else combine(known, ranked)
+
+
+def merge_organisations(known: dict[str, Ranked], seen: dict[str, Ranked]) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Rows to write for organisations new, improved or better ranked, and the ids whose name
+    changed. A rank that rose is written even when no detail changed: a later mention must be
+    weighed against it."""
     renamed: list[str] = []
     rows: list[tuple[Any, ...]] = []
-    for oid, org in seen.items():
+    for oid, ranked in seen.items():
         before = known.get(oid)
-        after = org if before is None else merge_organisation(before, org)
+        after = ranked if before is None else combine(before, ranked)
         if before is not None and after == before:
             continue
-        if before is not None and before.name != after.name:
+        org = after.organisation
+        if before is not None and before.organisation.name != org.name:
             renamed.append(oid)
-        rows.append((oid, after.name, after.country, after.city, after.type, encode(after)))
+        rows.append((oid, org.name, org.country, org.city, org.type, encode(org), encode(after.ranks)))
     return renamed, rows

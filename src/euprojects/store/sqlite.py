@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import msgspec
 
 from euprojects.model import Beneficiary, Organisation, Partner, Programme, Project, Provenance, Reject, RejectEntry
-from euprojects.orgs.details import merge_organisation
+from euprojects.orgs.details import Ranked, mention
 from euprojects.store import codec, locking
 from euprojects.store.base import (
     BeneficiaryTotals,
@@ -227,10 +227,9 @@ class SQLiteStore:
             "UPDATE beneficiaries SET line=?, run_id=?, last_seen=? WHERE format=? AND file=? AND record_key=?",
             [(r.line, run_id, stamp, fmt, file, r.key) for r in rows if known.get(r.key) == r.hash],
         )
-        organisations: dict[str, Organisation] = {}
+        organisations: dict[str, Ranked] = {}
         for r in touched:
-            org = r.organisation
-            organisations[org.id] = merge_organisation(organisations[org.id], org) if org.id in organisations else org
+            codec.add_mention(organisations, mention(r.organisation, fmt))
         self._write_organisations(db, organisations)
         new = sum(1 for r in touched if r.key not in known)
         return WriteCounts(new=new, updated=len(touched) - new, unchanged=len(rows) - len(touched))
@@ -463,16 +462,18 @@ class SQLiteStore:
             gone.extend(existing)
         return gone
 
-    def _write_organisations(self, db: sqlite3.Connection, seen: dict[str, Organisation]) -> list[str]:
+    def _write_organisations(self, db: sqlite3.Connection, seen: dict[str, Ranked]) -> list[str]:
         """Merge the organisations of these projects into the table; return ids whose name changed."""
         known = {}
         ids = list(seen)
         for part in chunks(ids):
-            for oid, data in db.execute(f"SELECT id, data FROM organisations WHERE id IN ({marks(part)})", part):
-                known[oid] = codec.decode_organisation(data)
-        renamed, rows = codec.merge_organisations(known, seen)
+            rows = db.execute(f"SELECT id, data, ranks FROM organisations WHERE id IN ({marks(part)})", part)
+            for oid, data, ranks in rows:
+                known[oid] = codec.decode_ranked(data, ranks)
+        renamed, changed = codec.merge_organisations(known, seen)
         db.executemany(
-            "INSERT OR REPLACE INTO organisations (id, name, country, city, type, data) VALUES (?,?,?,?,?,?)", rows
+            "INSERT OR REPLACE INTO organisations (id, name, country, city, type, data, ranks) VALUES (?,?,?,?,?,?,?)",
+            changed,
         )
         return renamed
 
@@ -523,7 +524,9 @@ class SQLiteStore:
         found: dict[str, ProjectSummary] = {}
         for part in chunks(list(project_ids)):
             rows = self.db.execute(
-                f"SELECT id, data, countries, partner_count, lead_name FROM projects WHERE id IN ({marks(part)})", part
+                f"SELECT id, data, countries, partner_count, COALESCE(lead_name, ({_LEAD_NAME})) FROM projects"
+                f" WHERE id IN ({marks(part)})",
+                part,
             )
             for pid, data, countries, partner_count, lead in rows:
                 found[pid] = ProjectSummary(
@@ -710,6 +713,14 @@ class SQLiteStore:
     def count_rejects(self, file: str | None = None) -> int:
         where, args = _file_filter(file)
         return int(self.db.execute(f"SELECT COUNT(*) FROM rejects {where}", args).fetchone()[0])
+
+
+# A lead its own source does not name (CORDIS' H2020 participation table gives only PICs) is
+# called what another source calls that organisation, as the project's partner list does.
+_LEAD_NAME = (
+    "SELECT o.name FROM participations p JOIN organisations o ON o.id = p.org_id"
+    " WHERE p.project_id = projects.id AND p.role = 'lead' ORDER BY p.ord LIMIT 1"
+)
 
 
 def _file_filter(file: str | None) -> tuple[str, tuple[str, ...]]:

@@ -14,7 +14,7 @@ from euprojects import fields as search_fields
 from euprojects import limits
 from euprojects.fields import FACETS, FIELDS, SORTS
 from euprojects.search import IndexMissing, QueryError, SearchRequest
-from euprojects.views import organisation_record, organisation_url, programme_url, project_url
+from euprojects.views import organisation_name, organisation_record, organisation_url, programme_url, project_url
 from euprojects.web import format as formatting
 from euprojects.web.links import safe_href
 from euprojects.web.params import ParameterError, from_query, state, to_request, toggle, url
@@ -26,6 +26,7 @@ templates.env.filters.update(formatting.FILTERS, safe_href=safe_href)
 templates.env.globals.update(
     project_url=project_url,
     organisation_url=organisation_url,
+    organisation_name=organisation_name,
     programme_url=programme_url,
     facet_label=search_fields.label,
     value_label=search_fields.value_label,
