@@ -32,7 +32,7 @@ if str(_HERE) not in sys.path:
 import openpyxl
 
 from common import RESULTS, data_dir, load, machine, table, write_json
-from euprojects.sources.xlsx import Workbook, cell_text
+from euprojects.sources.files.xlsx import Workbook, cell_text
 from xlsx_regex import Workbook as RegexWorkbook
 
 Rows = Iterator[tuple[int, list[str]]]

@@ -305,7 +305,7 @@ def test_h2020_money_counts_each_project_once(runs: object, home: Path) -> None:
 
 
 def test_horizon_europe_projects_get_their_partners_sum_marked_as_computed(runs: object, home: Path) -> None:
-    from euprojects.sources.xlsx import Workbook
+    from euprojects.sources.files.xlsx import Workbook
 
     path = data_dir() / "cordis-horizon-organizations-split" / "organization_1.xlsx"
     with Workbook(path) as book:

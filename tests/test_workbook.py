@@ -13,7 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from euprojects.sources.xlsx import Workbook
+from euprojects.sources.files.xlsx import Workbook
 from euprojects.workbook import MAX_CHARS, StreamingWorkbook, column_letters
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from euprojects.ingest.merge import _general, combine, merge
 from euprojects.model import Record
-from euprojects.sources.cordis_organisations import read as read_organisations
+from euprojects.sources.cordis.organisations import read as read_organisations
 from euprojects.sources.erc import read as read_erc
 from euprojects.store.base import Fragment
 

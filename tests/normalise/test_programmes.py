@@ -19,7 +19,7 @@ from euprojects.normalise.programmes import (
     name_of,
     resolve,
 )
-from euprojects.sources.cordis_participations import parse_programmes_yml
+from euprojects.sources.cordis.participations import parse_programmes_yml
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,8 @@ import pytest
 
 from euprojects.model import Record
 from euprojects.normalise.urls import web_address
-from euprojects.sources.cordis_fp1_fp3 import FORMATS as FP1_FP3
-from euprojects.sources.cordis_reports import FORMATS as REPORTS
+from euprojects.sources.cordis.fp1_fp3 import FORMATS as FP1_FP3
+from euprojects.sources.cordis.reports import FORMATS as REPORTS
 
 
 @pytest.mark.parametrize(

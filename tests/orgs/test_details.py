@@ -16,10 +16,10 @@ from euprojects import ingest
 from euprojects.model import Record
 from euprojects.orgs.details import DETAILS, Ranked, combine, mention, mention_day
 from euprojects.sources.base import Item
-from euprojects.sources.cordis_fp1_fp3 import read as read_fp
-from euprojects.sources.cordis_json import read_marzee
-from euprojects.sources.cordis_organisations import read as read_horizon
-from euprojects.sources.cordis_participations import read as read_h2020
+from euprojects.sources.cordis.fp1_fp3 import read as read_fp
+from euprojects.sources.cordis.organisations import read as read_horizon
+from euprojects.sources.cordis.participations import read as read_h2020
+from euprojects.sources.cordis.scraped import read_marzee
 from euprojects.store import open_store
 
 FP = "cordis-fp1-fp3-organizations"

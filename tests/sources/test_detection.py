@@ -12,7 +12,7 @@ import pytest
 
 from euprojects.model import Record, Reject
 from euprojects.sources import SourceError, detect, plan
-from euprojects.sources.cordis_projects import read_fp7
+from euprojects.sources.cordis.projects import read_fp7
 
 FP7 = "cordis-fp7-samples/fp7_test_projects.csv"
 

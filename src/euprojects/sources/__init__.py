@@ -1,6 +1,7 @@
-"""The registry of source formats: every module in this package that defines ``FORMATS``.
+"""The registry of source formats: every module of this package and of its publishers'
+subpackages (``cordis/``, ``operations/``, ``keep/``, …) that defines ``FORMATS``.
 
-Adding a format means adding a module; nothing here needs editing.
+Adding a format means adding a module and its row in ``roles.py``; nothing here needs editing.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ DOCUMENTATION = frozenset({"README.md", "README.txt", "README", "LICENSE", "LICE
 def formats() -> tuple[Format, ...]:
     """Every loader's formats, with their role from the table in ``sources/roles.py``."""
     found: list[Format] = []
-    for module in pkgutil.iter_modules(__path__):
-        loaded = importlib.import_module(f"{__name__}.{module.name}")
+    for module in pkgutil.walk_packages(__path__, prefix=f"{__name__}."):
+        loaded = importlib.import_module(module.name)
         found.extend(getattr(loaded, "FORMATS", ()))
     missing = [f.name for f in found if f.name not in ROLES]
     if missing:

@@ -22,7 +22,7 @@ from typing import Any, Literal
 from euprojects.model import BeneficiaryRecord, Record, Reject
 from euprojects.normalise.limits import LINE_LIMIT, REJECT_LIMIT, shortened
 from euprojects.normalise.text import DecodeError, clean, damage, decode, decode_damaged, not_text
-from euprojects.sources.xlsx import Workbook, XlsxError
+from euprojects.sources.files.xlsx import Workbook, XlsxError
 
 # A field may span lines (a quoted text with line breaks); past the limit the csv module refuses
 # it, and the record becomes a reject instead of a giant row.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import TypeVar
 
@@ -13,7 +13,7 @@ from euprojects.normalise.money import parse_rate
 from euprojects.normalise.names import organisation_id, unnamed_id
 from euprojects.normalise.places import country_code
 from euprojects.normalise.text import without_accents
-from euprojects.sources.base import Row
+from euprojects.sources.base import Item, Row
 
 T = TypeVar("T")
 P = TypeVar("P", Project, Beneficiary)
@@ -143,3 +143,16 @@ def unnamed_organisation(project_id: str, line: int, country: str | None = None,
 
 def reject(row: Row, err: Exception, delimiter: str = ";") -> Reject:
     return Reject(line=row.line, reason=str(err), raw=row.raw(delimiter))
+
+
+def build_records(rows: Iterable[Row | Item], build: Callable[[Row], Item], delimiter: str = ";") -> Iterator[Item]:
+    """The read loop loaders share: what the reader already rejected passes through; every other
+    row becomes what ``build`` makes of it, or a reject naming the column when it cannot be used."""
+    for row in rows:
+        if not isinstance(row, Row):
+            yield row
+            continue
+        try:
+            yield build(row)
+        except RowError as err:
+            yield reject(row, err, delimiter)

@@ -23,7 +23,7 @@ from euprojects.normalise.money import parse_money
 from euprojects.normalise.programmes import FRAMEWORKS
 from euprojects.normalise.text import clean, clean_repaired
 from euprojects.sources.base import Format, Head, Item, Row, has_columns, read_table
-from euprojects.sources.common import Checked, RowError, field, organisation, reject, slug
+from euprojects.sources.common import Checked, RowError, build_records, field, organisation, slug
 
 COLUMNS = (
     "project_acronym",
@@ -56,14 +56,7 @@ def _scheme(path: Path) -> tuple[str, str]:
 
 def read(path: Path) -> Iterator[Item]:
     code, scheme = _scheme(path)
-    for row in read_table(path, delimiter=",", required=COLUMNS):
-        if not isinstance(row, Row):
-            yield row
-            continue
-        try:
-            yield _record(row, code, scheme)
-        except RowError as err:
-            yield reject(row, err, ",")
+    return build_records(read_table(path, delimiter=",", required=COLUMNS), lambda row: _record(row, code, scheme), ",")
 
 
 def _record(row: Row, code: str, scheme: str) -> Record:

@@ -22,7 +22,7 @@ from euprojects.normalise.dates import from_epoch, parse_date
 from euprojects.normalise.money import parse_money
 from euprojects.normalise.text import clean, clean_repaired
 from euprojects.sources.base import Format, Head, Item, Row, has_columns, read_table
-from euprojects.sources.common import Checked, RowError, field, organisation, reject
+from euprojects.sources.common import Checked, RowError, build_records, field, organisation
 
 FRAMEWORK = "H2020"
 PERIOD = "2014-2020"
@@ -83,14 +83,7 @@ def read(path: Path) -> Iterator[Item]:
 
 
 def _items(rows: Iterator[Row | Item], published: dict[str, str]) -> Iterator[Item]:
-    for row in rows:
-        if not isinstance(row, Row):
-            yield row
-            continue
-        try:
-            yield _record(row, published)
-        except RowError as err:
-            yield reject(row, err)
+    return build_records(rows, lambda row: _record(row, published))
 
 
 def _published(path: Path) -> dict[str, str]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from euprojects.sources.base import WORKBOOK_HEADER, Check, Format, Head, RelaxedHead
-from euprojects.sources.xlsx import NO_WORKBOOK
+from euprojects.sources.files.xlsx import NO_WORKBOOK
 
 MOSTLY = 0.5  # share of a format's columns a header must have for the format to be a candidate
 SHOWN = 3  # reasons quoted; the rest are counted

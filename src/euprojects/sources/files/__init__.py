@@ -1,0 +1,1 @@
+"""Readers of container formats the loaders share (XLSX workbooks)."""

@@ -1,0 +1,1 @@
+"""The Interreg programmes' own project lists."""

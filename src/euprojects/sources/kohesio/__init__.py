@@ -1,0 +1,1 @@
+"""Kohesio, the Commission's portal of cohesion-policy projects and beneficiaries."""
