@@ -31,6 +31,8 @@ from euprojects.store import open_store
 from euprojects.web import create_app
 from tests.conftest import data_dir
 
+pytestmark = pytest.mark.slow
+
 # Rows per file as the READMEs state them.
 README_ROWS = {
     "organizations-fp1-1984-1987.csv": 7_916,

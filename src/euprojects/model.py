@@ -32,7 +32,8 @@ class Status(StrEnum):
 
 
 class Money(msgspec.Struct, frozen=True, gc=False):
-    """An amount in its own currency; ``eur`` converts at the rates in normalise.money."""
+    """An amount in its own currency; ``normalise.money.to_eur`` converts it at fixed rates, for
+    sorting and totals only."""
 
     amount: Decimal
     currency: str = "EUR"

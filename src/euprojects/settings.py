@@ -40,7 +40,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "DATABASE_URL",
         "",
-        "Store URL: sqlite:///path/to/file.db or postgresql://... "
+        "Store URL: sqlite:///path/to/file.db (the PostgreSQL store is not built yet). "
         "Empty means sqlite:///$EUPROJECTS_HOME/euprojects.db.",
     ),
     Setting("INDEX_DIR", "", "Directory of the search index. Empty means $EUPROJECTS_HOME/index."),

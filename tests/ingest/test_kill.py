@@ -15,6 +15,8 @@ import pytest
 
 from tests.conftest import data_dir
 
+pytestmark = pytest.mark.slow
+
 FOLDERS = ("cordis-h2020-participations-derived", "cordis-h2020-cleantech-subset", "cordis-fp7-samples")
 COUNTS = {
     "projects": "SELECT COUNT(*) FROM projects",

@@ -16,6 +16,8 @@ import pytest
 from tests.conftest import data_dir
 from tests.ingest.test_kill import counts, environment, index_documents
 
+pytestmark = pytest.mark.slow
+
 FOLDERS = ("erc-funded-projects", "cordis-h2020-cleantech-subset", "structural-funds-os-data")
 
 

@@ -7,9 +7,13 @@ import sqlite3
 from importlib import resources
 from pathlib import Path
 
+import pytest
+
 from euprojects import ingest
 from euprojects.store import open_store
 from tests.conftest import data_dir
+
+pytestmark = pytest.mark.slow
 
 FILES = ("cordis-h2020-cleantech-subset", "cordis-fp7-samples")
 

@@ -32,6 +32,8 @@ from euprojects.fields import FACETS
 from euprojects.store import Store
 from tests.web.conftest import CITY_TWINS, HOSTILE
 
+pytestmark = pytest.mark.slow
+
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 STREAMED = {"/api/v1/export"}
 EXAMPLES = {GenerationMode.POSITIVE: 40, GenerationMode.NEGATIVE: 20}
