@@ -127,7 +127,9 @@ def csv_chunks(batches: Iterable[list[Project]], info: ExportInfo) -> Generator[
     """CSV in UTF-8 with a byte-order mark, so Excel reads accented names correctly."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    buffer.write("\ufeff# " + info.line().replace("\n", " ") + "\r\n")
+    # One quoted cell, so a spreadsheet keeps the line whole whatever commas it holds.
+    buffer.write("\ufeff")
+    writer.writerow(["# " + info.line().replace("\n", " ")])
     writer.writerow(PROJECT_COLUMNS)
     for batch in batches:
         for project in batch:

@@ -1,5 +1,5 @@
-"""Held back (fail today): submitting the search form, sorting with and without JavaScript,
-and an export link of a query with "&" in it. Copy to tests/browser/test_forms.py once the app is fixed."""
+"""The search form as people use it: typing a query, sorting with and without JavaScript, and an
+export link of a query with "&" in it."""
 
 from __future__ import annotations
 
@@ -37,6 +37,29 @@ def test_typing_a_query_and_pressing_enter_shows_results(page: Any) -> None:
         page.wait_for_url(re.compile(r"q=energy"))
         expect(page.locator("#results-heading")).to_contain_text("for “energy”")
         assert query_of(page)["q"] == ["energy"]
+
+
+def test_a_query_typed_on_a_page_sorted_by_date_is_ranked_by_relevance(page: Any) -> None:
+    page.goto("/?country=FI")  # no words: the newest first
+    expect(page.get_by_label("Sort by")).to_have_value("-start_date")
+    box = page.get_by_role("searchbox", name=SEARCH_BOX)
+    box.fill("hydrogen storage")
+    box.press("Enter")
+    page.wait_for_url(re.compile(r"q=hydrogen"))
+    expect(page.get_by_label("Sort by")).to_have_value("relevance")
+    assert query_of(page) == {"q": ["hydrogen storage"], "country": ["FI"]}  # no sort, no empty field
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with JavaScript", "without"])
+def test_empty_filter_fields_never_reach_the_address(page: Any, no_js_page: Any, javascript: bool) -> None:
+    browser_page = page if javascript else no_js_page
+    browser_page.goto("/")
+    browser_page.get_by_text("More filters").click()
+    browser_page.get_by_label("Start year").fill("2015..2016")
+    browser_page.get_by_role("button", name="Apply filters").click()
+    browser_page.wait_for_url(re.compile(r"start_year="))
+    assert query_of(browser_page) == {"start_year": ["2015..2016"]}
+    expect(browser_page.get_by_role("link", name=re.compile("Remove filter Start year"))).to_be_visible()
 
 
 def test_the_sort_select_submits_itself_with_javascript(page: Any) -> None:

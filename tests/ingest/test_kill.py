@@ -142,7 +142,13 @@ def test_ctrl_c_stops_the_ingest_at_once_and_a_rerun_matches_a_clean_run(
     on a queue nobody reads, and it ends with a one-line message."""
     home = tmp_path / "interrupted"
     process = subprocess.Popen(
-        ingest_command(), env=environment(home), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        ingest_command(),
+        env=environment(home),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        # Whatever this test run inherited (`nohup … &` ignores SIGINT), the ingest takes Ctrl-C
+        # as a terminal gives it.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.default_int_handler),
     )
     try:
         wait_for(home, "SELECT COUNT(*) FROM fragments", 5_000, process)

@@ -7,12 +7,22 @@ from decimal import Decimal
 
 from euprojects import vocabulary
 from euprojects.model import Money
-from euprojects.normalise.money import format_eur_style
+from euprojects.normalise.money import format_eur_style, to_eur
 from euprojects.normalise.places import country_name
 
 
 def money(value: Money | None) -> str:
-    return format_eur_style(value.amount, value.currency) if value else ""
+    """An amount as published, with its euro value beside it when it is in another currency
+    (at the fixed rates of normalise.money): ``7 707 397,00 DKK (≈ 1 033 110 EUR)``."""
+    if value is None:
+        return ""
+    shown = format_eur_style(value.amount, value.currency)
+    in_euro = to_eur(value) if value.currency != "EUR" else None
+    return f"{shown} (≈\u00a0{_whole_euros(in_euro)})" if in_euro is not None else shown
+
+
+def _whole_euros(value: float) -> str:
+    return f"{round(value):,}".replace(",", "\u00a0") + "\u00a0EUR"
 
 
 def euros(value: float | None) -> str:
@@ -42,7 +52,7 @@ def country(code: str | None) -> str:
 def amount(value: float | None, currency: str | None) -> str:
     if value is None:
         return ""
-    return format_eur_style(Decimal(str(round(value, 2))), currency or "EUR")
+    return money(Money(Decimal(str(round(value, 2))), currency or "EUR"))
 
 
 def untitled(project_id: str, label: str | None = None) -> str:

@@ -56,9 +56,17 @@ def _params(request: Request) -> dict[str, list[str]]:
 @router.get("/", response_class=HTMLResponse)
 async def search_page(request: Request, portal: PortalDep) -> Response:
     given = _params(request)
+    pairs = request.query_params.multi_items()
+    if any(not value.strip() for _, value in pairs):
+        # the form sends its empty fields; the address of a search names only what was chosen
+        kept = [(key, value) for key, value in pairs if value.strip()]
+        return RedirectResponse("/?" + urlencode(kept) if kept else "/", status_code=303)
     current = state(given)
+    query = (given.get("q") or [""])[-1]
     context: dict[str, Any] = {
-        "q": (given.get("q") or [""])[-1],
+        "q": query,
+        # what the query searches for, as the heading and the tab's title say it: "+++" is nothing
+        "shown_query": query if any(c.isalnum() for c in query) else "",
         "state": current,
         "url": url,
         "toggle": toggle,

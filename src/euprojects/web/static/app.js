@@ -6,3 +6,17 @@ document.addEventListener("change", function (event) {
     target.form.submit();
   }
 });
+// The search form's empty fields stay out of the address (the server would redirect without them).
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (!form.matches || !form.matches("form.search")) return;
+  Array.prototype.forEach.call(form.elements, function (field) {
+    if (field.name && (field.value || "").trim() === "") field.disabled = true;
+  });
+});
+// Back to a page kept in the browser's cache: its fields are usable again.
+window.addEventListener("pageshow", function () {
+  Array.prototype.forEach.call(document.querySelectorAll("form.search [disabled]"), function (field) {
+    field.disabled = false;
+  });
+});
