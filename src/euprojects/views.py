@@ -127,3 +127,19 @@ def stats_record(stats: Stats, index: IndexStatus | None = None) -> StatsRecord:
         unlisted=stats.unlisted,
         quality=stats.quality,
     )
+
+
+def address_of(store: Store, text: str) -> str | None:
+    """The page a typed id names: a project (by its id, an alias, or a bare CORDIS grant number)
+    or an organisation (by its id or a bare PIC); None when the text names neither."""
+    typed = text.strip()
+    if not typed or " " in typed:
+        return None
+    candidates = [typed, f"cordis:{typed}"] if typed.isdigit() else [typed]
+    for candidate in candidates:
+        project_id = store.resolve(candidate)
+        if project_id is not None:
+            return project_url(project_id)
+    organisations = [typed, f"pic:{typed}"] if typed.isdigit() else [typed]
+    found = next((org for org in organisations if store.organisation(org) is not None), None)
+    return organisation_url(found) if found else None

@@ -98,3 +98,16 @@ def test_the_csv_link_exports_a_query_with_an_ampersand(page: Any, tmp_path: Pat
     lines = _download(page, "CSV", tmp_path).read_text(encoding="utf-8-sig").splitlines()
     assert "query: R&D cooperation" in lines[0]
     assert len(list(csv.DictReader(io.StringIO("\n".join(lines[1:]))))) == total
+
+
+def test_a_grant_number_typed_on_the_home_page_opens_its_project(page: Any) -> None:
+    page.goto("/?q=hydrogen&limit=1")
+    link = page.locator("ol.hits > li.hit h3 a").first
+    project_id = link.get_attribute("href").removeprefix("/projects/")  # type: ignore[union-attr]
+    assert project_id.startswith("cordis:")
+    page.goto("/")
+    box = page.get_by_role("searchbox", name=SEARCH_BOX)
+    box.fill(project_id.removeprefix("cordis:"))
+    box.press("Enter")
+    page.wait_for_url(re.compile(r"/projects/"))
+    assert page.url.endswith(f"/projects/{project_id}")

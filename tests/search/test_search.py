@@ -344,3 +344,24 @@ def test_counts_with_two_selected_facets_ignore_only_their_own_selection(searche
             alone = {**filters, name: [value.value]}
             expected = search(searcher, "energy", limit=0, filters=alone, facets=()).total
             assert value.count == expected, (name, value.value)
+
+
+def test_a_grant_number_an_id_or_an_rcn_finds_its_project_first(searcher: Searcher, store: Store) -> None:
+    projects = [p for p in store.iter_projects() if p.source == "cordis" and p.source_id.isdigit() and p.title]
+    rcns = store.aliases_of([p.id for p in projects[:400]])
+    checked = 0
+    for project in random.Random(3).sample(projects, 20):
+        for typed in (project.source_id, project.id, *rcns.get(project.id, [])):
+            assert search(searcher, typed, limit=3).hits[0].id == project.id, typed
+            checked += 1
+    assert checked > 20
+
+
+def test_a_pic_finds_the_projects_of_its_organisation(searcher: Searcher, store: Store) -> None:
+    project = next(
+        p for p in store.iter_projects() if sum("pic" in x.organisation.identifiers for x in p.participations) > 3
+    )
+    pic = next(p.organisation.identifiers["pic"] for p in project.participations if "pic" in p.organisation.identifiers)
+    found = search(searcher, pic, limit=200)
+    assert found.total >= 1 and project.id in {h.id for h in found.hits}
+    assert found.total == search(searcher, filters={"org": [f"pic:{pic}"]}, limit=0).total

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from euprojects.store import Store
 from tests.web.conftest import CITY_TWINS, HOSTILE
 
 PAGE_BUDGET = 200_000
@@ -135,3 +137,22 @@ def test_export_links_carry_the_search_encoded(client: TestClient) -> None:
 def test_a_favicon(client: TestClient) -> None:
     response = client.get("/favicon.ico")
     assert response.status_code == 200 and response.headers["content-type"].startswith("image/svg+xml")
+
+
+def test_an_id_typed_alone_goes_straight_to_its_page(client: TestClient, corpus: tuple[Store, Path]) -> None:
+    store, _ = corpus
+    project = next(
+        p
+        for p in store.iter_projects()
+        if p.source == "cordis"
+        and p.source_id.isdigit()
+        and any("pic" in x.organisation.identifiers for x in p.participations)
+    )
+    for typed in (project.id, project.source_id):
+        response = client.get("/", params={"q": typed}, follow_redirects=False)
+        assert response.status_code == 302 and response.headers["location"] == f"/projects/{project.id}"
+    pic = next(p.organisation.identifiers["pic"] for p in project.participations if "pic" in p.organisation.identifiers)
+    response = client.get("/", params={"q": pic}, follow_redirects=False)
+    assert response.headers["location"] == f"/organisations/pic:{pic}"
+    words = client.get("/", params={"q": "hydrogen storage"}, follow_redirects=False)
+    assert words.status_code == 200

@@ -72,7 +72,8 @@ def _documents(store: Store, ids: list[str]) -> list[str]:
     that are not listed (named only by topic or web-link tables) have none."""
     projects = [p for p in store.projects(ids) if p.unlisted is None]
     numbers = store.numbers([p.id for p in projects])
-    return [document_json(project, numbers[project.id]) for project in projects]
+    aliases = store.aliases_of([p.id for p in projects])
+    return [document_json(project, numbers[project.id], aliases.get(project.id, ())) for project in projects]
 
 
 def _document_batch(ids: list[str]) -> Iterator[list[str]]:
@@ -155,8 +156,9 @@ def update(store: Store, folder: Path, progress: Progress | None = None) -> Inde
             writer.delete_documents_by_term("id", project_id)
         projects = [p for p in store.projects([pid for pid, deleted in part if not deleted]) if p.unlisted is None]
         numbers = store.numbers([p.id for p in projects])
+        aliases = store.aliases_of([p.id for p in projects])
         for project in projects:
-            writer.add_document(to_document(project, numbers[project.id]))
+            writer.add_document(to_document(project, numbers[project.id], aliases.get(project.id, ())))
     writer.commit()
     writer.wait_merging_threads()
     _write_state(folder, IndexState(generation=state.generation, seq=latest))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import msgspec
 import tantivy
@@ -43,17 +44,29 @@ def _days(value: dt.date | None) -> int | None:
     return (value - _EPOCH).days if value else None
 
 
-def to_document(project: Project, number: int) -> tantivy.Document:
-    """The index document of a project; ``number`` is its stable number from the store."""
-    return tantivy.Document(**document_fields(project, number))
+def to_document(project: Project, number: int, aliases: Sequence[str] = ()) -> tantivy.Document:
+    """The index document of a project; ``number`` is its stable number from the store and
+    ``aliases`` the other ids it is known by."""
+    return tantivy.Document(**document_fields(project, number, aliases))
 
 
-def document_json(project: Project, number: int) -> str:
+def document_json(project: Project, number: int, aliases: Sequence[str] = ()) -> str:
     """The same document as JSON, which worker processes can build and the writer adds."""
-    return _json.encode(document_fields(project, number)).decode()
+    return _json.encode(document_fields(project, number, aliases)).decode()
 
 
-def document_fields(project: Project, number: int) -> dict[str, object]:
+def ids(project: Project, aliases: Sequence[str]) -> list[str]:
+    """Every id the project is known by, with and without its source (``cordis:826352`` and
+    ``826352``, ``cordis:rcn-221856`` and ``221856``), and its partners' PICs, lower-cased."""
+    found: set[str] = set()
+    for known in (project.id, *aliases):
+        rest = known.lower().partition(":")[2]
+        found.update((known.lower(), rest, rest.removeprefix("rcn-")))
+    found.update(pic for p in project.participations if (pic := p.organisation.identifiers.get("pic")))
+    return sorted(found - {""})
+
+
+def document_fields(project: Project, number: int, aliases: Sequence[str] = ()) -> dict[str, object]:
     """The index fields of a project, by field name."""
     orgs = [p.organisation for p in project.participations]
     title_key = fold(project.title or project.acronym or "")[:64]
@@ -66,6 +79,7 @@ def document_fields(project: Project, number: int) -> dict[str, object]:
         "orgs": "\n".join(o.name for o in orgs if o.name),
         "themes": "\n".join(project.themes),
         "programme_text": project.programme or "",
+        "ids": ids(project, aliases),
         "title_sort_a": f"{title_key or _LAST}\x00{project.id}",
         "title_sort_d": f"{title_key}\x00{project.id}",
         "partner_count": project.partner_count or 0,

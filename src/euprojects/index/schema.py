@@ -12,7 +12,7 @@ import tantivy
 
 from euprojects.fields import FIELDS
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Languages of the data whose text gets its own stemmed field, by ISO 639-1 code.
 STEMMERS = {"da": "danish", "el": "greek", "fi": "finnish", "de": "german"}
@@ -21,7 +21,9 @@ SOURCE_LANGUAGE = {"os-dk": "da", "os-el": "el", "os-fi": "fi", "os-at": "de", "
 
 TEXT_FIELDS = ("title", "acronym", "summary", "results", "orgs", "themes", "programme_text")
 # Beside the filters and facets that fields.FIELDS declares (each adds its own index field):
-KEYWORD_FIELDS = ("title_sort_a", "title_sort_d")
+# ids: every id a project is known by (its own, its aliases, each without its source, its
+# partners' PICs), lower-cased, so a typed grant number, rcn or PIC finds it.
+KEYWORD_FIELDS = ("title_sort_a", "title_sort_d", "ids")
 INTEGER_FIELDS = ("start_date", "end_date", "partner_count")
 # Sort keys: the value, then the project's stable number, so every key is unique and a page
 # cursor can say exactly where the last page ended. Missing values sort last both ways.

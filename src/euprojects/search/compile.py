@@ -27,6 +27,8 @@ FIELD_ANALYZER = {name: "en_stem" for name in (*BOOSTS, "programme_text")} | {
 }
 FIELD_ANALYZER["plain"] = "folded"
 MAX_PREFIX_TERMS = 64
+ID_BOOST = 50.0  # an id match outranks any text match
+_CODE = re.compile(r"\d")
 
 
 class Compiler:
@@ -66,6 +68,8 @@ class Compiler:
         return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in queries])
 
     def term(self, term: Term) -> tantivy.Query | None:
+        if term.identifier:
+            return self._id(term.text)
         if term.prefix:
             return self._prefix(term)
         fields = self._fields(term.scope)
@@ -74,9 +78,17 @@ class Compiler:
             query = self._phrase(field, term.text) if term.phrase else self._word(field, term.text)
             if query is not None:
                 queries.append(tantivy.Query.boost_query(query, boost) if boost != 1.0 else query)
+        if term.scope is None and not term.phrase and _CODE.search(term.text):
+            # a grant number, a record number or a PIC typed alone finds what it names first
+            queries.append(
+                tantivy.Query.boost_query(tantivy.Query.term_query(self.schema, "ids", term.text.lower()), ID_BOOST)
+            )
         if not queries:
             return None
         return tantivy.Query.disjunction_max_query(queries, tie_breaker=TIE_BREAKER)
+
+    def _id(self, text: str) -> tantivy.Query:
+        return tantivy.Query.boost_query(tantivy.Query.term_query(self.schema, "ids", text), ID_BOOST)
 
     def _fields(self, scope: str | None) -> list[tuple[str, float]]:
         if scope == "programme":

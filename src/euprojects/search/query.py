@@ -27,6 +27,8 @@ MAX_CLAUSES = 32
 TEXT_SCOPES = {"title": "title", "acronym": "acronym", "org": "orgs", "organisation": "orgs", "programme": "programme"}
 TEXT_SCOPES |= {"summary": "summary", "theme": "themes", "results": "results"}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# An id as the portal shows them: a source or register, a colon, and the id within it.
+_IDENTIFIER = re.compile(r"(?:cordis|erc|keep|interreg|os-[a-z]{2}|pic|name|hr-oib|no-orgnr|unnamed):\S+", re.I)
 _TOKEN = re.compile(r'(-?)(?:([A-Za-z_]+):)?("([^"]*)"?|[^\s"]+)')
 
 
@@ -38,6 +40,7 @@ class Term:
     phrase: bool = False
     prefix: bool = False
     scope: str | None = None
+    identifier: bool = False  # a project's or organisation's id as typed: cordis:826352, pic:999822263
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +114,9 @@ def _tokens(text: str) -> list[tuple[bool, str | None, str, str | None]]:
 def _item(scope: str | None, token: str, quoted: str | None) -> Term | FieldFilter | None:
     phrase = quoted is not None
     value = (quoted if quoted is not None else token).strip()
+    whole = f"{scope}:{value}" if scope else value
+    if not phrase and scope not in SCOPES and scope not in TEXT_SCOPES and _IDENTIFIER.fullmatch(whole):
+        return Term(whole.lower(), identifier=True)
     if scope is not None and scope in SCOPES:
         if not value:
             raise QueryError(f"{scope}: needs a value, e.g. {scope}:{SCOPES[scope].example}")

@@ -206,6 +206,10 @@ class Store(Protocol):
         how many links were added or dropped."""
         ...
 
+    def aliases_of(self, project_ids: Sequence[str]) -> dict[str, list[str]]:
+        """The other ids each of these projects is known by (rcn, joined ERC ids, …)."""
+        ...
+
     def resolve(self, project_id: str) -> str | None:
         """The project an id names now: itself, or the project it is an alias of; None if neither."""
         ...

@@ -349,6 +349,16 @@ class SQLiteStore:
             )
         return len(dead) + len(added)
 
+    def aliases_of(self, project_ids: Sequence[str]) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        for part in chunks(list(project_ids)):
+            rows = self.db.execute(
+                f"SELECT DISTINCT project_id, alias FROM aliases WHERE project_id IN ({marks(part)})", part
+            )
+            for pid, alias in rows:
+                found.setdefault(pid, []).append(alias)
+        return found
+
     def resolve(self, project_id: str) -> str | None:
         db = self.db
         if db.execute("SELECT 1 FROM projects WHERE id = ?", (project_id,)).fetchone():

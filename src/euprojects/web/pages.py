@@ -14,7 +14,14 @@ from euprojects import fields as search_fields
 from euprojects import limits
 from euprojects.fields import FACETS, FIELDS, SORTS
 from euprojects.search import IndexMissing, QueryError, SearchRequest
-from euprojects.views import organisation_name, organisation_record, organisation_url, programme_url, project_url
+from euprojects.views import (
+    address_of,
+    organisation_name,
+    organisation_record,
+    organisation_url,
+    programme_url,
+    project_url,
+)
 from euprojects.web import format as formatting
 from euprojects.web.links import safe_href
 from euprojects.web.params import ParameterError, from_query, state, to_request, toggle, url
@@ -61,6 +68,10 @@ async def search_page(request: Request, portal: PortalDep) -> Response:
         # the form sends its empty fields; the address of a search names only what was chosen
         kept = [(key, value) for key, value in pairs if value.strip()]
         return RedirectResponse("/?" + urlencode(kept) if kept else "/", status_code=303)
+    if set(given) == {"q"}:  # an id typed alone goes straight to its page
+        target = await portal.run(address_of, portal.store, given["q"][-1])
+        if target is not None:
+            return RedirectResponse(target, status_code=302)
     current = state(given)
     query = (given.get("q") or [""])[-1]
     context: dict[str, Any] = {
