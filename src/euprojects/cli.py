@@ -17,11 +17,13 @@ from euprojects import limits, tables, views
 from euprojects import settings as settings_module
 from euprojects.fields import DEFAULT_FACETS, FIELDS, SORTS
 from euprojects.index import build as index_build
+from euprojects.ingest.summary import by_data_set
 from euprojects.model import Money, Project
 from euprojects.normalise.money import format_eur_style
 from euprojects.search import IndexMissing, QueryError, Searcher, SearchRequest, SearchResult
 from euprojects.sources import SourceError, formats, plan
 from euprojects.store import Store, open_store
+from euprojects.store.base import Stats
 from euprojects.store.locking import StoreBusy
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -111,6 +113,8 @@ class ProgressLine:
     is_flag=True,
     help="Let a file that ended early or lost more than 5 % of its records remove the records it no longer holds.",
 )
+@click.option("--reread", is_flag=True, help="Read every file again, even those unchanged since they were last read.")
+@click.option("--verbose", "-v", is_flag=True, help="A line per file instead of a line per data set.")
 @json_option
 @pass_context
 def ingest(
@@ -120,6 +124,8 @@ def ingest(
     no_index: bool,
     wait: bool,
     allow_removals: bool,
+    reread: bool,
+    verbose: bool,
     as_json: bool,
 ) -> None:
     """Read data files (or every file in a directory) into the store and update the index."""
@@ -128,6 +134,7 @@ def ingest(
     except SourceError as err:
         raise click.ClickException(str(err)) from None
     progress = ProgressLine(sum(1 for p in planned if p.format))
+    listed_before = ctx.store.stats().projects
     try:
         result = ingest_pipeline.run(
             ctx.store,
@@ -139,6 +146,7 @@ def ingest(
             wait=wait,
             on_wait=lambda message: click.echo(message + " …", err=True),
             allow_removals=allow_removals,
+            reread=reread,
         )
     except StoreBusy as err:
         raise click.ClickException(str(err)) from None
@@ -153,13 +161,47 @@ def ingest(
             }
         )
     else:
-        _print_ingest(result)
+        _print_ingest(result, verbose)
+        _print_projects(ctx.store.stats(), listed_before)
     if result.failed:
         sys.exit(1)
 
 
-def _print_ingest(result: ingest_pipeline.IngestResult) -> None:
-    read = [f for f in result.files if f.format and not f.error]
+def _print_ingest(result: ingest_pipeline.IngestResult, verbose: bool) -> None:
+    if verbose:
+        _print_files(result.files)
+    else:
+        _print_data_sets(result.files)
+    _print_problems(result.files, verbose)
+    if result.waited:
+        click.echo(
+            f"waited {result.waited.seconds:.1f} s for the ingest or index rebuild running {result.waited.holder}"
+        )
+    if result.index is not None and result.index.mode != "current":
+        report = result.index
+        click.echo(f"search index {report.mode}: {report.documents:,} project(s) in {report.seconds:.1f} s")
+    click.echo(f"done in {result.seconds:.1f} s")
+
+
+def _print_data_sets(files: list[ingest_pipeline.FileReport]) -> None:
+    lines = by_data_set(files)
+    rows = [(d.data_set, d.files, d.read, d.rows, d.rejected, d.new, d.changed, d.removed) for d in lines if d.read]
+    headers = ("data set", "files", "read", "rows", "rejected", "new", "changed", "removed")
+    if rows:
+        click.echo(tables.render(headers, rows, max_width=44))
+    unchanged = sum(d.unchanged_files for d in lines)
+    if unchanged:
+        click.echo(f"{unchanged:,} file(s) unchanged since they were last read, not read again (--reread reads them)")
+
+
+def _print_projects(stats: Stats, listed_before: int) -> None:
+    change = stats.projects - listed_before
+    delta = f" ({change:+,})" if change else ""
+    click.echo(f"projects: {stats.projects:,} listed{delta}, {stats.unlisted:,} kept but not listed")
+
+
+def _print_files(files: list[ingest_pipeline.FileReport]) -> None:
+    read = [f for f in files if f.format and not f.error and not f.skipped]
     rows = [
         (f.file, f.format, f.read, f.duplicates, f.rejected, f.records, f.new, f.updated, f.unchanged, f.removed)
         for f in read
@@ -169,29 +211,33 @@ def _print_ingest(result: ingest_pipeline.IngestResult) -> None:
     headers = ("file", "format", "rows", "duplicates", "rejected", "records", "new", "updated", "unchanged", "removed")
     if rows:
         click.echo(tables.render(headers, rows, max_width=44))
-    for f in result.files:
-        for example in f.examples:
-            click.echo(f"rejected: {f.path}, {example}", err=True)
-        if f.rejected > len(f.examples):
-            more = f.rejected - len(f.examples)
-            click.echo(f"rejected: {f.path}: {more:,} more (euprojects rejects --file {f.file})", err=True)
+    skipped = [f for f in files if f.skipped]
+    if skipped:
+        click.echo(f"skipped {len(skipped)} file(s): " + "; ".join(f"{f.file} ({f.skipped})" for f in skipped))
+
+
+def _print_problems(files: list[ingest_pipeline.FileReport], verbose: bool) -> None:
+    for f in files:
+        _print_rejects(f, verbose)
         if f.stopped:
             click.echo(f"warning: {f.path}: {f.stopped}", err=True)
         if f.error:
             click.echo(f"error: {f.path}: {f.error}", err=True)
         if f.withheld:
             click.echo(f"error: {f.path}: {_withheld(f)}", err=True)
-    skipped = [f for f in result.files if f.skipped]
-    if skipped:
-        click.echo(f"skipped {len(skipped)} file(s): " + "; ".join(f"{f.file} ({f.skipped})" for f in skipped))
-    click.echo(f"{result.projects_rebuilt:,} project(s) rebuilt in {result.seconds:.1f} s")
-    if result.waited:
-        click.echo(
-            f"waited {result.waited.seconds:.1f} s for the ingest or index rebuild running {result.waited.holder}"
-        )
-    if result.index is not None:
-        report = result.index
-        click.echo(f"index {report.mode}: {report.documents:,} document(s) in {report.seconds:.1f} s")
+
+
+def _print_rejects(f: ingest_pipeline.FileReport, verbose: bool) -> None:
+    """Every example with ``--verbose``; else one line a file: the first reason, and how many more."""
+    if not verbose and f.examples:
+        more = f" and {f.rejected - 1:,} more" if f.rejected > 1 else ""
+        click.echo(f"rejected: {f.path}, {f.examples[0]}{more} (euprojects rejects --file {f.file})", err=True)
+        return
+    for example in f.examples:
+        click.echo(f"rejected: {f.path}, {example}", err=True)
+    if f.rejected > len(f.examples):
+        left = f.rejected - len(f.examples)
+        click.echo(f"rejected: {f.path}: {left:,} more (euprojects rejects --file {f.file})", err=True)
 
 
 def _withheld(report: ingest_pipeline.FileReport) -> str:

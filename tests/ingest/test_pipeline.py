@@ -53,20 +53,25 @@ def test_a_folder_ingests_and_a_second_run_changes_nothing(home: Path, data: Pat
     assert (consolidator["read"], consolidator["new"], consolidator["duplicates"]) == (684, 612, 72)
     before = counts()
     assert before[0] == 969 + 612 + 1536
-    second = reports(run("ingest", "--json", str(data / "erc-funded-projects")))
+    second = reports(run("ingest", "--json", "--reread", str(data / "erc-funded-projects")))
     for name, rows in (("erc_advanced.csv", 969), ("erc_consolidator.csv", 612), ("erc_starting.csv", 1536)):
         assert (second[name]["new"], second[name]["updated"], second[name]["unchanged"]) == (0, 0, rows)
     assert counts() == before
 
 
-def test_the_report_is_a_table(home: Path, data: Path) -> None:
-    result = run("ingest", str(data / "erc-funded-projects"))
-    header = result.output.splitlines()[0].split()
-    assert header == [
+def test_the_report_is_a_line_per_data_set_and_a_line_per_file_when_asked(home: Path, data: Path) -> None:
+    result = run("ingest", str(data / "erc-funded-projects"), str(data / "interreg-north-sea-projects-2025"))
+    lines = result.output.splitlines()
+    assert lines[0].split() == ["data", "set", "files", "read", "rows", "rejected", "new", "changed", "removed"]
+    assert lines[2].split() == ["erc-funded-projects", "3", "3", "3189", "0", "3117", "0", "0"]
+    assert lines[3].split()[:2] == ["interreg-north-sea-projects-2025", "2"]
+    assert "search index rebuilt: 3,182 project(s)" in result.output
+    assert "projects: 3,182 listed (+3,182), 0 kept but not listed" in result.output
+    verbose = run("ingest", "--verbose", "--reread", str(data / "erc-funded-projects")).output.splitlines()
+    assert verbose[0].split() == [
         "file", "format", "rows", "duplicates", "rejected", "records", "new", "updated", "unchanged", "removed"
     ]  # fmt: skip
-    assert "skipped 1 file(s): README.md (documentation)" in result.output
-    assert "index rebuilt: 3,117 document(s)" in result.output
+    assert "skipped 1 file(s): README.md (documentation)" in verbose
 
 
 def test_a_changed_row_updates_its_project(home: Path, data: Path, tmp_path: Path) -> None:
@@ -248,5 +253,23 @@ def test_beneficiary_lists_are_organisation_totals_not_projects(home: Path, data
     assert len(schools) == 6 and {s.region for s in schools} >= {"Karlovy Vary Region", "Plzeň Region"}
     amounts = [s.eu_contribution.amount for s in schools if s.eu_contribution]
     assert len(amounts) == 6 and amounts == sorted(amounts, reverse=True)
-    second = reports(run("ingest", "--json", str(folder)))["kohesio-data-export.tsv"]
+    second = reports(run("ingest", "--json", "--reread", str(folder)))["kohesio-data-export.tsv"]
     assert (second["new"], second["updated"], second["unchanged"], second["removed"]) == (0, 0, 27_181, 0)
+
+
+def test_files_unchanged_since_they_were_read_are_not_read_again(home: Path, data: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "erc-funded-projects"
+    shutil.copytree(data / "erc-funded-projects", folder)
+    first = reports(run("ingest", "--json", str(folder)))
+    assert first["erc_starting.csv"]["new"] == 1536 and first["erc_starting.csv"]["fingerprint"]
+    second = reports(run("ingest", "--json", str(folder)))
+    assert {f["skipped"] for name, f in second.items() if name != "README.md"} == {"unchanged since it was last read"}
+    assert all(f["read"] == 0 for f in second.values())
+    text = run("ingest", str(folder)).output
+    assert "3 file(s) unchanged since they were last read" in text and "projects: 3,117 listed" in text
+    (folder / "erc_starting.csv").touch()  # same bytes, another time: read again, nothing changes
+    third = reports(run("ingest", "--json", str(folder)))
+    assert (third["erc_starting.csv"]["read"], third["erc_starting.csv"]["unchanged"]) == (1536, 1536)
+    assert third["erc_advanced.csv"]["skipped"] == "unchanged since it was last read"
+    again = reports(run("ingest", "--json", "--reread", str(folder)))
+    assert again["erc_advanced.csv"]["unchanged"] == 969

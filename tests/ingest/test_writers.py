@@ -59,9 +59,10 @@ def test_two_ingests_at_once_end_with_a_clean_runs_counts(
 ) -> None:
     if populated:
         assert ingest(tmp_path, *folders()).returncode == 0
-    first = start_ingest(tmp_path, "--wait", *folders())
+    # --reread: on the populated store both runs read every file again instead of skipping them
+    first = start_ingest(tmp_path, "--wait", "--reread", *folders())
     wait_until_holding(tmp_path, first)
-    second = ingest(tmp_path, "--wait", "--json", *folders())
+    second = ingest(tmp_path, "--wait", "--json", "--reread", *folders())
     _, err = first.communicate(timeout=600)
     assert first.returncode == 0, err
     assert second.returncode == 0, second.stderr

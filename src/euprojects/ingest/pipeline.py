@@ -10,6 +10,7 @@ part); this process alone writes, so the store sees one writer either way.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import time
@@ -24,6 +25,7 @@ from euprojects.index.build import IndexReport
 from euprojects.ingest.linking import find_links
 from euprojects.ingest.materialise import materialise
 from euprojects.ingest.reading import Chunk, FileReport, read_chunks
+from euprojects.ingest.unchanged import UNCHANGED, fingerprint, unchanged
 from euprojects.sources import Planned, by_name, plan
 from euprojects.store import Store
 from euprojects.store.codec import encode
@@ -70,14 +72,16 @@ def run(
     wait: bool = False,
     on_wait: Callable[[str], None] | None = None,
     allow_removals: bool = False,
+    reread: bool = False,
 ) -> IngestResult:
     """Ingest files and directories into the store, rebuild the projects they changed and, given
-    ``index_dir``, bring the search index in step: the whole job, as one writer.
+    ``index_dir``, bring the search index in step: the whole job, as one writer. A file read
+    whole before and unchanged since is not read again, unless ``reread``.
 
     Raises StoreBusy when another ingest or index rebuild holds the store (unless ``wait``).
     """
     with store.writer_lock(wait=wait, on_wait=on_wait) as waited:
-        result = _ingest(store, paths, format_name, batch_size, progress, planned, workers, allow_removals)
+        result = _ingest(store, paths, format_name, batch_size, progress, planned, workers, allow_removals, reread)
         result.waited = waited if waited.seconds or waited.holder else None
         if index_dir is not None:
             result.index = index_build.update(store, index_dir, progress)
@@ -109,9 +113,11 @@ def _ingest(
     planned: list[Planned] | None,
     workers: int | None,
     allow_removals: bool,
+    reread: bool,
 ) -> IngestResult:
     started = time.perf_counter()
     planned = planned if planned is not None else plan(list(paths), format_name)
+    planned = [_fingerprinted(store, item, reread) for item in planned]
     workers = workers if workers is not None else (os.cpu_count() or 1)
     run_id = store.begin_run(_now())
     writer = _Writer(store, run_id, progress, allow_removals)
@@ -138,8 +144,18 @@ def _now() -> dt.datetime:
 def _report(item: Planned) -> FileReport:
     report = FileReport(path=str(item.path), file=item.path.name, dataset=item.path.resolve().parent.name)
     report.format = item.format.name if item.format else None
-    report.skipped, report.error = item.skipped, item.error
+    report.skipped, report.error, report.fingerprint = item.skipped, item.error, item.fingerprint
     return report
+
+
+def _fingerprinted(store: Store, item: Planned, reread: bool) -> Planned:
+    """The item with its file's fingerprint, or marked unchanged when it was read whole before."""
+    if item.format is None or item.skipped or item.error:
+        return item
+    seen = fingerprint(item.path)
+    if not reread and unchanged(store, item, _report(item).key, seen):
+        return dataclasses.replace(item, skipped=UNCHANGED, fingerprint=seen)
+    return dataclasses.replace(item, fingerprint=seen)
 
 
 class _Writer:

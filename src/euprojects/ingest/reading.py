@@ -52,6 +52,7 @@ class FileReport(msgspec.Struct):
     examples: list[str] = []
     cut: bool = False
     withheld: int = 0
+    fingerprint: str | None = None
 
     @property
     def failed(self) -> bool:
@@ -62,6 +63,11 @@ class FileReport(msgspec.Struct):
         """The file's identity in the store: its data set (the folder it came in) and its name,
         so that two ``erc_starting.csv`` from different data sets never replace each other."""
         return f"{self.dataset}/{self.file}" if self.dataset else self.file
+
+    @property
+    def read_whole(self) -> bool:
+        """Read to its end with nothing held back: what it holds is all in the store."""
+        return not (self.error or self.skipped or self.ended_early or self.withheld)
 
     @property
     def ended_early(self) -> str | None:

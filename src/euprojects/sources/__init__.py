@@ -75,6 +75,7 @@ class Planned:
     format: Format | None = None
     skipped: str | None = None
     error: str | None = None
+    fingerprint: str | None = None
 
 
 def _companions() -> dict[str, str]:

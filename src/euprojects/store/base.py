@@ -164,6 +164,10 @@ class Store(Protocol):
 
     def log_file(self, run_id: int, fmt: str, file: str, path: str, report: bytes) -> None: ...
 
+    def last_report(self, fmt: str, file: str) -> bytes | None:
+        """The report of the last run that read this file (as :meth:`log_file` stored it)."""
+        ...
+
     def write(
         self,
         run_id: int,

@@ -117,6 +117,12 @@ class SQLiteStore:
                 (run_id, fmt, file, path, report.decode("utf-8")),
             )
 
+    def last_report(self, fmt: str, file: str) -> bytes | None:
+        row = self.db.execute(
+            "SELECT report FROM ingest_files WHERE format = ? AND file = ? ORDER BY run_id DESC LIMIT 1", (fmt, file)
+        ).fetchone()
+        return str(row[0]).encode("utf-8") if row else None
+
     def write(
         self,
         run_id: int,
