@@ -20,3 +20,9 @@ window.addEventListener("pageshow", function () {
     field.disabled = false;
   });
 });
+// On a narrow screen the facets start folded above the results; a tap on "Refine" opens them.
+if (window.matchMedia("(max-width: 56rem)").matches) {
+  Array.prototype.forEach.call(document.querySelectorAll("details.refine"), function (panel) {
+    panel.open = false;
+  });
+}
