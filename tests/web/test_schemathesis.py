@@ -111,3 +111,32 @@ def test_real_records_answer_as_documented(api_schema: Any, corpus: tuple[Store,
             except Exception as err:
                 failures[f"{label(operation)} {fixed}"] = f"{type(err).__name__}: {err}"
     assert not failures, "\n\n".join(f"{name}\n{message}" for name, message in failures.items())
+
+
+def test_linked_calls_answer_as_documented(api_schema: Any) -> None:
+    """Stateful: a search's first hit is fetched, then its partner and its similar projects, as
+    the document's links say, and every answer is checked against the document."""
+    links = {
+        name
+        for item in api_schema.raw_schema["paths"].values()
+        for operation in item.values()
+        for name in operation["responses"]["200"].get("links", {})
+    }
+    assert {"TheFirstHit", "TheFirstPartner", "SimilarProjects"} <= links
+
+    class Walk(api_schema.as_state_machine()):  # type: ignore[misc]
+        def validate_response(self, response: Any, case: Any, additional_checks: Any = None, **kwargs: Any) -> None:
+            # The stateless checks: the one parameter rule a schema cannot state (limit × page ≤
+            # 10,000) is answered with a documented 400.
+            case.validate_response(response, checks=CHECKS, transport_kwargs=kwargs)
+
+    Walk.run(
+        settings=settings(
+            max_examples=25,
+            stateful_step_count=4,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+    )

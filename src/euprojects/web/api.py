@@ -45,8 +45,29 @@ else:  # FastAPI reads the generated model, with a query parameter per search fi
     Search = Annotated[SearchParams, Query()]
 
 
+# Which calls follow from an answer (OpenAPI links): a hit's project, a project's partner and its
+# similar projects. Clients and schemathesis' stateful tests walk them.
+LINKS: dict[str, dict[str, Any]] = {
+    "SearchEnvelope": {
+        "TheFirstHit": {"operationId": "getProject", "parameters": {"project_id": "$response.body#/data/hits/0/id"}},
+        "LikeTheFirstHit": {
+            "operationId": "getSimilar",
+            "parameters": {"project_id": "$response.body#/data/hits/0/id"},
+        },
+    },
+    "ProjectEnvelope": {
+        "TheFirstPartner": {
+            "operationId": "getOrganisation",
+            "parameters": {"org_id": "$response.body#/data/participations/0/organisation/id"},
+        },
+        "SimilarProjects": {"operationId": "getSimilar", "parameters": {"project_id": "$response.body#/data/id"}},
+    },
+}
+
+
 def answers(envelope: type | None, *statuses: int) -> dict[int | str, dict[str, Any]]:
-    """The responses a route documents: its envelope (or a file download) and its errors."""
+    """The responses a route documents: its envelope (or a file download), its errors, and the
+    calls that can follow it."""
     error = {"application/json": {"schema": {"$ref": REF.format(name="ErrorEnvelope")}}}
     if envelope is None:
         ok = {media: {"schema": {"type": "string", "format": "binary"}} for media in MEDIA_TYPES.values()}
@@ -60,6 +81,8 @@ def answers(envelope: type | None, *statuses: int) -> dict[int | str, dict[str, 
         503: "The request took too long",
     }
     found: dict[int | str, dict[str, Any]] = {200: {"description": "OK", "content": ok}}
+    if envelope is not None and envelope.__name__ in LINKS:
+        found[200]["links"] = LINKS[envelope.__name__]
     for status in (400, 503, *statuses):
         found[status] = {"description": described[status]}
         if status != 304:
@@ -81,7 +104,13 @@ def json_response(value: object, request: Request | None = None, cache: str | No
     return Response(body, media_type="application/json", headers=headers)
 
 
-@router.get("/search", summary="Search projects", response_class=Response, responses=answers(SearchEnvelope))
+@router.get(
+    "/search",
+    summary="Search projects",
+    operation_id="searchProjects",
+    response_class=Response,
+    responses=answers(SearchEnvelope),
+)
 async def search(portal: PortalDep, params: Search) -> Response:
     """Ranked full-text search with filters, facets, sorting, pages or cursors and snippets."""
     result = await portal.run(portal.searcher.search, to_request(params))
@@ -91,6 +120,7 @@ async def search(portal: PortalDep, params: Search) -> Response:
 @router.get(
     "/projects/{project_id:path}",
     summary="One project",
+    operation_id="getProject",
     response_class=Response,
     responses=answers(ProjectEnvelope, 304, 404),
 )
@@ -113,6 +143,7 @@ def _project(portal: Portal, project_id: str) -> Project | None:
 @router.get(
     "/similar/{project_id:path}",
     summary="Projects similar to one",
+    operation_id="getSimilar",
     response_class=Response,
     responses=answers(SimilarEnvelope, 304, 404),
 )
@@ -128,6 +159,7 @@ async def similar(request: Request, portal: PortalDep, project_id: str) -> Respo
 @router.get(
     "/organisations/{org_id:path}",
     summary="One organisation",
+    operation_id="getOrganisation",
     response_class=Response,
     responses=answers(OrganisationEnvelope, 304, 404),
 )
@@ -143,6 +175,7 @@ async def organisation(request: Request, portal: PortalDep, org_id: str) -> Resp
 @router.get(
     "/programmes",
     summary="Programmes with totals by period",
+    operation_id="listProgrammes",
     response_class=Response,
     responses=answers(ProgrammesEnvelope, 304, 404),
 )
@@ -157,7 +190,11 @@ async def programmes(
 
 
 @router.get(
-    "/facets/{name}", summary="All values of a facet", response_class=Response, responses=answers(FacetEnvelope, 404)
+    "/facets/{name}",
+    summary="All values of a facet",
+    operation_id="getFacet",
+    response_class=Response,
+    responses=answers(FacetEnvelope, 404),
 )
 async def facet(
     portal: PortalDep,
@@ -173,7 +210,13 @@ async def facet(
     return json_response(FacetEnvelope(ok=True, data=FacetValues(name=name, values=result.facets[name])))
 
 
-@router.get("/stats", summary="What the portal holds", response_class=Response, responses=answers(StatsEnvelope, 304))
+@router.get(
+    "/stats",
+    summary="What the portal holds",
+    operation_id="getStats",
+    response_class=Response,
+    responses=answers(StatsEnvelope, 304),
+)
 async def stats(request: Request, portal: PortalDep) -> Response:
     """Counts of projects, participations, organisations and rejected rows, by source and fund, and
     whether the search index is in step with the store."""
@@ -182,7 +225,13 @@ async def stats(request: Request, portal: PortalDep) -> Response:
     return json_response(StatsEnvelope(ok=True, data=record), request, "public, max-age=60")
 
 
-@router.get("/export", summary="Export a whole result set", response_class=Response, responses=answers(None, 429))
+@router.get(
+    "/export",
+    summary="Export a whole result set",
+    operation_id="exportProjects",
+    response_class=Response,
+    responses=answers(None, 429),
+)
 async def export(portal: PortalDep, params: Search, format: Literal["csv", "xlsx", "jsonl"] = "csv") -> Response:
     """Every project a search matches, streamed as CSV, XLSX or JSON Lines; no cap."""
     return await exports.response(portal, to_request(params, limit=0), format)

@@ -10,10 +10,10 @@ same model. The whole state of a search is in the query string, so any search ca
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
-from pydantic import BaseModel, Field, ValidationError, create_model, field_validator
+from pydantic import BaseModel, Field, StringConstraints, ValidationError, create_model, field_validator
 
 from euprojects import limits
 from euprojects.fields import DEFAULT_FACETS, FACETS, FIELDS, SORTS
@@ -54,11 +54,12 @@ class _Base(BaseModel):
 def _filter(field: SearchField) -> tuple[Any, Any]:
     """A filter as a query parameter: repeated values are alternatives, typed as the field's kind."""
     schema = field.kind.schema
-    item: Any = Literal[tuple(schema["enum"])] if "enum" in schema else str
-    extra = {"pattern": schema["pattern"]} if "pattern" in schema else {}
-    return list[item], Field(
-        default_factory=list, description=f"{field.help}. Example: {field.example}", json_schema_extra=extra or None
-    )
+    item: Any = str
+    if "enum" in schema:
+        item = Literal[tuple(schema["enum"])]
+    elif "pattern" in schema:
+        item = Annotated[str, StringConstraints(pattern=schema["pattern"])]
+    return list[item], Field(default_factory=list, description=f"{field.help}. Example: {field.example}")
 
 
 SearchParams: type[_Base] = create_model(  # type: ignore[call-overload]
