@@ -67,7 +67,7 @@ def test_fragments_move_to_a_rowid_table_and_keep_every_record(tmp_path: Path) -
     columns = [row[1] for row in store.db.execute("PRAGMA table_info(fragments)")]
     assert columns[0] == "id"
     assert snapshot(path) == before
-    again = ingest.run(store, [data_dir() / name for name in FILES], workers=1)
+    again = ingest.run(store, [data_dir() / name for name in FILES], workers=1, reread=True)
     assert again.projects_rebuilt == 0
     assert sum(f.unchanged for f in again.files) == sum(f.new for f in first.files) > 0
     assert sum(f.new + f.updated for f in again.files) == 0
@@ -99,7 +99,7 @@ def test_files_known_by_name_alone_get_their_data_set_from_the_ingest_log(tmp_pa
 
     store = open_store(f"sqlite:///{path}")
     assert snapshot(path) == expected
-    again = ingest.run(store, [data_dir() / name for name in FILES], workers=1)
+    again = ingest.run(store, [data_dir() / name for name in FILES], workers=1, reread=True)
     assert sum(f.new + f.updated + f.removed for f in again.files) == 0
     store.close()
 

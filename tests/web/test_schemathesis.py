@@ -37,6 +37,9 @@ pytestmark = pytest.mark.slow
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 STREAMED = {"/api/v1/export"}
 EXAMPLES = {GenerationMode.POSITIVE: 40, GenerationMode.NEGATIVE: 20}
+# A generated export can be the whole corpus as a workbook: on a loaded 2-core machine that takes
+# longer than the client's default wait.
+REQUEST_TIMEOUT = 300
 
 
 @pytest.fixture(scope="session")
@@ -64,7 +67,7 @@ def exercise(operation: Any, mode: GenerationMode, **fixed: Any) -> None:
         suppress_health_check=list(HealthCheck),
     )
     def run(case: Any) -> None:
-        case.call_and_validate(checks=checks)
+        case.call_and_validate(checks=checks, timeout=REQUEST_TIMEOUT)
 
     run()
 

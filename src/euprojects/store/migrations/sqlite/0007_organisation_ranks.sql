@@ -7,3 +7,5 @@
 ALTER TABLE organisations ADD COLUMN ranks BLOB;
 INSERT OR IGNORE INTO dirty (project_id) SELECT id FROM projects;
 UPDATE beneficiaries SET hash = '';
+-- ... and their file is read again by the next ingest, even if it has not changed since.
+UPDATE ingest_files SET report = json_remove(report, '$.fingerprint') WHERE format = 'kohesio-beneficiaries';
