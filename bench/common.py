@@ -69,6 +69,7 @@ class ChildRun:
     seconds: float
     max_rss_mb: float
     returncode: int
+    cpu_seconds: float = 0.0  # user + system, the child's and its waited-for workers' (wait4)
 
 
 def run_child(args: Sequence[str], log: Path | None = None) -> ChildRun:
@@ -82,7 +83,9 @@ def run_child(args: Sequence[str], log: Path | None = None) -> ChildRun:
     finally:
         if out:
             out.close()
-    return ChildRun(time.perf_counter() - started, usage.ru_maxrss / 1024, process.returncode)
+    return ChildRun(
+        time.perf_counter() - started, usage.ru_maxrss / 1024, process.returncode, usage.ru_utime + usage.ru_stime
+    )
 
 
 def peak_rss_mb() -> float:

@@ -164,6 +164,7 @@ def run_in_child(name: str) -> dict[str, Any]:
     result: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
     result["wall_seconds"] = run.seconds
     result["wait4_max_rss_mb"] = run.max_rss_mb  # ru_maxrss from wait4, as a cross-check
+    result["cpu_seconds"] = run.cpu_seconds  # the child's and its workers' user + system time
     return result
 
 
@@ -243,6 +244,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                 ["ingest seconds (read + write + merge)", full["ingest_seconds"]],
                 ["index.update seconds", full["index_seconds"]],
                 ["total seconds", full["seconds"]],
+                ["wall seconds of the child (start to exit)", full["wall_seconds"]],
+                ["CPU seconds of the child and its workers (user + system)", full["cpu_seconds"]],
                 ["projects/s including indexing", full["projects"] / full["seconds"]],
                 ["participation rows/s including indexing", full["participations"] / full["seconds"]],
                 ["rows read/s including indexing", full["rows_read"] / full["seconds"]],
