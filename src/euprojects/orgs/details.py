@@ -99,6 +99,14 @@ def combine(a: Ranked, b: Ranked) -> Ranked:
     return Ranked(org, ranks)
 
 
+def outranks(known: Ranked, mention: Ranked) -> bool:
+    """Whether every detail a mention gives is already held at a strictly higher rank, so that
+    combining them changes nothing: the usual case once an organisation has been seen, decided
+    without comparing a single value."""
+    ranks = known.ranks
+    return all(ranks.get(key, UNRANKED) > rank for key, rank in mention.ranks.items())
+
+
 def _higher(a: dict[str, Rank], b: dict[str, Rank]) -> dict[str, Rank]:
     return {key: max(a.get(key, UNRANKED), b.get(key, UNRANKED)) for key in a.keys() | b.keys()}
 

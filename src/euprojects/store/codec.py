@@ -14,7 +14,7 @@ import msgspec
 
 from euprojects.model import Beneficiary, Organisation, Participation, Project
 from euprojects.normalise.money import to_eur
-from euprojects.orgs.details import Rank, Ranked, combine, mention, mention_day
+from euprojects.orgs.details import Rank, Ranked, combine, mention, mention_day, outranks
 
 _encoder = msgspec.json.Encoder(decimal_format="string", order="deterministic")
 _project_decoder = msgspec.json.Decoder(Project)
@@ -142,14 +142,19 @@ def add_mention(seen: dict[str, Ranked], ranked: Ranked) -> None:
     seen[oid] = ranked if known is None else combine(known, ranked)
 
 
-def merge_organisations(known: dict[str, Ranked], seen: dict[str, Ranked]) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Rows to write for organisations new, improved or better ranked, and the ids whose name
-    changed. A rank that rose is written even when no detail changed: a later mention must be
-    weighed against it."""
+def merge_organisations(
+    known: dict[str, Ranked], seen: dict[str, Ranked]
+) -> tuple[list[str], list[tuple[Any, ...]], dict[str, Ranked]]:
+    """Rows to write for organisations new, improved or better ranked, the ids whose name
+    changed, and the organisations as written. A rank that rose is written even when no detail
+    changed: a later mention must be weighed against it."""
     renamed: list[str] = []
     rows: list[tuple[Any, ...]] = []
+    written: dict[str, Ranked] = {}
     for oid, ranked in seen.items():
         before = known.get(oid)
+        if before is not None and outranks(before, ranked):
+            continue
         after = ranked if before is None else combine(before, ranked)
         if before is not None and after == before:
             continue
@@ -157,4 +162,5 @@ def merge_organisations(known: dict[str, Ranked], seen: dict[str, Ranked]) -> tu
         if before is not None and before.organisation.name != org.name:
             renamed.append(oid)
         rows.append((oid, org.name, org.country, org.city, org.type, encode(org), encode(after.ranks)))
-    return renamed, rows
+        written[oid] = after
+    return renamed, rows, written

@@ -32,6 +32,7 @@ from euprojects.store.locking import Waited
 
 T = TypeVar("T")
 CHUNK = 500
+ORGANISATION_CACHE = 300_000  # organisations kept decoded between batches of one writer
 
 
 def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
@@ -51,6 +52,7 @@ class SQLiteStore:
         self.url = f"sqlite:///{path}"
         path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
+        self._organisations: dict[str, Ranked] = {}  # as this process last wrote them
 
     # --- connection -------------------------------------------------------------------------
     @property
@@ -82,6 +84,7 @@ class SQLiteStore:
             yield db
         except BaseException:
             db.execute("ROLLBACK")
+            self._organisations.clear()  # it may hold what the rolled-back transaction wrote
             raise
         db.execute("COMMIT")
 
@@ -479,18 +482,27 @@ class SQLiteStore:
         return gone
 
     def _write_organisations(self, db: sqlite3.Connection, seen: dict[str, Ranked]) -> list[str]:
-        """Merge the organisations of these projects into the table; return ids whose name changed."""
-        known = {}
-        ids = list(seen)
-        for part in chunks(ids):
+        """Merge the organisations of these projects into the table; return ids whose name changed.
+
+        An ingest names the same organisations in batch after batch: what this process last
+        wrote of each is kept (it is the only writer while it holds the writer lock), so an
+        organisation is read and decoded from the table once a run, not once a batch."""
+        cache = self._organisations
+        known = {oid: cache[oid] for oid in seen if oid in cache}
+        missing = [oid for oid in seen if oid not in known]
+        for part in chunks(missing):
             rows = db.execute(f"SELECT id, data, ranks FROM organisations WHERE id IN ({marks(part)})", part)
             for oid, data, ranks in rows:
                 known[oid] = codec.decode_ranked(data, ranks)
-        renamed, changed = codec.merge_organisations(known, seen)
+        renamed, changed, written = codec.merge_organisations(known, seen)
         db.executemany(
             "INSERT OR REPLACE INTO organisations (id, name, country, city, type, data, ranks) VALUES (?,?,?,?,?,?,?)",
             changed,
         )
+        if len(cache) > ORGANISATION_CACHE:
+            cache.clear()
+        cache.update(known)
+        cache.update(written)
         return renamed
 
     # --- reading ----------------------------------------------------------------------------
