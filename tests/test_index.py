@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from euprojects.index import build as index_build
+from euprojects.index.documents import document_fields
+from euprojects.model import Project
 from euprojects.search import Searcher, SearchRequest
 from euprojects.store import Store
 
@@ -94,3 +97,26 @@ def test_an_interrupted_rebuild_keeps_the_current_index_and_leaves_nothing_behin
     state = index_build.read_state(tmp_path)
     assert state is not None and done.documents == store.stats().projects
     assert [p.name for p in tmp_path.iterdir() if p.is_dir()] == [state.generation]
+
+
+def test_each_language_field_holds_its_projects_texts(corpus: tuple[Store, Path]) -> None:
+    """Polish and Croatian texts are indexed as lemmas, the stemmed languages as written (Tantivy
+    stems them), English in no language field of its own."""
+    store, _ = corpus
+    projects = list(store.iter_projects())
+    for source, field, form, lemma in (("os-pl", "text_pl", "wody", "woda"), ("os-hr", "text_hr", "škole", "škola")):
+        project = next(p for p in projects if p.source == source and form in words(texts(p)))
+        indexed = str(document_fields(project, 1)[field]).split()
+        assert lemma in indexed and form not in indexed
+    danish = next(p for p in projects if p.source == "os-dk")
+    assert document_fields(danish, 2)["text_da"] == texts(danish)
+    english = next(p for p in projects if p.source == "cordis")
+    assert not [name for name in document_fields(english, 3) if name.startswith("text_")]
+
+
+def words(text: str) -> set[str]:
+    return set(re.findall(r"[^\W_]+", text.lower()))
+
+
+def texts(project: Project) -> str:
+    return f"{project.title or ''}\n{project.summary or ''}\n{project.results or ''}"

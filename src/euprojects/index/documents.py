@@ -9,6 +9,7 @@ import msgspec
 import tantivy
 
 from euprojects.fields import FIELDS
+from euprojects.index.lemmas import LEMMATISED, lemmatise
 from euprojects.index.schema import SOURCE_LANGUAGE, STEMMERS
 from euprojects.model import Project
 from euprojects.normalise.money import to_eur
@@ -66,6 +67,18 @@ def ids(project: Project, aliases: Sequence[str]) -> list[str]:
     return sorted(found - {""})
 
 
+def language_text(project: Project) -> dict[str, str]:
+    """The project's own-language field: its texts as written where Tantivy stems the language,
+    lemmatised where it cannot (Polish, Croatian); nothing for English, stemmed everywhere."""
+    language = SOURCE_LANGUAGE.get(project.source, "en")
+    text = f"{project.title or ''}\n{project.summary or ''}\n{project.results or ''}"
+    if language in STEMMERS:
+        return {f"text_{language}": text}
+    if language in LEMMATISED:
+        return {f"text_{language}": lemmatise(text, language)}
+    return {}
+
+
 def document_fields(project: Project, number: int, aliases: Sequence[str] = ()) -> dict[str, object]:
     """The index fields of a project, by field name."""
     orgs = [p.organisation for p in project.participations]
@@ -85,9 +98,7 @@ def document_fields(project: Project, number: int, aliases: Sequence[str] = ()) 
         "partner_count": project.partner_count or 0,
     }
     fields["plain"] = "\n".join(str(fields[k]) for k in ("title", "acronym", "summary", "results", "orgs", "themes"))
-    language = SOURCE_LANGUAGE.get(project.source, "en")
-    if language in STEMMERS:
-        fields[f"text_{language}"] = f"{project.title or ''}\n{project.summary or ''}\n{project.results or ''}"
+    fields.update(language_text(project))
     for declared in FIELDS.values():
         value = declared.value(project)
         if value is not None and value != []:

@@ -1,9 +1,10 @@
 """The index schema and its text analyzers.
 
 Text is indexed twice: stemmed (English for every document, plus the document's own language
-where Tantivy has a stemmer) for ranking and phrases, and folded but unstemmed in ``plain``
-for prefix queries — the Porter stemmer turns "cooperation" into "cooper", so ``cooperat*``
-can only match the raw word — and for exact words.
+where Tantivy has a stemmer, or lemmatised in Python where it has none: Polish, Croatian) for
+ranking and phrases, and folded but unstemmed in ``plain`` for prefix queries — the Porter
+stemmer turns "cooperation" into "cooper", so ``cooperat*`` can only match the raw word — and
+for exact words.
 """
 
 from __future__ import annotations
@@ -11,11 +12,15 @@ from __future__ import annotations
 import tantivy
 
 from euprojects.fields import FIELDS
+from euprojects.index.lemmas import LEMMATISED
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Languages of the data whose text gets its own stemmed field, by ISO 639-1 code.
 STEMMERS = {"da": "danish", "el": "greek", "fi": "finnish", "de": "german"}
+# Each language's own field (text_<code>) and the analyzer of its words: Tantivy's stemmer, or
+# for the lemmatised languages (index/lemmas.py: the words arrive as lemmas) folding alone.
+LANGUAGE_ANALYZER = {code: f"{code}_stem" for code in STEMMERS} | {code: "folded" for code in LEMMATISED}
 # The language of each source's free text, where it is not English.
 SOURCE_LANGUAGE = {"os-dk": "da", "os-el": "el", "os-fi": "fi", "os-at": "de", "os-hr": "hr", "os-pl": "pl"}
 
@@ -56,8 +61,8 @@ def build_schema() -> tantivy.Schema:
     builder.add_text_field("id", stored=True, tokenizer_name="raw", fast=True)
     for name in TEXT_FIELDS:
         builder.add_text_field(name, tokenizer_name="en_stem")
-    for code in STEMMERS:
-        builder.add_text_field(f"text_{code}", tokenizer_name=f"{code}_stem")
+    for code, analyzer in LANGUAGE_ANALYZER.items():
+        builder.add_text_field(f"text_{code}", tokenizer_name=analyzer)
     builder.add_text_field("plain", tokenizer_name="folded", index_option="freq")
     for name in KEYWORD_FIELDS:
         builder.add_text_field(name, tokenizer_name="raw", fast=True)

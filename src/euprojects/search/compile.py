@@ -1,7 +1,8 @@
 """From a parsed query to a Tantivy query.
 
 Each word is analysed with the analyzer of every field it is looked for in, so stemming and
-accent folding are exactly those of the index. A word's matches in different fields combine
+accent folding are exactly those of the index; for the Polish and Croatian fields the word is
+first lemmatised as the indexed text was (index/lemmas.py). A word's matches in different fields combine
 as a disjunction-max with field boosts (title and acronym above summary). Prefixes match the
 unstemmed ``plain`` field, where "cooperation" is still "cooperation".
 """
@@ -13,7 +14,8 @@ from collections.abc import Sequence
 
 import tantivy
 
-from euprojects.index.schema import STEMMERS, analyzers
+from euprojects.index.lemmas import LEMMATISED, lemmatise
+from euprojects.index.schema import LANGUAGE_ANALYZER, analyzers
 from euprojects.normalise.places import fold
 from euprojects.search.query import Clause, ParsedQuery, Term
 
@@ -23,9 +25,10 @@ PLAIN_BOOST = 0.3
 PREFIX_BOOST = 0.5
 TIE_BREAKER = 0.2
 FIELD_ANALYZER = {name: "en_stem" for name in (*BOOSTS, "programme_text")} | {
-    f"text_{code}": f"{code}_stem" for code in STEMMERS
+    f"text_{code}": analyzer for code, analyzer in LANGUAGE_ANALYZER.items()
 }
 FIELD_ANALYZER["plain"] = "folded"
+LEMMATISED_FIELDS = {f"text_{code}": code for code in LEMMATISED}
 MAX_PREFIX_TERMS = 64
 ID_BOOST = 50.0  # an id match outranks any text match
 _CODE = re.compile(r"\d")
@@ -40,6 +43,9 @@ class Compiler:
         self._searcher: tantivy.Searcher | None = None
 
     def tokens(self, field: str, text: str) -> list[str]:
+        language = LEMMATISED_FIELDS.get(field)
+        if language:
+            text = lemmatise(text, language)
         return list(self.analyzers[FIELD_ANALYZER[field]].analyze(text))
 
     def text_query(
@@ -96,7 +102,7 @@ class Compiler:
         if scope:
             return [(scope, BOOSTS.get(scope, 1.0))]
         fields = list(BOOSTS.items())
-        fields += [(f"text_{code}", LANGUAGE_BOOST) for code in STEMMERS]
+        fields += [(f"text_{code}", LANGUAGE_BOOST) for code in LANGUAGE_ANALYZER]
         fields.append(("plain", PLAIN_BOOST))
         return fields
 

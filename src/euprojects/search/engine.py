@@ -193,7 +193,7 @@ class Searcher:
         hits = self._hydrate(searcher, hits_found, plan.text, request.highlight)
         suggestion = None
         if (total == 0 or relaxed) and plan.parsed.words():
-            suggestion = suggest(searcher, plan.parsed.words(), request.query)
+            suggestion = suggest(searcher, self.compiler, plan.parsed.words(), request.query)
         return SearchResult(
             total=total,
             hits=hits,

@@ -15,6 +15,7 @@ from starlette.types import ASGIApp
 
 from euprojects import __version__
 from euprojects import settings as settings_module
+from euprojects.index import lemmas
 from euprojects.search import QueryError, Searcher
 from euprojects.store import Store, open_store
 from euprojects.web import api, pages
@@ -54,6 +55,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.portal = Portal(settings, store, searcher)
+    lemmas.warm_in_background()
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET"], allow_headers=["*"])
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)
