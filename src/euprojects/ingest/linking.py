@@ -40,10 +40,11 @@ Key = tuple[str | None, str | None, float]
 
 def find_links(store: Store) -> list[tuple[str, str, str]]:
     """``(alias, target, method)`` for every twin found by comparing records."""
-    cordis = store.link_facts(["cordis"])
+    facts = store.link_facts(["cordis", "erc"])  # one read of the store a round
+    cordis = [f for f in facts if f.id.startswith("cordis:")]
     records = [f for f in cordis if f.id.startswith(RCN) and not f.joined and f.start_date]
     grants = [f for f in cordis if not f.id.startswith(RCN) and not f.joined and f.start_date]
-    ercs = [f for f in store.link_facts(["erc"]) if f.start_date]
+    ercs = [f for f in facts if f.id.startswith("erc:") and f.start_date]
     by_budget = _index(records, lambda f: [_key(f, f.eu_contribution_eur)])
     erc_budget = _index(
         [f for f in records if f.programme and ERC_PROGRAMME in f.programme], lambda f: [_key(f, f.eu_contribution_eur)]
