@@ -247,6 +247,11 @@ class Store(Protocol):
         """Every project id, in order."""
         ...
 
+    def listed_project_ids(self) -> list[str]:
+        """The ids of the projects search and listings show (not those named only by topic or
+        web-link tables), in order: the index reads no other."""
+        ...
+
     def numbers(self, project_ids: Sequence[str]) -> dict[str, int]:
         """A stable small number per project, unique among live projects (for index sort keys)."""
         ...

@@ -322,13 +322,14 @@ class SQLiteStore:
             f" WHERE listed AND source IN ({marks(sources)})",
             tuple(sources),
         ).fetchall()
-        for part in chunks([row[0] for row in rows]):
-            for pid, country, amount in db.execute(
-                "SELECT project_id, country, eu_contribution_eur FROM participations"
-                f" WHERE project_id IN ({marks(part)}) AND country IS NOT NULL AND eu_contribution_eur IS NOT NULL",
-                part,
-            ):
-                amounts.setdefault(pid, []).append((country, amount))
+        for pid, country, amount in db.execute(
+            "SELECT a.project_id, a.country, a.eu_contribution_eur FROM participations a"
+            " JOIN projects p ON p.id = a.project_id"
+            f" WHERE p.listed AND p.source IN ({marks(sources)})"
+            " AND a.country IS NOT NULL AND a.eu_contribution_eur IS NOT NULL ORDER BY a.project_id, a.ord",
+            tuple(sources),
+        ):
+            amounts.setdefault(pid, []).append((country, amount))
         for pid, acronym, start, end, eu, programme in rows:
             partners = tuple(amounts.get(pid, ()))
             facts.append(LinkFacts(pid, acronym, start, end, eu, programme, partners, pid in joined))
@@ -594,6 +595,9 @@ class SQLiteStore:
 
     def project_ids(self) -> list[str]:
         return [row[0] for row in self.db.execute("SELECT id FROM projects ORDER BY id")]
+
+    def listed_project_ids(self) -> list[str]:
+        return [row[0] for row in self.db.execute("SELECT id FROM projects WHERE listed ORDER BY id")]
 
     def numbers(self, project_ids: Sequence[str]) -> dict[str, int]:
         found: dict[str, int] = {}
