@@ -41,15 +41,14 @@ _LABEL_STARTS = ("tel", "tél", "tfn", "phone", "fax", "mob", "gsm", "tlf", "puh
 # What every text holding an e-mail address or a phone number contains once in lower case, as a
 # quick first test (four times faster than the same test ignoring case).
 _MAYBE = re.compile("@|\\+|" + "|".join(_LABEL_STARTS))
-# The same test on a record encoded as JSON, ignoring the case of ASCII letters only ("TÉL" is
-# "tÉl"): "@", "+", or the start of a label soon followed by a digit, "+" or "(". From the last
-# label of a chain to its number there are only the label's other letters and a few dots,
-# colons, spaces and escaped line breaks.
+# The same test on a record encoded as JSON, in bytes lowered to ASCII lower case ("TÉL" stays
+# "tÉl"; lowering a copy is seven times faster than a pattern ignoring case): "@", "+", or the
+# start of a label soon followed by a digit, "+" or "(". From the last label of a chain to its
+# number there are only the label's other letters and a few dots, colons, spaces and escaped
+# line breaks.
 _LABEL_BYTES = sorted({form for w in _LABEL_STARTS for form in (w.encode(), w.upper().encode().lower())})
 _GAP = rb"(?:[ .:/\x80-\xff]|\\[bfnrt]|\\u[0-9a-f]{4})"
-_LABEL_NEAR_NUMBER = re.compile(
-    b"(?:" + b"|".join(_LABEL_BYTES) + rb")[a-z\x80-\xff]{0,8}" + _GAP + rb"{0,30}[0-9+(]", re.IGNORECASE
-)
+_LABEL_NEAR_NUMBER = re.compile(b"(?:" + b"|".join(_LABEL_BYTES) + rb")[a-z\x80-\xff]{0,8}" + _GAP + rb"{0,30}[0-9+(]")
 
 
 class Redacted(NamedTuple):
@@ -63,7 +62,7 @@ class Redacted(NamedTuple):
 def might_hold(data: bytes) -> bool:
     """False when ``data``, a record encoded as JSON, cannot hold an e-mail address or a phone
     number: one test over the whole record, where the patterns would run on each of its texts."""
-    return b"@" in data or b"+" in data or _LABEL_NEAR_NUMBER.search(data) is not None
+    return b"@" in data or b"+" in data or _LABEL_NEAR_NUMBER.search(data.lower()) is not None
 
 
 def redact(text: str) -> Redacted:
