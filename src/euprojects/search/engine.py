@@ -324,6 +324,18 @@ class Searcher:
             total = _count(searcher, query)  # as the search page shows it: any word ranked
         return total, plan.sort.name, self._walk(searcher, query, plan.sort, batch)
 
+    def among(self, request: SearchRequest, project_ids: Sequence[str]) -> set[str]:
+        """Which of these projects the search matches (for a saved search's feed of changes)."""
+        if not project_ids:
+            return set()
+        searcher = self._fresh_searcher()
+        plan = self.plan(msgspec.structs.replace(request, limit=0, page=1, cursor=None), searcher)
+        query = self._combine(plan.text, plan.filters, plan.excluded)
+        chosen = tantivy.Query.term_set_query(self.schema, "id", list(project_ids))
+        both = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, chosen)])
+        found = searcher.search(both, limit=len(project_ids), count=False).hits
+        return {searcher.doc(address)["id"][0] for _, address in found}
+
     @staticmethod
     def _relaxable(plan: _Plan) -> bool:
         """A query of several words that all together match nothing is retried with any word."""
