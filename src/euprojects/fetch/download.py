@@ -25,7 +25,6 @@ from tenacity import RetryError, Retrying, retry_if_exception, stop_after_attemp
 from euprojects.fetch.catalogue import Remote
 
 Progress = Callable[[str, int, int | None], None]  # file name, bytes so far, bytes in all (if known)
-CHUNK = 1 << 16
 
 
 class FetchError(Exception):
@@ -210,7 +209,7 @@ class Downloader:
         received = 0
         with part.open("ab" if resumed else "wb") as out:
             done = have if resumed else 0
-            for block in response.iter_bytes(CHUNK):
+            for block in response.iter_bytes():
                 out.write(block)
                 received += len(block)
                 done += len(block)
