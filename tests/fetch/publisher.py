@@ -4,6 +4,7 @@ misbehaves on demand (a connection dropped mid-file, a 500, an answer slower tha
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import threading
 import time
@@ -91,10 +92,8 @@ def _handler(publisher: Publisher) -> type[BaseHTTPRequestHandler]:
                 self.close_connection = True
                 self.connection.close()
                 return
-            try:
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                 self.wfile.write(body[start:])
-            except (BrokenPipeError, ConnectionResetError):
-                pass
 
         def _range(self, etag: str, size: int) -> tuple[int, int]:
             asked = self.headers.get("Range")

@@ -52,7 +52,7 @@ def test_a_changed_package_shows_exactly_its_changes(home: Path, store: Store, p
     assert [e.find(f"{ATOM}link").get("href") for e in entries] == [f"http://testserver/projects/{changed_id}"]
     other = client.get("/search.atom", params={"q": "xylophone", "since": since.isoformat()})
     assert list(ET.fromstring(other.content).iter(f"{ATOM}entry")) == []
-    assert '/search.atom?q=revised' in client.get("/", params={"q": "revised"}).text
+    assert "/search.atom?q=revised" in client.get("/", params={"q": "revised"}).text
 
     publisher.files[FP7_ZIP] = fp7_package(rows)  # the record is back: live again
     fetch(settings, store, resolve(["cordis-fp7"]), backoff=0.01)

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from euprojects.cli import main
 from euprojects.fetch import FetchError, fetch, known, resolve
 from euprojects.store import Store
+from tests.conftest import data_dir
 from tests.fetch.conftest import FP7_ZIP, fp7_package, fp7_rows, settings_for
 from tests.fetch.publisher import Publisher
 
@@ -102,7 +103,9 @@ def test_a_damaged_zip_is_refused_and_the_cached_copy_and_store_are_kept(
     damaged = bytearray(fp7_package([*fp7_rows()[:-1], [*fp7_rows()[-1][:3], "changed", *fp7_rows()[-1][4:]]]))
     damaged[len(damaged) // 3 : len(damaged) // 3 + 64] = b"\x00" * 64  # inside the compressed table
     publisher.files[FP7_ZIP] = bytes(damaged)
-    with pytest.raises(FetchError, match=r"^cordis-fp7projects-csv\.zip: the download (is damaged|is not a readable zip)"):
+    with pytest.raises(
+        FetchError, match=r"^cordis-fp7projects-csv\.zip: the download (is damaged|is not a readable zip)"
+    ):
         run(home, store, publisher)
     assert (home / "downloads" / "cordis-fp7" / FP7_ZIP).read_bytes() == good
     assert not (home / "downloads" / "cordis-fp7" / (FP7_ZIP + ".part")).exists()
@@ -142,3 +145,34 @@ def test_fetch_list_shows_every_source_and_its_last_fetch(home: Path, store: Sto
     [line] = [row for row in result.output.splitlines() if row.startswith("cordis-fp7 ")]
     assert f"{len(publisher.files[FP7_ZIP]) / 1e6:.1f} MB" in line and "never" not in line
     assert "kohesio-tc" in result.output and "keep-open-data" in result.output
+
+
+def test_keep_eus_export_is_asked_for_with_the_whole_search_body(
+    home: Path, store: Store, publisher: Publisher
+) -> None:
+    export = Path(__file__).resolve().parents[1] / "fixtures" / "keep-export" / "keep-export.xlsx"
+    publisher.files["api/search/projects/"] = export.read_bytes()
+    result = run(home, store, publisher, ["keep"])
+    assert result.sources[0].files[0].status == "fetched"
+    [(method, _, headers)] = [r for r in publisher.requests if r[1] == "api/search/projects/"]
+    assert method == "POST" and headers["content-type"] == "application/json"
+    project = store.project("keep:interreg-iiic-north-2000-2006:city-twins")
+    assert project is not None and project.title == "City Twins Co-operation Network"
+
+
+def test_the_open_data_api_needs_a_key(home: Path, store: Store, publisher: Publisher) -> None:
+    with pytest.raises(FetchError, match="keep-open-data needs a key: set EUPROJECTS_KEEP_API_KEY"):
+        run(home, store, publisher, ["keep-open-data"])
+
+
+def test_kohesios_interreg_export_tc_is_no_country(home: Path, store: Store, publisher: Publisher) -> None:
+    real = (data_dir() / "kohesio-beneficiaries-cee-2023" / "kohesio-data-export.tsv").read_text(encoding="utf-8")
+    header, *rows = real.splitlines()
+    tc = [header, *("TC\t" + row.split("\t", 1)[1] for row in rows[:50])]  # the real rows, filed under TC
+    publisher.files["api/export/beneficiaries/TC.tsv"] = ("\n".join(tc) + "\n").encode("utf-8")
+    result = run(home, store, publisher, ["kohesio-tc"])
+    assert result.ingest is not None and not result.ingest.failed
+    totals = store.stats().beneficiaries["kohesio"]
+    assert totals.rows == 50
+    db = sqlite3.connect(home / "euprojects.db")
+    assert db.execute("SELECT COUNT(*) FROM beneficiaries WHERE country IS NOT NULL").fetchone()[0] == 0

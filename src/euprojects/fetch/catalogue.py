@@ -45,7 +45,36 @@ KEEP_SEARCH_BODY: dict[str, Any] = {
 }
 
 # Kohesio's member states and the Interreg pseudo-country.
-KOHESIO_COUNTRIES = "AT BE BG CY CZ DE DK EE EL ES FI FR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK TC".split()
+KOHESIO_COUNTRIES = [
+    "AT",
+    "BE",
+    "BG",
+    "CY",
+    "CZ",
+    "DE",
+    "DK",
+    "EE",
+    "EL",
+    "ES",
+    "FI",
+    "FR",
+    "HR",
+    "HU",
+    "IE",
+    "IT",
+    "LT",
+    "LU",
+    "LV",
+    "MT",
+    "NL",
+    "PL",
+    "PT",
+    "RO",
+    "SE",
+    "SI",
+    "SK",
+    "TC",
+]
 
 
 @dataclass(frozen=True, slots=True)

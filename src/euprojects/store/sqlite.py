@@ -268,9 +268,7 @@ class SQLiteStore:
                 (fmt, file, *part),
             )
 
-    def _mark_dirty_returned(
-        self, db: sqlite3.Connection, fmt: str, file: str, same: Sequence[PreparedRecord]
-    ) -> None:
+    def _mark_dirty_returned(self, db: sqlite3.Connection, fmt: str, file: str, same: Sequence[PreparedRecord]) -> None:
         """A withdrawn record that its file holds again makes its project live again."""
         for part in chunks([r.key for r in same]):
             db.execute(
@@ -322,9 +320,7 @@ class SQLiteStore:
                 args,
             )
             withdrawn = db.execute(f"UPDATE fragments SET withdrawn=? WHERE {where}", (now.isoformat(), *args)).rowcount
-            withdrawn += db.execute(
-                "DELETE FROM beneficiaries WHERE format=? AND file=? AND run_id<>?", args
-            ).rowcount
+            withdrawn += db.execute("DELETE FROM beneficiaries WHERE format=? AND file=? AND run_id<>?", args).rowcount
             db.execute("DELETE FROM rejects WHERE format=? AND file=? AND run_id<>?", args)
         return withdrawn
 
