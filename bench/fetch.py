@@ -21,12 +21,13 @@ from pathlib import Path
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from bench.common import data_dir, load  # noqa: E402
+from tests.fetch.conftest import fp7_table, package  # noqa: E402
+from tests.fetch.publisher import Publisher  # noqa: E402
+
 from euprojects import tables  # noqa: E402
 from euprojects.fetch import fetch, resolve  # noqa: E402
 from euprojects.settings import Settings  # noqa: E402
 from euprojects.store import open_store  # noqa: E402
-from tests.fetch.conftest import fp7_table, package  # noqa: E402
-from tests.fetch.publisher import Publisher  # noqa: E402
 
 SOURCES = ["cordis-fp7", "cordis-h2020", "cordis-horizon"]
 
