@@ -30,6 +30,7 @@ from euprojects.search.facets import FacetValue
 from euprojects.search.filters import excluded, selections, to_query
 from euprojects.search.highlight import Highlighter
 from euprojects.search.query import ParsedQuery, parse
+from euprojects.search.similar import similar_query
 from euprojects.search.sorting import Cursor, after, decode_cursor, encode_cursor
 from euprojects.search.suggest import suggest
 from euprojects.store import Store
@@ -374,7 +375,7 @@ class Searcher:
         if project is None:
             return []
         fields = {
-            name: [value]
+            name: value
             for name, value in (
                 ("title", project.title),
                 ("summary", project.summary),
@@ -385,9 +386,9 @@ class Searcher:
         if not fields:
             return []
         searcher = self._fresh_searcher()
-        query = tantivy.Query.more_like_this_document_fields_query(
-            self.schema, fields, min_doc_frequency=2, min_term_frequency=1, max_query_terms=30
-        )
+        query = similar_query(searcher, self.schema, fields)
+        if query is None:
+            return []
         exclude = tantivy.Query.term_query(self.schema, "id", project_id)
         similar = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.MustNot, exclude)])
         hits: list[tuple[float, tantivy.DocAddress, object]] = [

@@ -108,8 +108,7 @@ async def project_page(request: Request, portal: PortalDep, project_id: str) -> 
     if project is None:
         return error_page(request, 404, f"There is no project {project_id}.")
     try:
-        # a withdrawn project is out of the index, whose counts then disagree with its words
-        similar = [] if project.withdrawn else await portal.run(portal.searcher.more_like_this, project_id, 5)
+        similar = await portal.run(portal.searcher.more_like_this, project_id, 5)
     except (IndexMissing, TooSlow):
         similar = []
     return render(request, "project.html", project=project, similar=similar, project_status=project.effective_status())
