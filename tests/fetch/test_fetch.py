@@ -165,6 +165,20 @@ def test_the_open_data_api_needs_a_key(home: Path, store: Store, publisher: Publ
         run(home, store, publisher, ["keep-open-data"])
 
 
+def test_the_open_data_api_answer_is_fetched_with_the_key_and_ingested(
+    home: Path, store: Store, publisher: Publisher
+) -> None:
+    answer = Path(__file__).resolve().parents[1] / "fixtures" / "keep-open-data" / "keep-open-data.json"
+    publisher.key = "personal-key"
+    publisher.files["api/open-data"] = answer.read_bytes()
+    result = run(home, store, publisher, ["keep-open-data"], keep_api_key="personal-key")
+    assert result.ingest is not None and not result.ingest.failed
+    twins = store.project("keep:interreg-iiic-north-2000-2006:city-twins")
+    assert twins is not None and twins.title == "City Twins Co-operation Network"
+    assert twins.participations[0].organisation.name == "City of Imatra"
+    assert store.resolve("keep:8152") == twins.id  # keep.eu's own number leads to the project
+
+
 def test_kohesios_interreg_export_tc_is_no_country(home: Path, store: Store, publisher: Publisher) -> None:
     real = (data_dir() / "kohesio-beneficiaries-cee-2023" / "kohesio-data-export.tsv").read_text(encoding="utf-8")
     header, *rows = real.splitlines()
