@@ -64,6 +64,9 @@ def _handler(publisher: Publisher) -> type[BaseHTTPRequestHandler]:
         def _answer(self) -> None:
             parts = urlsplit(self.path)
             path = parts.path.lstrip("/")
+            named = "&".join(f"{k}={v[0]}" for k, v in parse_qs(parts.query).items() if k != "key")
+            if named and f"{path}?{named}" in publisher.files:  # a file named by the query (Kohesio's ?id=)
+                path = f"{path}?{named}"
             publisher.requests.append((self.command, path, {k.lower(): v for k, v in self.headers.items()}))
             fault = publisher.faults[path].pop(0) if publisher.faults[path] else None
             if fault == "slow":

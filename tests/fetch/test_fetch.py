@@ -179,14 +179,25 @@ def test_the_open_data_api_answer_is_fetched_with_the_key_and_ingested(
     assert store.resolve("keep:8152") == twins.id  # keep.eu's own number leads to the project
 
 
-def test_kohesios_interreg_export_tc_is_no_country(home: Path, store: Store, publisher: Publisher) -> None:
+def test_kohesios_interreg_exports_tc_are_no_country(home: Path, store: Store, publisher: Publisher) -> None:
     real = (data_dir() / "kohesio-beneficiaries-cee-2023" / "kohesio-data-export.tsv").read_text(encoding="utf-8")
     header, *rows = real.splitlines()
     tc = [header, *("TC\t" + row.split("\t", 1)[1] for row in rows[:50])]  # the real rows, filed under TC
     publisher.files["api/export/beneficiaries/TC.tsv"] = ("\n".join(tc) + "\n").encode("utf-8")
+    projects = (
+        Path(__file__).resolve().parents[1] / "fixtures" / "kohesio-projects" / "kohesio-projects-TC-2021-2027.csv"
+    )
+    publisher.files["api/data/object?id=data/projects-2021-2027/latest/TC-pp21-27-latest.csv"] = projects.read_bytes()
     result = run(home, store, publisher, ["kohesio-tc"])
+    # the 2014-2020 export is not published (404): skipped, not an error
+    assert [o.status for o in result.sources[0].files] == ["fetched", "fetched", "absent"]
     assert result.ingest is not None and not result.ingest.failed
     totals = store.stats().beneficiaries["kohesio"]
     assert totals.rows == 50
     db = sqlite3.connect(home / "euprojects.db")
     assert db.execute("SELECT COUNT(*) FROM beneficiaries WHERE country IS NOT NULL").fetchone()[0] == 0
+    aurora = store.project("kohesio:Q7412093")
+    assert aurora is not None and aurora.programme == "Interreg VI-A Aurora"
+    assert [p.organisation.country for p in aurora.participations] == [None, None]
+    again = run(home, store, publisher, ["kohesio-tc"])
+    assert [o.status for o in again.sources[0].files] == ["unchanged", "unchanged", "absent"]

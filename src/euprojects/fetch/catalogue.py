@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from euprojects.settings import Settings
 
-Kind = Literal["zip", "xlsx", "json", "tsv"]
+Kind = Literal["zip", "xlsx", "json", "tsv", "csv"]
 
 # The whole search body keep.eu's front end sends (formats/keep.md §3.2): a partial body is ignored,
 # so every filter is sent empty and the export covers the whole database.
@@ -87,6 +87,10 @@ class Remote:
     method: Literal["GET", "POST"] = "GET"
     body: dict[str, Any] | None = None
     needs_key: bool = False
+    # query parameters of the address (Kohesio names its files by ``?id=``)
+    query: tuple[tuple[str, str], ...] = ()
+    # a file the publisher may not have (404): skipped, not an error
+    optional: bool = False
 
     @property
     def resumable(self) -> bool:
@@ -113,6 +117,32 @@ def _cordis(code: str, label: str) -> Source:
     )
 
 
+# Kohesio's project (operation) exports per programming period, served by its object API as
+# ``api/data/object?id=data/projects-<period>/latest/<CC>-pp<yy>-<yy>-latest.csv``: the layout that
+# third-party loaders of the exports use; a country without an export for a period answers 404.
+KOHESIO_PERIODS = (("2021-2027", "21-27"), ("2014-2020", "14-20"))
+
+
+def _kohesio(code: str) -> Source:
+    whose = "Interreg programmes (TC)" if code == "TC" else code
+    projects = tuple(
+        Remote(
+            "api/data/object",
+            f"kohesio-projects-{code}-{period}.csv",
+            "csv",
+            query=(("id", f"data/projects-{period}/latest/{code}-pp{short}-latest.csv"),),
+            optional=True,
+        )
+        for period, short in KOHESIO_PERIODS
+    )
+    return Source(
+        f"kohesio-{code.lower()}",
+        "kohesio",
+        f"Kohesio projects (2014-2020, 2021-2027) and beneficiaries of {whose}",
+        (Remote(f"api/export/beneficiaries/{code}.tsv", f"kohesio-beneficiaries-{code}.tsv", "tsv"), *projects),
+    )
+
+
 SOURCES: tuple[Source, ...] = (
     *(_cordis(f"fp{n}", f"FP{n}") for n in range(1, 8)),
     _cordis("h2020", "Horizon 2020"),
@@ -129,15 +159,7 @@ SOURCES: tuple[Source, ...] = (
         "keep.eu Open Data API: programmes, projects and partnerships as JSON (needs EUPROJECTS_KEEP_API_KEY)",
         (Remote("api/open-data", "keep-open-data.json", "json", needs_key=True),),
     ),
-    *(
-        Source(
-            f"kohesio-{code.lower()}",
-            "kohesio",
-            f"Kohesio beneficiaries of {'Interreg programmes (TC)' if code == 'TC' else code}",
-            (Remote(f"api/export/beneficiaries/{code}.tsv", f"kohesio-beneficiaries-{code}.tsv", "tsv"),),
-        )
-        for code in KOHESIO_COUNTRIES
-    ),
+    *(_kohesio(code) for code in KOHESIO_COUNTRIES),
 )
 
 # Names that stand for several sources at once.

@@ -106,7 +106,9 @@ def _summary(result: FetchResult) -> dict[str, object]:
 def _print_result(result: FetchResult) -> None:
     for report in result.sources:
         for outcome in report.files:
-            how = "downloaded" if outcome.status == "fetched" else "unchanged at the publisher"
+            how = {"fetched": "downloaded", "unchanged": "unchanged at the publisher"}.get(
+                outcome.status, "not published there (404), skipped"
+            )
             extra = f", {outcome.received / 1e6:.1f} MB" if outcome.received else ""
             extra += ", resumed" if outcome.resumed else ""
             extra += f", {outcome.attempts} attempts" if outcome.attempts > 1 else ""

@@ -46,9 +46,10 @@ class CachedFile(msgspec.Struct, omit_defaults=True):
 @dataclass(slots=True)
 class Outcome:
     """How one file's fetch ended: ``fetched`` (new bytes), ``unchanged`` (the publisher said 304,
-    or sent the same bytes), with how many bytes came over the wire and whether a download resumed."""
+    or sent the same bytes), ``absent`` (an optional file the publisher does not have), with how
+    many bytes came over the wire and whether a download resumed."""
 
-    status: Literal["fetched", "unchanged"]
+    status: Literal["fetched", "unchanged", "absent"]
     path: Path
     received: int = 0
     resumed: bool = False
@@ -135,6 +136,8 @@ class Downloader:
             cause = err.last_attempt.exception()
             raise FetchError(f"{remote.name}: {cause} (gave up after {attempts} attempts)") from None
         outcome.attempts = attempts
+        if outcome.status == "absent":
+            return outcome
         if outcome.status == "unchanged":
             if cached is not None:
                 write_meta(target, msgspec.structs.replace(cached, checked=_now()))
@@ -197,6 +200,8 @@ class Downloader:
             return Outcome("unchanged", target)
         if status >= 500 or status == 429:
             raise _Retryable(f"{urlsplit(url).netloc} answered {status} {response.reason_phrase}")
+        if status == 404 and remote.optional:
+            return Outcome("absent", target)
         if status == 416 and have:
             _part(target).unlink(missing_ok=True)  # what was kept is no prefix of the file any more
             raise _Retryable("the partial download no longer fits the file; starting again")

@@ -22,7 +22,7 @@ from pathlib import Path
 import msgspec
 
 from euprojects import ingest
-from euprojects.fetch.catalogue import SOURCES, Source, url_of
+from euprojects.fetch.catalogue import SOURCES, Remote, Source, url_of
 from euprojects.fetch.download import Downloader, FetchError, Outcome, Progress, read_meta
 from euprojects.fetch.verify import checker
 from euprojects.ingest.pipeline import IngestResult
@@ -93,13 +93,19 @@ def _download(settings: Settings, downloader: Downloader, source: Source) -> Sou
     target_dir = downloads_dir(settings) / source.name
     data = data_dir(settings) / source.name
     for remote in source.files:
-        params = {"key": settings.keep_api_key} if remote.needs_key else None
+        params = dict(remote.query) | ({"key": settings.keep_api_key} if remote.needs_key else {})
         target = target_dir / remote.name
-        outcome = downloader.fetch(url_of(settings, source, remote), remote, target, checker(remote), params)
-        if outcome.status == "fetched" or not data.is_dir():
+        outcome = downloader.fetch(url_of(settings, source, remote), remote, target, checker(remote), params or None)
+        # an absent file (an optional one the publisher does not have) leaves nothing to read
+        if outcome.status == "fetched" or (outcome.status == "unchanged" and not _placed(data, remote)):
             _place(target, data, remote.kind == "zip")
         report.files.append(outcome)
     return report
+
+
+def _placed(data: Path, remote: Remote) -> bool:
+    """Whether what the ingest reads of this file is in ``data`` (a zip's tables, or the file)."""
+    return data.is_dir() if remote.kind == "zip" else (data / remote.name).exists()
 
 
 def _place(download: Path, data: Path, unpack: bool) -> None:

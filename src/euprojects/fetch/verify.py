@@ -47,6 +47,7 @@ _CHECKS: dict[Kind, Callable[[Path, str], None]] = {
     "xlsx": zip_whole,
     "json": json_whole,
     "tsv": text_whole,
+    "csv": text_whole,
 }
 
 

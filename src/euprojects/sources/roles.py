@@ -69,4 +69,6 @@ ROLES: dict[str, FormatRole] = {
     "os-pl": FormatRole(60, partners="full", as_of=2016),
     # organisation aggregates, never projects
     "kohesio-beneficiaries": FormatRole(30, establishes=False, as_of=2023),
+    # Kohesio's operations: aggregated from the national lists, beneficiaries by name
+    "kohesio-projects": FormatRole(55, partners="names", as_of=2025),
 }
