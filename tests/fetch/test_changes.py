@@ -43,7 +43,11 @@ def test_a_changed_package_shows_exactly_its_changes(home: Path, store: Store, p
     assert gone["withdrawn"] is not None and gone["first_seen"] and gone["last_seen"] and gone["modified"]
     assert "Withdrawn: its source no longer lists this project" in client.get(f"/projects/{gone_id}").text
     hits = client.get("/api/v1/search", params={"q": last[1]}).json()["data"]["hits"]
-    assert gone_id not in [h["id"] for h in hits]  # out of search
+    assert gone_id not in [h["id"] for h in hits]  # out of search, unless asked for
+    asked = client.get("/api/v1/search", params={"q": last[1], "withdrawn": "true"}).json()["data"]["hits"]
+    assert [(h["id"], h["withdrawn"]) for h in asked] == [(gone_id, since.date().isoformat())]
+    assert "withdrawn by its source" in client.get("/", params={"q": f"{last[1]} withdrawn:true"}).text
+    assert client.get("/api/v1/search", params={"withdrawn": "false"}).json()["data"]["total"] == 58
     assert store.stats().projects == 58
 
     # The index now holds the deleted documents of the replaced and the withdrawn record: every
@@ -59,6 +63,11 @@ def test_a_changed_package_shows_exactly_its_changes(home: Path, store: Store, p
     assert saved.headers["content-type"].startswith("application/atom+xml")
     entries = list(ET.fromstring(saved.content).iter(f"{ATOM}entry"))
     assert [e.find(f"{ATOM}link").get("href") for e in entries] == [f"http://testserver/projects/{changed_id}"]
+    # a saved search that matched the withdrawn project lists its withdrawal
+    mine = ET.fromstring(client.get("/search.atom", params={"q": last[1], "since": since.isoformat()}).content)
+    assert [
+        (e.find(f"{ATOM}category").get("term"), e.find(f"{ATOM}link").get("href")) for e in mine.iter(f"{ATOM}entry")
+    ] == [("withdrawn", f"http://testserver/projects/{gone_id}")]
     other = client.get("/search.atom", params={"q": "xylophone", "since": since.isoformat()})
     assert list(ET.fromstring(other.content).iter(f"{ATOM}entry")) == []
     assert "/search.atom?q=revised" in client.get("/", params={"q": "revised"}).text

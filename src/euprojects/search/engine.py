@@ -36,6 +36,7 @@ from euprojects.search.suggest import suggest
 from euprojects.store import Store
 from euprojects.store.base import ProjectSummary
 
+WITHDRAWN = "withdrawn"  # the filter of projects their source no longer lists
 _THREADS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="facets")
 
 
@@ -74,6 +75,7 @@ class Hit(msgspec.Struct, omit_defaults=True):
     partner_count: int | None = None
     lead: str | None = None
     snippet: str | None = None
+    withdrawn: str | None = None  # the day its source stopped listing it
 
 
 class SearchResult(msgspec.Struct):
@@ -119,6 +121,7 @@ class Searcher:
         self.index = index
         self.schema = index.schema
         self.compiler = Compiler(self.schema)
+        self._withdrawn = tantivy.Query.term_query(self.schema, FIELDS[WITHDRAWN].index, 1)
         self._stamp = self._state_stamp()
 
     def _state_stamp(self) -> float | None:
@@ -208,9 +211,17 @@ class Searcher:
         )
 
     def _combine(
-        self, text: tantivy.Query | None, filters: dict[str, Selection], excluded: Sequence[tantivy.Query]
+        self,
+        text: tantivy.Query | None,
+        filters: dict[str, Selection],
+        excluded: Sequence[tantivy.Query],
+        withdrawn_too: bool = False,
     ) -> tantivy.Query:
+        """The query of a search; projects their source withdrew are left out unless the search
+        selects them (``withdrawn``) or, for a saved search's feed, ``withdrawn_too``."""
         parts: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        if WITHDRAWN not in filters and not withdrawn_too:
+            parts.append((tantivy.Occur.MustNot, self._withdrawn))
         if text is not None:
             parts.append((tantivy.Occur.Must, text))
         for selection in filters.values():
@@ -325,13 +336,14 @@ class Searcher:
             total = _count(searcher, query)  # as the search page shows it: any word ranked
         return total, plan.sort.name, self._walk(searcher, query, plan.sort, batch)
 
-    def among(self, request: SearchRequest, project_ids: Sequence[str]) -> set[str]:
-        """Which of these projects the search matches (for a saved search's feed of changes)."""
+    def among(self, request: SearchRequest, project_ids: Sequence[str], withdrawn_too: bool = False) -> set[str]:
+        """Which of these projects the search matches (for a saved search's feed of changes, which
+        also asks about the projects withdrawn since: ``withdrawn_too``)."""
         if not project_ids:
             return set()
         searcher = self._fresh_searcher()
         plan = self.plan(msgspec.structs.replace(request, limit=0, page=1, cursor=None), searcher)
-        query = self._combine(plan.text, plan.filters, plan.excluded)
+        query = self._combine(plan.text, plan.filters, plan.excluded, withdrawn_too)
         chosen = tantivy.Query.term_set_query(self.schema, "id", list(project_ids))
         both = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, chosen)])
         found = searcher.search(both, limit=len(project_ids), count=False).hits
@@ -390,7 +402,9 @@ class Searcher:
         if query is None:
             return []
         exclude = tantivy.Query.term_query(self.schema, "id", project_id)
-        similar = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.MustNot, exclude)])
+        similar = tantivy.Query.boolean_query(
+            [(tantivy.Occur.Must, query), (tantivy.Occur.MustNot, exclude), (tantivy.Occur.MustNot, self._withdrawn)]
+        )
         hits: list[tuple[float, tantivy.DocAddress, object]] = [
             (float(score), address, None) for score, address in searcher.search(similar, limit=limit).hits
         ]
@@ -479,6 +493,7 @@ def _hit(project_id: str, score: float, summary: ProjectSummary, highlighter: Hi
         partner_count=summary.partner_count,
         lead=summary.lead,
         snippet=snippet,
+        withdrawn=project.withdrawn.date().isoformat() if project.withdrawn else None,
     )
 
 

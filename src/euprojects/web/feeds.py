@@ -1,5 +1,5 @@
 """What changed: `/api/v1/changes?since=…` (JSON), `/changes.atom`, and a saved search's own feed,
-`/search.atom?<the search's parameters>`, of the new and changed projects it matches.
+`/search.atom?<the search's parameters>`, of the new, changed and withdrawn projects it matches.
 
 All three read the store's change log: each project's latest change and its time. A project is
 *new* when it was first seen after ``since``, *withdrawn* when its sources no longer list it,
@@ -136,14 +136,18 @@ async def search_feed(request: Request, portal: PortalDep) -> Response:
     moment = parse_since(request.query_params.get("since"))
     found = await portal.run(_matching_changes, portal, search, moment)
     query = given.get("q", [""])[-1]
-    title = f"euprojects: new and changed projects for “{query}”" if query else "euprojects: new and changed projects"
+    what = "new, changed and withdrawn projects"
+    title = f"euprojects: {what} for “{query}”" if query else f"euprojects: {what}"
     return _atom(request, title, found, "/?" + urlencode([(k, v) for k, vs in given.items() for v in vs]))
 
 
 def _matching_changes(portal: Portal, search: object, since: dt.datetime) -> list[Change]:
-    found = [c for c in changes(portal, since, CHANGES_LIMIT * 10) if c.change in ("new", "changed")]
+    """The changes of the projects the search matches, the withdrawn ones among them: a project
+    withdrawn since is still indexed with its last content, so the search tells whether it was one
+    of its own."""
+    found = [c for c in changes(portal, since, CHANGES_LIMIT * 10) if c.change in ("new", "changed", "withdrawn")]
     try:
-        matching = portal.searcher.among(search, [c.id for c in found])  # type: ignore[arg-type]
+        matching = portal.searcher.among(search, [c.id for c in found], withdrawn_too=True)  # type: ignore[arg-type]
     except IndexMissing:
         return []
     return [c for c in found if c.id in matching][:FEED_ENTRIES]
