@@ -542,3 +542,13 @@ def _print_search(result: SearchResult) -> None:
         click.echo(f"{name}: {shown}")
     if result.next_cursor:
         click.echo(f"next page: --cursor {result.next_cursor}")
+
+
+def _add_commands() -> None:
+    """Commands kept in their own packages."""
+    from euprojects.fetch.command import fetch_command
+
+    main.add_command(fetch_command)
+
+
+_add_commands()

@@ -14,7 +14,7 @@ import tantivy
 from euprojects.fields import FIELDS
 from euprojects.index.lemmas import LEMMATISED
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5  # 5: withdrawn projects indexed, with their flag
 
 # Languages of the data whose text gets its own stemmed field, by ISO 639-1 code.
 STEMMERS = {"da": "danish", "el": "greek", "fi": "finnish", "de": "german"}

@@ -30,11 +30,13 @@ from euprojects.search.facets import FacetValue
 from euprojects.search.filters import excluded, selections, to_query
 from euprojects.search.highlight import Highlighter
 from euprojects.search.query import ParsedQuery, parse
+from euprojects.search.similar import similar_query
 from euprojects.search.sorting import Cursor, after, decode_cursor, encode_cursor
 from euprojects.search.suggest import suggest
 from euprojects.store import Store
 from euprojects.store.base import ProjectSummary
 
+WITHDRAWN = "withdrawn"  # the filter of projects their source no longer lists
 _THREADS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="facets")
 
 
@@ -73,6 +75,7 @@ class Hit(msgspec.Struct, omit_defaults=True):
     partner_count: int | None = None
     lead: str | None = None
     snippet: str | None = None
+    withdrawn: str | None = None  # the day its source stopped listing it
 
 
 class SearchResult(msgspec.Struct):
@@ -118,6 +121,7 @@ class Searcher:
         self.index = index
         self.schema = index.schema
         self.compiler = Compiler(self.schema)
+        self._withdrawn = tantivy.Query.term_query(self.schema, FIELDS[WITHDRAWN].index, 1)
         self._stamp = self._state_stamp()
 
     def _state_stamp(self) -> float | None:
@@ -207,9 +211,17 @@ class Searcher:
         )
 
     def _combine(
-        self, text: tantivy.Query | None, filters: dict[str, Selection], excluded: Sequence[tantivy.Query]
+        self,
+        text: tantivy.Query | None,
+        filters: dict[str, Selection],
+        excluded: Sequence[tantivy.Query],
+        withdrawn_too: bool = False,
     ) -> tantivy.Query:
+        """The query of a search; projects their source withdrew are left out unless the search
+        selects them (``withdrawn``) or, for a saved search's feed, ``withdrawn_too``."""
         parts: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        if WITHDRAWN not in filters and not withdrawn_too:
+            parts.append((tantivy.Occur.MustNot, self._withdrawn))
         if text is not None:
             parts.append((tantivy.Occur.Must, text))
         for selection in filters.values():
@@ -324,6 +336,19 @@ class Searcher:
             total = _count(searcher, query)  # as the search page shows it: any word ranked
         return total, plan.sort.name, self._walk(searcher, query, plan.sort, batch)
 
+    def among(self, request: SearchRequest, project_ids: Sequence[str], withdrawn_too: bool = False) -> set[str]:
+        """Which of these projects the search matches (for a saved search's feed of changes, which
+        also asks about the projects withdrawn since: ``withdrawn_too``)."""
+        if not project_ids:
+            return set()
+        searcher = self._fresh_searcher()
+        plan = self.plan(msgspec.structs.replace(request, limit=0, page=1, cursor=None), searcher)
+        query = self._combine(plan.text, plan.filters, plan.excluded, withdrawn_too)
+        chosen = tantivy.Query.term_set_query(self.schema, "id", list(project_ids))
+        both = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, chosen)])
+        found = searcher.search(both, limit=len(project_ids), count=False).hits
+        return {searcher.doc(address)["id"][0] for _, address in found}
+
     @staticmethod
     def _relaxable(plan: _Plan) -> bool:
         """A query of several words that all together match nothing is retried with any word."""
@@ -362,7 +387,7 @@ class Searcher:
         if project is None:
             return []
         fields = {
-            name: [value]
+            name: value
             for name, value in (
                 ("title", project.title),
                 ("summary", project.summary),
@@ -373,11 +398,13 @@ class Searcher:
         if not fields:
             return []
         searcher = self._fresh_searcher()
-        query = tantivy.Query.more_like_this_document_fields_query(
-            self.schema, fields, min_doc_frequency=2, min_term_frequency=1, max_query_terms=30
-        )
+        query = similar_query(searcher, self.schema, fields)
+        if query is None:
+            return []
         exclude = tantivy.Query.term_query(self.schema, "id", project_id)
-        similar = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.MustNot, exclude)])
+        similar = tantivy.Query.boolean_query(
+            [(tantivy.Occur.Must, query), (tantivy.Occur.MustNot, exclude), (tantivy.Occur.MustNot, self._withdrawn)]
+        )
         hits: list[tuple[float, tantivy.DocAddress, object]] = [
             (float(score), address, None) for score, address in searcher.search(similar, limit=limit).hits
         ]
@@ -466,6 +493,7 @@ def _hit(project_id: str, score: float, summary: ProjectSummary, highlighter: Hi
         partner_count=summary.partner_count,
         lead=summary.lead,
         snippet=snippet,
+        withdrawn=project.withdrawn.date().isoformat() if project.withdrawn else None,
     )
 
 

@@ -60,6 +60,28 @@ class Fragment(msgspec.Struct, frozen=True):
     project: Project
     first_seen: dt.datetime
     last_seen: dt.datetime
+    withdrawn: dt.datetime | None = None  # when its file stopped holding it
+
+
+class ChangedProject(msgspec.Struct, frozen=True):
+    """A project's latest change as the change log records it: when, whether the project is
+    gone (merged into another or its records removed), and when it was first seen."""
+
+    project_id: str
+    changed: dt.datetime
+    deleted: bool
+    first_seen: dt.datetime | None
+
+
+def with_dates(project: Project, modified: dt.datetime | None) -> Project:
+    """The project with its first-seen and last-seen dates (over its sources) and when its
+    merged record last changed."""
+    firsts = [p.first_seen for p in project.provenance if p.first_seen]
+    lasts = [p.last_seen for p in project.provenance if p.last_seen]
+    project.first_seen = min(firsts) if firsts else None
+    project.last_seen = max(lasts) if lasts else None
+    project.modified = modified
+    return project
 
 
 class WriteCounts(msgspec.Struct):
@@ -191,6 +213,15 @@ class Store(Protocol):
 
     def count_stale(self, run_id: int, fmt: str, file: str) -> int:
         """How many records of a file :meth:`remove_stale` would forget."""
+        ...
+
+    def withdraw_stale(self, run_id: int, fmt: str, file: str, now: dt.datetime) -> int:
+        """Mark the records of a fully read file that this run did not see again as withdrawn
+        (kept, not deleted); forget its stale beneficiary rows and rejects."""
+        ...
+
+    def changed_since(self, since: dt.datetime, limit: int = 1000) -> list[ChangedProject]:
+        """Projects whose merged record changed after ``since``, latest first."""
         ...
 
     def remove_stale(self, run_id: int, fmt: str, file: str) -> int:
