@@ -24,6 +24,7 @@ from euprojects.search import IndexMissing, QueryError, Searcher, SearchRequest,
 from euprojects.sources import SourceError, formats, plan
 from euprojects.store import Store, open_store
 from euprojects.store.base import Stats
+from euprojects.orgs.overrides import OverridesError
 from euprojects.store.locking import StoreBusy
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -147,8 +148,9 @@ def ingest(
             on_wait=lambda message: click.echo(message + " …", err=True),
             allow_removals=allow_removals,
             reread=reread,
+            home=ctx.settings.home,
         )
-    except StoreBusy as err:
+    except (StoreBusy, OverridesError) as err:
         raise click.ClickException(str(err)) from None
     progress.clear()
     if as_json:
@@ -158,6 +160,7 @@ def ingest(
                 "projects_rebuilt": result.projects_rebuilt,
                 "index": result.index,
                 "waited": result.waited,
+                "organisations": result.organisations,
             }
         )
     else:
@@ -542,3 +545,8 @@ def _print_search(result: SearchResult) -> None:
         click.echo(f"{name}: {shown}")
     if result.next_cursor:
         click.echo(f"next page: --cursor {result.next_cursor}")
+
+
+from euprojects.orgs import commands as orgs_commands  # noqa: E402  (its commands use this module's context)
+
+main.add_command(orgs_commands.orgs)

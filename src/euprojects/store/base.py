@@ -19,6 +19,8 @@ import msgspec
 
 from euprojects.model import Beneficiary, Organisation, Partner, Programme, Project, Reject, RejectEntry
 
+from euprojects.store.resolution import OrganisationResolution
+
 if TYPE_CHECKING:
     from euprojects.store.codec import PreparedBatch
     from euprojects.store.locking import Waited
@@ -148,7 +150,7 @@ class Stats(msgspec.Struct):
     quality: dict[str, SourceQuality] = {}
 
 
-class Store(Protocol):
+class Store(OrganisationResolution, Protocol):
     url: str
 
     def close(self) -> None: ...
