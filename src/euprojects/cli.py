@@ -20,11 +20,11 @@ from euprojects.index import build as index_build
 from euprojects.ingest.summary import by_data_set
 from euprojects.model import Money, Project
 from euprojects.normalise.money import format_eur_style
+from euprojects.orgs.overrides import OverridesError
 from euprojects.search import IndexMissing, QueryError, Searcher, SearchRequest, SearchResult
 from euprojects.sources import SourceError, formats, plan
 from euprojects.store import Store, open_store
 from euprojects.store.base import Stats
-from euprojects.orgs.overrides import OverridesError
 from euprojects.store.locking import StoreBusy
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -549,4 +549,4 @@ def _print_search(result: SearchResult) -> None:
 
 from euprojects.orgs import commands as orgs_commands  # noqa: E402  (its commands use this module's context)
 
-main.add_command(orgs_commands.orgs)
+main.add_command(orgs_commands.orgs)  # type: ignore[has-type]  (an import cycle hides its type)

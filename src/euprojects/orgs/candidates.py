@@ -92,7 +92,11 @@ class Candidates:
 
     def _by_identifier(self, text: str) -> list[int]:
         compact = re.sub(r"[^0-9A-Za-z]", "", text).upper()
-        return list(self.identifiers.get(compact, [])) if compact and (_PIC.fullmatch(compact) or len(compact) >= 8) else []
+        return (
+            list(self.identifiers.get(compact, []))
+            if compact and (_PIC.fullmatch(compact) or len(compact) >= 8)
+            else []
+        )
 
     def _blocked(self, key: str) -> set[int]:
         words = sorted(set(key.split()), key=lambda w: (self.frequency.get(w, 0), w))
@@ -101,7 +105,9 @@ class Candidates:
             found.update(self.words[word][:5000])
         return found
 
-    def _candidate(self, n: int, score: float, place: int, ranked: list[tuple[int, float]], code: str | None) -> Candidate:
+    def _candidate(
+        self, n: int, score: float, place: int, ranked: list[tuple[int, float]], code: str | None
+    ) -> Candidate:
         entry = self.entries[n]
         org = entry.organisation
         next_score = ranked[1][1] if len(ranked) > 1 else 0.0

@@ -73,7 +73,9 @@ ike, oe, monoprosopi ike, monoprosopi epe, e v, scarl, scpa, sccl, bvba, cvba, v
 kozhasznu, zartkoruen mukodo reszvenytarsasag, reszvenytarsasag, korlatolt felelossegu tarsasag,
 nonprofit korlatolt felelossegu tarsasag, co kg, gmbh co kg, publ, a e, s a, s l, b v, n v, s p a, s r l
 """
-LEGAL_FORMS = sorted({tuple(form.split()) for form in _LEGAL_FORMS.replace("\n", " ").split(",") if form.strip()}, key=len)
+LEGAL_FORMS = sorted(
+    {tuple(form.split()) for form in _LEGAL_FORMS.replace("\n", " ").split(",") if form.strip()}, key=len
+)
 _BY_LAST: dict[str, list[tuple[str, ...]]] = {}
 for _form in reversed(LEGAL_FORMS):  # longest first
     _BY_LAST.setdefault(_form[-1], []).append(_form)

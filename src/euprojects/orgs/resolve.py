@@ -72,9 +72,7 @@ def resolve(store: OrganisationResolution, home: Path | None = None, *, rebuild:
     rows_out = _canonical_rows(canonical, ranked, mentions, old_canonical, query)
     changed_links = [link for link in links if previous.get(link.org_id) != link]
     touched = sorted(
-        {link.org_id for link in changed_links}
-        | {oid for row in rows_out for oid in canonical[row.id]}
-        | set(gone)
+        {link.org_id for link in changed_links} | {oid for row in rows_out for oid in canonical[row.id]} | set(gone)
     )
     stale = [cid for cid in old_canonical if cid not in canonical]
     meta = {OVERRIDES_DIGEST: manual.digest}
@@ -217,9 +215,7 @@ def canonical_record(cid: str, members: list[Ranked]) -> tuple[Organisation, Ext
     return org, extra
 
 
-def _report(
-    mentions: int, resolved: int, links: object, changed: int, rebuilt: bool, started: float
-) -> ResolveReport:
+def _report(mentions: int, resolved: int, links: object, changed: int, rebuilt: bool, started: float) -> ResolveReport:
     rows = list(links)  # type: ignore[call-overload]
     methods: dict[str, int] = defaultdict(int)
     for link in rows:

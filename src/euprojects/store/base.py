@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Protocol
 import msgspec
 
 from euprojects.model import Beneficiary, Organisation, Partner, Programme, Project, Reject, RejectEntry
-
 from euprojects.store.resolution import OrganisationResolution
 
 if TYPE_CHECKING:

@@ -93,7 +93,10 @@ class ResolutionTables:
             yield MentionRow(oid, data, ranks, weights.get(oid, 0))
 
     def organisation_links(self: _HasDb) -> list[LinkRow]:
-        return [LinkRow(*row) for row in self.db.execute("SELECT org_id, canonical, method, confidence, hash FROM org_links")]
+        return [
+            LinkRow(*row)
+            for row in self.db.execute("SELECT org_id, canonical, method, confidence, hash FROM org_links")
+        ]
 
     def canonical_data(self: _HasDb) -> dict[str, tuple[bytes, bytes]]:
         return {oid: (data, extra) for oid, data, extra in self.db.execute("SELECT id, data, extra FROM org_canonical")}
