@@ -549,4 +549,5 @@ def _print_search(result: SearchResult) -> None:
 
 from euprojects.orgs import commands as orgs_commands  # noqa: E402  (its commands use this module's context)
 
-main.add_command(orgs_commands.orgs)  # type: ignore[has-type]  (an import cycle hides its type)
+# an import cycle hides the group's type from mypy
+main.add_command(orgs_commands.orgs)  # type: ignore[has-type]
