@@ -10,7 +10,7 @@ other PIC joins); a pair of labelled mentions it puts in one organisation is
 right when the identifiers say they are one body, wrong when they carry two different PICs (or
 two different national numbers).
 
-    python bench/orgs.py [STORE.db]    # default: $EUPROJECTS_HOME/euprojects.db after `euprojects ingest ../shared/data`
+    python -m bench.orgs [STORE.db]   # default: $EUPROJECTS_HOME/euprojects.db, after an ingest of ../shared/data
 """
 
 from __future__ import annotations
