@@ -20,6 +20,7 @@ from euprojects.index import build as index_build
 from euprojects.ingest.summary import by_data_set
 from euprojects.model import Money, Project
 from euprojects.normalise.money import format_eur_style
+from euprojects.orgs.overrides import OverridesError
 from euprojects.search import IndexMissing, QueryError, Searcher, SearchRequest, SearchResult
 from euprojects.sources import SourceError, formats, plan
 from euprojects.store import Store, open_store
@@ -147,8 +148,9 @@ def ingest(
             on_wait=lambda message: click.echo(message + " …", err=True),
             allow_removals=allow_removals,
             reread=reread,
+            home=ctx.settings.home,
         )
-    except StoreBusy as err:
+    except (StoreBusy, OverridesError) as err:
         raise click.ClickException(str(err)) from None
     progress.clear()
     if as_json:
@@ -158,6 +160,7 @@ def ingest(
                 "projects_rebuilt": result.projects_rebuilt,
                 "index": result.index,
                 "waited": result.waited,
+                "organisations": result.organisations,
             }
         )
     else:
@@ -545,10 +548,12 @@ def _print_search(result: SearchResult) -> None:
 
 
 def _add_commands() -> None:
-    """Commands kept in their own packages."""
+    """Commands kept in their own packages (imported here: they use this module's context)."""
     from euprojects.fetch.command import fetch_command
+    from euprojects.orgs import commands as orgs_commands
 
     main.add_command(fetch_command)
+    main.add_command(orgs_commands.orgs)
 
 
 _add_commands()

@@ -15,6 +15,7 @@ import msgspec
 from euprojects.index.build import IndexStatus
 from euprojects.model import Beneficiary, Organisation, Partner, Project
 from euprojects.normalise.names import is_unnamed
+from euprojects.orgs.resolve import Extra
 from euprojects.store import Store
 from euprojects.store.base import BeneficiaryTotals, OrganisationRole, SourceQuality, Stats
 
@@ -32,6 +33,7 @@ def programme_url(name: str) -> str:
 
 
 UNNAMED = "Unnamed organisation (as published)"
+_decode_extra = msgspec.json.Decoder(Extra)
 
 
 def organisation_name(org_id: str, name: str | None) -> str:
@@ -55,9 +57,20 @@ class ProjectRecord(Project, kw_only=True):
     status_effective: str | None
 
 
+class MentionLink(msgspec.Struct):
+    """How one of the ids the sources use for an organisation was resolved to it."""
+
+    id: str
+    method: str
+    confidence: float
+    rows: int  # participations and beneficiary rows that name it
+
+
 class OrganisationRecord(msgspec.Struct):
     """An organisation with its projects and roles there, its most frequent partners, the EU
-    contribution it received over them, and beneficiary totals publishers give for it."""
+    contribution it received over them, and beneficiary totals publishers give for it; with its
+    identifiers by kind, the names the sources give it, and how each of their ids was resolved
+    to it (``euprojects.orgs``)."""
 
     organisation: Organisation
     url: str
@@ -66,6 +79,10 @@ class OrganisationRecord(msgspec.Struct):
     total_eu_contribution_eur: float | None
     roles: dict[str, int]
     funding: list[Beneficiary] = []
+    identifiers: dict[str, list[str]] = {}
+    names: list[str] = []
+    type_labels: list[str] = []
+    links: list[MentionLink] = []
 
 
 class StatsRecord(msgspec.Struct):
@@ -96,11 +113,16 @@ def project_record(project: Project) -> ProjectRecord:
 
 
 def organisation_record(store: Store, org_id: str) -> OrganisationRecord | None:
+    """The organisation an id names now: an id merged into another organisation gives that one
+    (its ``organisation.id`` differs from the id asked for: the address to redirect to)."""
     organisation = store.organisation(org_id)
     if organisation is None:
         return None
+    org_id = organisation.id
     projects = store.organisation_projects(org_id)
     known = [p.eu_contribution_eur for p in projects if p.eu_contribution_eur is not None]
+    extra = store.organisation_extra(org_id)
+    resolved = _decode_extra.decode(extra) if extra else Extra()
     return OrganisationRecord(
         organisation=organisation,
         url=organisation_url(org_id),
@@ -109,6 +131,10 @@ def organisation_record(store: Store, org_id: str) -> OrganisationRecord | None:
         total_eu_contribution_eur=round(sum(known), 2) if known else None,
         roles=dict(Counter(p.role for p in projects)),
         funding=store.organisation_funding(org_id),
+        identifiers=resolved.identifiers or {k: [v] for k, v in organisation.identifiers.items()},
+        names=resolved.names or ([organisation.name] if organisation.name else []),
+        type_labels=resolved.type_labels,
+        links=[MentionLink(*row) for row in store.organisation_mention_links(org_id)],
     )
 
 

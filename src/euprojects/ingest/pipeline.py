@@ -26,6 +26,8 @@ from euprojects.ingest.linking import find_links
 from euprojects.ingest.materialise import materialise
 from euprojects.ingest.reading import Chunk, FileReport, read_chunks
 from euprojects.ingest.unchanged import UNCHANGED, fingerprint, unchanged
+from euprojects.orgs.resolve import ResolveReport
+from euprojects.orgs.resolve import resolve as resolve_organisations
 from euprojects.sources import Planned, by_name, plan
 from euprojects.store import Store
 from euprojects.store.codec import encode
@@ -48,6 +50,7 @@ class IngestResult:
     seconds: float = 0.0
     index: IndexReport | None = None
     waited: Waited | None = None
+    organisations: ResolveReport | None = None
 
     @property
     def failed(self) -> bool:
@@ -73,6 +76,7 @@ def run(
     on_wait: Callable[[str], None] | None = None,
     allow_removals: bool = False,
     reread: bool = False,
+    home: Path | None = None,
 ) -> IngestResult:
     """Ingest files and directories into the store, rebuild the projects they changed and, given
     ``index_dir``, bring the search index in step: the whole job, as one writer. A file read
@@ -83,6 +87,7 @@ def run(
     with store.writer_lock(wait=wait, on_wait=on_wait) as waited:
         result = _ingest(store, paths, format_name, batch_size, progress, planned, workers, allow_removals, reread)
         result.waited = waited if waited.seconds or waited.holder else None
+        result.organisations = resolve_organisations(store, home)  # with home's manual merges and splits
         if index_dir is not None:
             result.index = index_build.update(store, index_dir, progress)
     return result

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 import msgspec
 
 from euprojects.model import Beneficiary, Organisation, Partner, Programme, Project, Reject, RejectEntry
+from euprojects.store.resolution import OrganisationResolution
 
 if TYPE_CHECKING:
     from euprojects.store.codec import PreparedBatch
@@ -170,7 +171,7 @@ class Stats(msgspec.Struct):
     quality: dict[str, SourceQuality] = {}
 
 
-class Store(Protocol):
+class Store(OrganisationResolution, Protocol):
     url: str
 
     def close(self) -> None: ...

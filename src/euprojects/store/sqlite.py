@@ -31,6 +31,7 @@ from euprojects.store.base import (
     with_dates,
 )
 from euprojects.store.locking import Waited
+from euprojects.store.resolution import MEMBERS, ResolutionTables
 
 T = TypeVar("T")
 CHUNK = 500
@@ -46,7 +47,7 @@ def marks(items: Sequence[object]) -> str:
     return ",".join("?" * len(items))
 
 
-class SQLiteStore:
+class SQLiteStore(ResolutionTables):
     """Store backed by one SQLite file; each thread gets its own connection."""
 
     def __init__(self, path: Path) -> None:
@@ -599,7 +600,9 @@ class SQLiteStore:
         found: dict[str, list[Any]] = {}
         for part in chunks(list(ids)):
             rows = self.db.execute(
-                "SELECT p.project_id, p.data, o.data FROM participations p LEFT JOIN organisations o ON o.id = p.org_id"
+                "SELECT p.project_id, p.data, COALESCE(c.data, o.data) FROM participations p"
+                " LEFT JOIN organisations o ON o.id = p.org_id LEFT JOIN org_links l ON l.org_id = p.org_id"
+                " LEFT JOIN org_canonical c ON c.id = l.canonical"
                 f" WHERE p.project_id IN ({marks(part)}) ORDER BY p.project_id, p.ord",
                 part,
             )
@@ -673,8 +676,15 @@ class SQLiteStore:
         latest = max((row[2] for row in rows), default=seq)
         return [(pid, bool(deleted)) for pid, deleted, _ in rows], latest
 
+    # An organisation is read as the canonical organisation its id resolves to (euprojects.orgs):
+    # an id merged into another answers with that one (its id tells the caller to redirect), and
+    # its projects, funding and partners are those of all the mentions resolved to it.
     def organisation(self, org_id: str) -> Organisation | None:
-        row = self.db.execute("SELECT data FROM organisations WHERE id=?", (org_id,)).fetchone()
+        row = self.db.execute(
+            "SELECT COALESCE(c.data, o.data) FROM organisations o LEFT JOIN org_links l ON l.org_id = o.id"
+            " LEFT JOIN org_canonical c ON c.id = l.canonical WHERE o.id=?",
+            (org_id,),
+        ).fetchone()
         return codec.decode_organisation(row[0]) if row else None
 
     def organisation_projects(self, org_id: str) -> list[OrganisationRole]:
@@ -682,26 +692,33 @@ class SQLiteStore:
             "SELECT p.project_id, r.acronym, r.title, json_extract(r.data, '$.label'), p.role, r.start_date,"
             " p.eu_contribution_eur,"
             " r.programme, r.period"
-            " FROM participations p JOIN projects r ON r.id = p.project_id WHERE p.org_id=?"
-            " ORDER BY r.start_date DESC, p.project_id",
-            (org_id,),
+            f" FROM participations p JOIN projects r ON r.id = p.project_id WHERE p.org_id IN ({MEMBERS})"
+            " ORDER BY r.start_date DESC, p.project_id, p.ord",
+            (self.resolve_organisation(org_id) or org_id,),
         )
-        return [OrganisationRole(*row) for row in rows]
+        found: dict[str, OrganisationRole] = {}  # a project naming two mentions of one organisation: once
+        for row in rows:
+            found.setdefault(row[0], OrganisationRole(*row))
+        return list(found.values())
 
     def organisation_funding(self, org_id: str) -> list[Beneficiary]:
         rows = self.db.execute(
-            "SELECT payload FROM beneficiaries WHERE org_id=? ORDER BY eu_contribution_eur DESC, line", (org_id,)
+            f"SELECT payload FROM beneficiaries WHERE org_id IN ({MEMBERS}) ORDER BY eu_contribution_eur DESC, line",
+            (self.resolve_organisation(org_id) or org_id,),
         )
         return [codec.decode_beneficiary(payload) for (payload,) in rows]
 
     def frequent_partners(self, org_id: str, limit: int = 10) -> list[Partner]:
+        canonical = self.resolve_organisation(org_id) or org_id
         rows = self.db.execute(
-            "SELECT other.org_id, o.name, o.country, COUNT(DISTINCT other.project_id) AS n"
-            " FROM participations mine JOIN participations other"
-            " ON other.project_id = mine.project_id AND other.org_id <> mine.org_id"
+            "SELECT COALESCE(l.canonical, other.org_id) AS cid, COALESCE(c.name, o.name),"
+            " COALESCE(c.country, o.country), COUNT(DISTINCT other.project_id) AS n"
+            " FROM participations mine JOIN participations other ON other.project_id = mine.project_id"
+            " LEFT JOIN org_links l ON l.org_id = other.org_id LEFT JOIN org_canonical c ON c.id = l.canonical"
             " LEFT JOIN organisations o ON o.id = other.org_id"
-            " WHERE mine.org_id = ? GROUP BY other.org_id ORDER BY n DESC, other.org_id LIMIT ?",
-            (org_id, limit),
+            f" WHERE mine.org_id IN ({MEMBERS}) AND COALESCE(l.canonical, other.org_id) <> ?1"
+            " GROUP BY cid ORDER BY n DESC, cid LIMIT ?2",
+            (canonical, limit),
         )
         return [Partner(id=oid, name=name, country=country, projects=n) for oid, name, country, n in rows]
 
@@ -741,7 +758,10 @@ class SQLiteStore:
             projects=count("SELECT COUNT(*) FROM projects WHERE listed"),
             unlisted=count("SELECT COUNT(*) FROM projects WHERE NOT listed"),
             participations=count("SELECT COUNT(*) FROM participations"),
-            organisations=count("SELECT COUNT(*) FROM organisations"),
+            organisations=count(
+                "SELECT COUNT(*) FROM organisations o"
+                " WHERE NOT EXISTS (SELECT 1 FROM org_links l WHERE l.org_id = o.id AND l.canonical <> o.id)"
+            ),
             fragments=count("SELECT COUNT(*) FROM fragments"),
             rejects=count("SELECT COUNT(*) FROM rejects"),
             dirty=count("SELECT COUNT(*) FROM dirty"),

@@ -119,6 +119,8 @@ async def organisation_page(request: Request, portal: PortalDep, org_id: str) ->
     record = await portal.run(organisation_record, portal.store, org_id)
     if record is None:
         return error_page(request, 404, f"There is no organisation {org_id}.")
+    if record.organisation.id != org_id:  # an id merged into another organisation: its address, for good
+        return RedirectResponse(record.url, status_code=301)
     countries = sorted({p.country for p in record.partners if p.country})
     return render(request, "organisation.html", record=record, org=record.organisation, partner_countries=countries)
 
