@@ -15,6 +15,7 @@ import msgspec
 from euprojects.index.build import IndexStatus
 from euprojects.model import Beneficiary, Organisation, Partner, Project
 from euprojects.normalise.names import is_unnamed
+from euprojects.orgs.activity import Activity, activity
 from euprojects.store import Store
 from euprojects.store.base import BeneficiaryTotals, OrganisationRole, SourceQuality, Stats
 
@@ -57,7 +58,8 @@ class ProjectRecord(Project, kw_only=True):
 
 class OrganisationRecord(msgspec.Struct):
     """An organisation with its projects and roles there, its most frequent partners, the EU
-    contribution it received over them, and beneficiary totals publishers give for it."""
+    contribution it received over them, beneficiary totals publishers give for it, and its
+    activity counted by source, programme, period, partner country and region."""
 
     organisation: Organisation
     url: str
@@ -66,6 +68,7 @@ class OrganisationRecord(msgspec.Struct):
     total_eu_contribution_eur: float | None
     roles: dict[str, int]
     funding: list[Beneficiary] = []
+    activity: Activity | None = None
 
 
 class StatsRecord(msgspec.Struct):
@@ -109,6 +112,7 @@ def organisation_record(store: Store, org_id: str) -> OrganisationRecord | None:
         total_eu_contribution_eur=round(sum(known), 2) if known else None,
         roles=dict(Counter(p.role for p in projects)),
         funding=store.organisation_funding(org_id),
+        activity=activity(store, org_id),
     )
 
 

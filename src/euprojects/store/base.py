@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 import msgspec
 
 from euprojects.model import Beneficiary, Organisation, Partner, Programme, Project, Reject, RejectEntry
+from euprojects.store.participants import ParticipantReads
 
 if TYPE_CHECKING:
     from euprojects.store.codec import PreparedBatch
@@ -148,7 +149,7 @@ class Stats(msgspec.Struct):
     quality: dict[str, SourceQuality] = {}
 
 
-class Store(Protocol):
+class Store(ParticipantReads, Protocol):
     url: str
 
     def close(self) -> None: ...

@@ -29,6 +29,7 @@ from euprojects.store.base import (
     WriteCounts,
 )
 from euprojects.store.locking import Waited
+from euprojects.store.sqlite_participants import SQLiteParticipantReads
 
 T = TypeVar("T")
 CHUNK = 500
@@ -44,7 +45,7 @@ def marks(items: Sequence[object]) -> str:
     return ",".join("?" * len(items))
 
 
-class SQLiteStore:
+class SQLiteStore(SQLiteParticipantReads):
     """Store backed by one SQLite file; each thread gets its own connection."""
 
     def __init__(self, path: Path) -> None:

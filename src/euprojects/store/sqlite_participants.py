@@ -1,0 +1,120 @@
+"""The SQLite side of :class:`~euprojects.store.participants.ParticipantReads`, mixed into the
+SQLite store: each read takes its ids in chunks, one indexed query per chunk."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+
+import msgspec
+
+from euprojects.model import Organisation
+from euprojects.store import codec
+from euprojects.store.participants import ActivityRow, Participant, ProjectBrief
+
+CHUNK = 500
+_nuts = msgspec.json.Decoder(tuple[str, ...])
+
+
+def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
+def _marks(items: Sequence[object]) -> str:
+    return ",".join("?" * len(items))
+
+
+class SQLiteParticipantReads:
+    """Mixed into the SQLite store; ``db`` is its connection for this thread."""
+
+    @property
+    def db(self) -> sqlite3.Connection:  # pragma: no cover - provided by the store
+        raise NotImplementedError
+
+    def participants(self, project_ids: Sequence[str]) -> dict[str, list[Participant]]:
+        """Each project's participants, in the project's order; projects without any are absent."""
+        found: dict[str, list[Participant]] = {}
+        for part in _chunks(list(project_ids)):
+            rows = self.db.execute(
+                f"SELECT project_id, org_id, role, country FROM participations WHERE project_id IN ({_marks(part)})"
+                " ORDER BY project_id, ord",
+                part,
+            )
+            for project_id, org_id, role, country in rows:
+                found.setdefault(project_id, []).append(Participant(org_id, role, country))
+        return found
+
+    def organisations(self, org_ids: Sequence[str]) -> dict[str, Organisation]:
+        """Many organisations by id at once; unknown ids are absent."""
+        found: dict[str, Organisation] = {}
+        for part in _chunks(list(org_ids)):
+            rows = self.db.execute(f"SELECT id, data FROM organisations WHERE id IN ({_marks(part)})", part)
+            found.update((org_id, codec.decode_organisation(data)) for org_id, data in rows)
+        return found
+
+    def project_briefs(self, project_ids: Sequence[str]) -> dict[str, ProjectBrief]:
+        found: dict[str, ProjectBrief] = {}
+        for part in _chunks(list(project_ids)):
+            rows = self.db.execute(
+                "SELECT id, acronym, title, json_extract(data, '$.label'), start_date, end_date, programme, period,"
+                f" eu_contribution_eur FROM projects WHERE id IN ({_marks(part)})",
+                part,
+            )
+            found.update((row[0], ProjectBrief(*row)) for row in rows)
+        return found
+
+    def organisation_project_ids(self, org_id: str) -> list[str]:
+        rows = self.db.execute("SELECT DISTINCT project_id FROM participations WHERE org_id = ? ORDER BY 1", (org_id,))
+        return [project_id for (project_id,) in rows]
+
+    def country_project_ids(self, country: str) -> list[str]:
+        """Listed projects with a participant from ``country`` (as each participation gives it)."""
+        rows = self.db.execute(
+            "SELECT DISTINCT p.project_id FROM participations p JOIN projects r ON r.id = p.project_id"
+            " WHERE p.country = ? AND r.listed ORDER BY 1",
+            (country,),
+        )
+        return [project_id for (project_id,) in rows]
+
+    def organisation_activity(self, org_id: str) -> list[ActivityRow]:
+        """Every participation of an organisation with its project's programme, period and
+        regions: what its activity is counted by."""
+        rows = self.db.execute(
+            "SELECT p.project_id, p.role, p.eu_contribution_eur, r.programme, r.period,"
+            " COALESCE(json_extract(r.data, '$.nuts'), '[]')"
+            " FROM participations p JOIN projects r ON r.id = p.project_id WHERE p.org_id = ? ORDER BY p.project_id",
+            (org_id,),
+        )
+        return [
+            ActivityRow(project_id, role, eu, programme, period, _nuts.decode(nuts))
+            for project_id, role, eu, programme, period, nuts in rows
+        ]
+
+    def experienced(
+        self,
+        org_ids: Sequence[str],
+        led: bool = False,
+        programmes: Sequence[str] = (),
+        periods: Sequence[str] = (),
+    ) -> set[str]:
+        """The organisations among ``org_ids`` that took part in at least one listed project as
+        asked: as lead when ``led``, in one of ``programmes`` and one of ``periods`` when given."""
+        conditions, extra = ["r.listed"], []
+        if led:
+            conditions.append("p.role = 'lead'")
+        if programmes:
+            conditions.append(f"r.programme IN ({_marks(programmes)})")
+            extra += list(programmes)
+        if periods:
+            conditions.append(f"r.period IN ({_marks(periods)})")
+            extra += list(periods)
+        found: set[str] = set()
+        for part in _chunks(list(org_ids)):
+            rows = self.db.execute(
+                "SELECT DISTINCT p.org_id FROM participations p JOIN projects r ON r.id = p.project_id"
+                f" WHERE p.org_id IN ({_marks(part)}) AND {' AND '.join(conditions)}",
+                [*part, *extra],
+            )
+            found.update(org_id for (org_id,) in rows)
+        return found
