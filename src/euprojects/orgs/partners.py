@@ -26,7 +26,7 @@ import msgspec
 from euprojects.model import Organisation, Role
 from euprojects.search import SearchRequest
 from euprojects.store import Store
-from euprojects.store.participants import ProjectBrief
+from euprojects.store.participants import OrganisationFilter, ProjectBrief
 from euprojects.views import organisation_name, organisation_url, project_url
 
 PROJECTS_CONSIDERED = 1000
@@ -107,12 +107,23 @@ def find_partners(ranker: Ranker, store: Store, request: PartnerQuery, today: dt
     matched, ranked = ranker.ranked_ids(SearchRequest(query=request.query, filters=filters), PROJECTS_CONSIDERED)
     briefs = store.project_briefs([pid for pid, _ in ranked])
     credits = _credits(store, ranked, briefs, (today or dt.date.today()).year)
-    organisations = store.organisations(list(credits))
-    chosen = _qualified(store, request, credits, organisations)
-    chosen.sort(key=lambda org_id: (-credits[org_id].score, org_id))
-    hits = [_hit(org_id, credits[org_id], organisations.get(org_id), briefs) for org_id in chosen[: request.limit]]
+    chosen = sorted(store.qualified(list(credits), _wanted(request)), key=lambda org: (-credits[org].score, org))
+    shown = chosen[: request.limit]
+    organisations = store.organisations(shown)
+    hits = [_hit(org_id, credits[org_id], organisations.get(org_id), briefs) for org_id in shown]
     return PartnerResult(
         query=request.query, total=len(chosen), projects_matched=matched, projects_considered=len(ranked), hits=hits
+    )
+
+
+def _wanted(request: PartnerQuery) -> OrganisationFilter:
+    return OrganisationFilter(
+        countries=request.country,
+        nuts=request.nuts,
+        types=request.org_type,
+        led=request.has_led,
+        programmes=request.programme,
+        periods=request.period,
     )
 
 
@@ -141,24 +152,6 @@ def recency(brief: ProjectBrief | None, year: int) -> float:
         return UNDATED
     age = max(0, year - int(date[:4]))
     return float(0.5 ** (age / HALF_LIFE_YEARS))
-
-
-def _qualified(
-    store: Store, request: PartnerQuery, credits: dict[str, _Credit], organisations: dict[str, Organisation]
-) -> list[str]:
-    chosen = [org_id for org_id, org in organisations.items() if _matches(org, request)]
-    if request.has_led or request.programme or request.period:
-        experienced = store.experienced(chosen, request.has_led, request.programme, request.period)
-        chosen = [org_id for org_id in chosen if org_id in experienced]
-    return chosen
-
-
-def _matches(org: Organisation, request: PartnerQuery) -> bool:
-    if request.country and org.country not in request.country:
-        return False
-    if request.nuts and not any((org.nuts or "").startswith(code) for code in request.nuts):
-        return False
-    return not request.org_type or org.type in request.org_type
 
 
 def _hit(org_id: str, credit: _Credit, org: Organisation | None, briefs: dict[str, ProjectBrief]) -> PartnerHit:
@@ -194,11 +187,10 @@ def _evidence(project_id: str, role: str, credit: float, brief: ProjectBrief | N
 
 
 def seed_query(title: str | None, acronym: str | None, themes: Sequence[str]) -> str:
-    """Partner search words for a project: its themes, else its title's, as alternatives (OR),
-    so that organisations active on any of them are found and those on most rank first."""
-    words = [t for t in themes if t.strip()][:6] or _title_words(title or acronym or "")
-    quoted = [f'"{w}"' if " " in w else w for w in (_clean(w) for w in words) if w]
-    return " OR ".join(quoted)
+    """Partner search words for a project: its themes, else its title's words, as alternatives
+    (OR), so that organisations active on any of them are found and those on most rank first."""
+    words = [w for w in (_clean(t) for t in themes) if w][:6] or _title_words(title or acronym or "")
+    return " OR ".join(f'"{w}"' if " " in w else w for w in words)
 
 
 STOP = frozenset(
@@ -207,12 +199,17 @@ STOP = frozenset(
 )
 
 
+OPERATORS = frozenset({"OR", "AND", "NOT"})
+
+
 def _title_words(title: str) -> list[str]:
     words = [w for w in (_clean(w) for w in title.split()) if len(w) > 2 and w.lower() not in STOP]
     return words[:8]
 
 
-def _clean(word: str) -> str:
-    """A word or theme as the query language reads it literally: no quotes, scopes or operators."""
-    kept = "".join(c if c.isalnum() or c in " -" else " " for c in word)
-    return " ".join(kept.replace(" -", " ").split()).strip("-")
+def _clean(text: str) -> str:
+    """A word or theme as the query language reads it literally: no quotes, scopes, exclusions
+    or operators."""
+    kept = "".join(c if c.isalnum() or c in " -" else " " for c in text)
+    words = [w.strip("-") for w in kept.split() if w.strip("-") and w.strip("-") not in OPERATORS]
+    return " ".join(words)

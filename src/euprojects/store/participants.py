@@ -49,6 +49,26 @@ class ActivityRow(msgspec.Struct, frozen=True, gc=False):
     nuts: tuple[str, ...]
 
 
+class OrganisationFilter(msgspec.Struct, frozen=True, kw_only=True):
+    """Which organisations to keep: from one of ``countries``, in one of the NUTS regions
+    ``nuts`` (or a region below one), of one of ``types``; that took part in at least one listed
+    project as lead when ``led``, of one of ``programmes`` and one of ``periods`` when given.
+    Empty means any."""
+
+    countries: tuple[str, ...] = ()
+    nuts: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    led: bool = False
+    programmes: tuple[str, ...] = ()
+    periods: tuple[str, ...] = ()
+
+    def by_record(self) -> bool:
+        return bool(self.countries or self.nuts or self.types)
+
+    def by_experience(self) -> bool:
+        return bool(self.led or self.programmes or self.periods)
+
+
 class ParticipantReads(Protocol):
     """What partner search, the collaboration network and an organisation's activity read."""
 
@@ -72,9 +92,6 @@ class ParticipantReads(Protocol):
         """Every participation of an organisation with its project's programme, period and regions."""
         ...
 
-    def experienced(
-        self, org_ids: Sequence[str], led: bool = False, programmes: Sequence[str] = (), periods: Sequence[str] = ()
-    ) -> set[str]:
-        """The organisations among ``org_ids`` that took part in at least one listed project as
-        asked: as lead when ``led``, in one of ``programmes`` and one of ``periods`` when given."""
+    def qualified(self, org_ids: Sequence[str], wanted: OrganisationFilter) -> set[str]:
+        """The organisations among ``org_ids`` that pass ``wanted``."""
         ...

@@ -10,7 +10,7 @@ import msgspec
 
 from euprojects.model import Organisation
 from euprojects.store import codec
-from euprojects.store.participants import ActivityRow, Participant, ProjectBrief
+from euprojects.store.participants import ActivityRow, OrganisationFilter, Participant, ProjectBrief
 
 CHUNK = 500
 _nuts = msgspec.json.Decoder(tuple[str, ...])
@@ -57,7 +57,8 @@ class SQLiteParticipantReads:
         found: dict[str, ProjectBrief] = {}
         for part in _chunks(list(project_ids)):
             rows = self.db.execute(
-                "SELECT id, acronym, title, json_extract(data, '$.label'), start_date, end_date, programme, period,"
+                "SELECT id, acronym, title, CASE WHEN title IS NULL AND acronym IS NULL THEN json_extract(data, '$.label') END,"
+                " start_date, end_date, programme, period,"
                 f" eu_contribution_eur FROM projects WHERE id IN ({_marks(part)})",
                 part,
             )
@@ -91,30 +92,55 @@ class SQLiteParticipantReads:
             for project_id, role, eu, programme, period, nuts in rows
         ]
 
-    def experienced(
-        self,
-        org_ids: Sequence[str],
-        led: bool = False,
-        programmes: Sequence[str] = (),
-        periods: Sequence[str] = (),
-    ) -> set[str]:
-        """The organisations among ``org_ids`` that took part in at least one listed project as
-        asked: as lead when ``led``, in one of ``programmes`` and one of ``periods`` when given."""
-        conditions, extra = ["r.listed"], []
-        if led:
+    def qualified(self, org_ids: Sequence[str], wanted: OrganisationFilter) -> set[str]:
+        found = set(org_ids)
+        if wanted.by_record():
+            found = self._matching_records(sorted(found), wanted)
+        if wanted.by_experience():
+            found = self._experienced(sorted(found), wanted)
+        return found
+
+    def _matching_records(self, org_ids: Sequence[str], wanted: OrganisationFilter) -> set[str]:
+        conditions: list[str] = []
+        args: list[str] = []
+        if wanted.countries:
+            conditions.append(f"country IN ({_marks(wanted.countries)})")
+            args += wanted.countries
+        if wanted.types:
+            conditions.append(f"type IN ({_marks(wanted.types)})")
+            args += wanted.types
+        if wanted.nuts:
+            regions = " OR ".join("substr(json_extract(data, '$.nuts'), 1, ?) = ?" for _ in wanted.nuts)
+            conditions.append(f"({regions})")
+            args += [value for code in wanted.nuts for value in (str(len(code)), code)]
+        return self._select(
+            "SELECT id FROM organisations WHERE id IN ({marks})" + "".join(f" AND {c}" for c in conditions),
+            org_ids,
+            args,
+        )
+
+    def _experienced(self, org_ids: Sequence[str], wanted: OrganisationFilter) -> set[str]:
+        conditions, args = ["r.listed"], []
+        if wanted.led:
             conditions.append("p.role = 'lead'")
-        if programmes:
-            conditions.append(f"r.programme IN ({_marks(programmes)})")
-            extra += list(programmes)
-        if periods:
-            conditions.append(f"r.period IN ({_marks(periods)})")
-            extra += list(periods)
+        if wanted.programmes:
+            conditions.append(f"r.programme IN ({_marks(wanted.programmes)})")
+            args += list(wanted.programmes)
+        if wanted.periods:
+            conditions.append(f"r.period IN ({_marks(wanted.periods)})")
+            args += list(wanted.periods)
+        return self._select(
+            "SELECT DISTINCT p.org_id FROM participations p JOIN projects r ON r.id = p.project_id"
+            " WHERE p.org_id IN ({marks}) AND " + " AND ".join(conditions),
+            org_ids,
+            args,
+        )
+
+    def _select(self, sql: str, org_ids: Sequence[str], args: Sequence[str]) -> set[str]:
+        """The first column of ``sql`` over ``org_ids`` a chunk at a time (``{marks}`` holds their
+        places), with ``args`` after them."""
         found: set[str] = set()
         for part in _chunks(list(org_ids)):
-            rows = self.db.execute(
-                "SELECT DISTINCT p.org_id FROM participations p JOIN projects r ON r.id = p.project_id"
-                f" WHERE p.org_id IN ({_marks(part)}) AND {' AND '.join(conditions)}",
-                [*part, *extra],
-            )
+            rows = self.db.execute(sql.format(marks=_marks(part)), [*part, *args])
             found.update(org_id for (org_id,) in rows)
         return found
