@@ -57,8 +57,8 @@ class SQLiteParticipantReads:
         found: dict[str, ProjectBrief] = {}
         for part in _chunks(list(project_ids)):
             rows = self.db.execute(
-                "SELECT id, acronym, title, CASE WHEN title IS NULL AND acronym IS NULL THEN json_extract(data, '$.label') END,"
-                " start_date, end_date, programme, period,"
+                "SELECT id, acronym, title,"
+                " CASE WHEN title IS NULL AND acronym IS NULL THEN json_extract(data, '$.label') END, start_date, end_date, programme, period,"
                 f" eu_contribution_eur FROM projects WHERE id IN ({_marks(part)})",
                 part,
             )
