@@ -13,6 +13,8 @@ from euprojects.store import codec
 from euprojects.store.participants import ActivityRow, OrganisationFilter, Participant, ProjectBrief
 
 CHUNK = 500
+# The label a merge built for an untitled project, read from its JSON only when it is untitled.
+_LABEL = "CASE WHEN title IS NULL AND acronym IS NULL THEN json_extract(data, '$.label') END"
 _nuts = msgspec.json.Decoder(tuple[str, ...])
 
 
@@ -57,9 +59,8 @@ class SQLiteParticipantReads:
         found: dict[str, ProjectBrief] = {}
         for part in _chunks(list(project_ids)):
             rows = self.db.execute(
-                "SELECT id, acronym, title,"
-                " CASE WHEN title IS NULL AND acronym IS NULL THEN json_extract(data, '$.label') END, start_date, end_date, programme, period,"
-                f" eu_contribution_eur FROM projects WHERE id IN ({_marks(part)})",
+                f"SELECT id, acronym, title, {_LABEL}, start_date, end_date, programme, period, eu_contribution_eur"
+                f" FROM projects WHERE id IN ({_marks(part)})",
                 part,
             )
             found.update((row[0], ProjectBrief(*row)) for row in rows)
