@@ -77,7 +77,8 @@ def test_a_lead_role_and_a_recent_project_count_more(corpus: Corpus, everyone: P
     pairs = [(e.credit, shared[e.project_id]) for e in leads if e.project_id in shared]
     assert pairs and all(abs(lead - 1.5 * partner) < 1e-3 for lead, partner in pairs)
     brief = ProjectBrief("x:1", None, None, None, "2010-01-01", "2012-12-31", None, None, None)
-    assert recency(brief, 2028) == pytest.approx(0.5) and recency(brief, 2012) == 1.0
+    assert recency(brief, 2020) == pytest.approx(0.5) and recency(brief, 2028) == pytest.approx(0.25)
+    assert recency(brief, 2012) == recency(brief, 2005) == 1.0
     assert recency(None, 2028) == 0.5
 
 

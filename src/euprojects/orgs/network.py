@@ -108,7 +108,7 @@ def build(
         projects=len(project_ids),
         nodes_total=len(weights),
         limit=limit,
-        nodes=_nodes(store, level, kept, weights),
+        nodes=_nodes(store, level, kept, weights, centre),
         edges=[Edge(a, b, n) for (a, b), n in sorted(pairs.items(), key=lambda item: (-item[1], item[0]))],
     )
 
@@ -124,8 +124,9 @@ def _top(weights: Counter[str], limit: int, centre: str | None) -> set[str]:
     return {node for node, _ in ranked[:limit]}
 
 
-def _nodes(store: Store, level: Level, kept: set[str], weights: Counter[str]) -> list[Node]:
-    ordered = sorted(kept, key=lambda node: (-weights[node], node))
+def _nodes(store: Store, level: Level, kept: set[str], weights: Counter[str], centre: str | None) -> list[Node]:
+    """The kept nodes, the one the network is of first, then by projects."""
+    ordered = sorted(kept, key=lambda node: (node != centre, -weights[node], node))
     if level == "countries":
         return [Node(code, country_name(code) or code, weights[code], code) for code in ordered]
     organisations = store.organisations(ordered)
