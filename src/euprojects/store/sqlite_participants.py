@@ -13,6 +13,16 @@ from euprojects.store import codec
 from euprojects.store.participants import ActivityRow, OrganisationFilter, Participant, ProjectBrief
 
 CHUNK = 500
+EXPERIENCE_CACHE = 64
+# The organisations with one kind of experience, in listed projects.
+_EXPERIENCE = {
+    "led": "SELECT DISTINCT org_id FROM participations"
+    " WHERE role = 'lead' AND project_id IN (SELECT id FROM projects WHERE listed)",
+    "programme": "SELECT DISTINCT p.org_id FROM projects r JOIN participations p ON p.project_id = r.id"
+    " WHERE r.programme = ? AND r.listed",
+    "period": "SELECT DISTINCT p.org_id FROM projects r JOIN participations p ON p.project_id = r.id"
+    " WHERE r.period = ? AND r.listed",
+}
 # The label a merge built for an untitled project, read from its JSON only when it is untitled.
 _LABEL = "CASE WHEN title IS NULL AND acronym IS NULL THEN json_extract(data, '$.label') END"
 _nuts = msgspec.json.Decoder(tuple[str, ...])
@@ -121,21 +131,29 @@ class SQLiteParticipantReads:
         )
 
     def _experienced(self, org_ids: Sequence[str], wanted: OrganisationFilter) -> set[str]:
-        conditions, args = ["r.listed"], []
+        """Which of ``org_ids`` have the experience asked. Each condition's organisations are read
+        once and kept until the store changes: asking the store per organisation costs a scan of
+        each one's participations (thousands for a large university), per search."""
+        found = set(org_ids)
         if wanted.led:
-            conditions.append("p.role = 'lead'")
+            found &= self._experience("led", "")
         if wanted.programmes:
-            conditions.append(f"r.programme IN ({_marks(wanted.programmes)})")
-            args += list(wanted.programmes)
+            found &= set().union(*(self._experience("programme", value) for value in wanted.programmes))
         if wanted.periods:
-            conditions.append(f"r.period IN ({_marks(wanted.periods)})")
-            args += list(wanted.periods)
-        return self._select(
-            "SELECT DISTINCT p.org_id FROM participations p JOIN projects r ON r.id = p.project_id"
-            " WHERE p.org_id IN ({marks}) AND " + " AND ".join(conditions),
-            org_ids,
-            args,
-        )
+            found &= set().union(*(self._experience("period", value) for value in wanted.periods))
+        return found
+
+    def _experience(self, kind: str, value: str) -> frozenset[str]:
+        seq = int(self.db.execute("SELECT value FROM meta WHERE key='seq'").fetchone()[0])
+        cache: dict[tuple[str, str], tuple[int, frozenset[str]]] = self.__dict__.setdefault("_experience_cache", {})
+        known = cache.get((kind, value))
+        if known is not None and known[0] == seq:
+            return known[1]
+        found = frozenset(row[0] for row in self.db.execute(_EXPERIENCE[kind], (value,) if value else ()))
+        if len(cache) >= EXPERIENCE_CACHE:
+            cache.clear()
+        cache[(kind, value)] = (seq, found)
+        return found
 
     def _select(self, sql: str, org_ids: Sequence[str], args: Sequence[str]) -> set[str]:
         """The first column of ``sql`` over ``org_ids`` a chunk at a time (``{marks}`` holds their
