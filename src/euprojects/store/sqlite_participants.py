@@ -14,6 +14,12 @@ from euprojects.store.participants import ActivityRow, OrganisationFilter, Parti
 
 CHUNK = 500
 EXPERIENCE_CACHE = 64
+# A project's NUTS regions, parsed from its JSON only when the JSON names any (most do not; the
+# test is a byte search, the parse reads the whole record).
+_NUTS = (
+    "CASE WHEN instr(r.data, CAST('\"nuts\"' AS BLOB))"
+    " THEN COALESCE(json_extract(r.data, '$.nuts'), '[]') ELSE '[]' END"
+)
 # The organisations with one kind of experience, in listed projects.
 _EXPERIENCE = {
     "led": "SELECT DISTINCT org_id FROM participations"
@@ -94,7 +100,7 @@ class SQLiteParticipantReads:
         regions: what its activity is counted by."""
         rows = self.db.execute(
             "SELECT p.project_id, p.role, p.eu_contribution_eur, r.programme, r.period,"
-            " COALESCE(json_extract(r.data, '$.nuts'), '[]')"
+            f" {_NUTS}"
             " FROM participations p JOIN projects r ON r.id = p.project_id WHERE p.org_id = ? ORDER BY p.project_id",
             (org_id,),
         )
