@@ -144,7 +144,7 @@ def main() -> None:
     stats = store.stats()
     about = machine()
     print(
-        f"{stats.projects:,} listed projects, {stats.participations:,} participations, {stats.organisations:,} organisations"
+        f"{stats.projects:,} projects, {stats.participations:,} participations, {stats.organisations:,} organisations"
     )
     print(f"load before: {about['load']}")
     rows, results = [], {}

@@ -3,12 +3,15 @@ ranks follow the credit their projects give, and each filter keeps only what it 
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from euprojects.cli import main
 from euprojects.model import Role
 from euprojects.orgs.partners import PartnerQuery, PartnerResult, find_partners, recency, seed_query
 from euprojects.search import Searcher
@@ -147,3 +150,22 @@ def test_a_project_seeds_partner_search_with_its_themes_or_title() -> None:
     assert seed_query(None, None, []) == ""
     # what the query language would read as scopes, operators or exclusions is taken literally
     assert seed_query("title:x OR -yes", None, ["OR", "-"]) == '"title x" OR yes'
+
+
+def test_the_command_line_prints_the_same_ranking(corpus: Corpus, corpus_searcher: Searcher) -> None:
+    store, index_dir = corpus
+    home = index_dir.parent
+    env = {
+        "EUPROJECTS_HOME": str(home),
+        "EUPROJECTS_DATABASE_URL": f"sqlite:///{home / 'store.db'}",
+        "EUPROJECTS_INDEX_DIR": str(index_dir),
+    }
+    expected = find_partners(corpus_searcher, store, PartnerQuery(query=TOPIC, country=("DE",), limit=3))
+    done = CliRunner().invoke(main, ["partners", TOPIC, "--country", "Germany", "--limit", "3", "--json"], env=env)
+    assert done.exit_code == 0, done.output
+    printed = json.loads(done.output)
+    assert [hit["id"] for hit in printed["hits"]] == [hit.id for hit in expected.hits]
+    table = CliRunner().invoke(main, ["partners", TOPIC, "--country", "DE", "--limit", "3"], env=env)
+    assert table.exit_code == 0 and expected.hits[0].id in table.output and "most relevant of" in table.output
+    wrong = CliRunner().invoke(main, ["partners", TOPIC, "--country", "Atlantis"], env=env)
+    assert wrong.exit_code == 2 and "Atlantis" in wrong.output and "Traceback" not in wrong.output
