@@ -157,7 +157,11 @@ def main() -> None:
         results[name] = {"calls": len(wall), "p50_ms": p50, "p95_ms": p95, "cpu_p50_ms": cpu50, "cpu_p95_ms": cpu95}
         print(f"  {name}: p50 {p50:.1f} ms, load {load()}", flush=True)
     header = ("work", "calls", "p50 ms", "p95 ms", "CPU p50 ms", "CPU p95 ms", "CPU p50 ÷ project search")
-    print(table(header, rows))
+    printed = table(header, rows)
+    print(printed)
+    (RESULTS / "partners.md").write_text(
+        f"load before {about['load']}, after {load()}\n\n{printed}\n", encoding="utf-8"
+    )
     print(f"load after: {load()}")
     write_json(RESULTS / "partners.json", {"machine": about, "load_after": load(), "results": results})
 
