@@ -170,9 +170,11 @@ async def partners_page(
         "programme": programme,
         "period": period,
     }
-    periods = sorted({p.period for p in await portal.run(portal.store.programmes, None) if p.period})
+    programmes = await portal.run(portal.store.programmes, None)
+    periods = sorted({p.period for p in programmes if p.period})
     context: dict[str, Any] = {"form": form, "periods": periods, "result": None, "error": None}
     context["organisation_types"] = ORGANISATION_TYPES
+    context["programme_names"] = sorted({p.name for p in programmes})
     if not q.strip():
         return render(request, "partners.html", **context)
     split = [c.strip() for value in country for c in value.split(",") if c.strip()]
