@@ -167,5 +167,7 @@ def test_the_command_line_prints_the_same_ranking(corpus: Corpus, corpus_searche
     assert [hit["id"] for hit in printed["hits"]] == [hit.id for hit in expected.hits]
     table = CliRunner().invoke(main, ["partners", TOPIC, "--country", "DE", "--limit", "3"], env=env)
     assert table.exit_code == 0 and expected.hits[0].id in table.output and "most relevant of" in table.output
+    wordless = CliRunner().invoke(main, ["partners", "+++"], env=env)
+    assert wordless.exit_code == 1 and "words of a topic" in wordless.output
     wrong = CliRunner().invoke(main, ["partners", TOPIC, "--country", "Atlantis"], env=env)
     assert wrong.exit_code == 2 and "Atlantis" in wrong.output and "Traceback" not in wrong.output

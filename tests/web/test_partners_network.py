@@ -110,6 +110,7 @@ def test_the_network_api_and_its_errors(client: TestClient, corpus: Corpus) -> N
     problem(client, "/api/v1/network?country=Atlantis", 400, "country")
     problem(client, "/api/v1/network?country=FI&limit=1", 400, "limit")
     problem(client, "/api/v1/network?country=FI&level=people", 400, "level")
+    assert "words" in problem(client, "/api/v1/network?q=%2B%2B%2B", 400, "q")
 
 
 def test_the_network_page_has_the_drawings_data_and_its_tables(client: TestClient) -> None:

@@ -21,7 +21,7 @@ from typing import Literal
 import msgspec
 
 from euprojects.normalise.places import country_name
-from euprojects.orgs.partners import Ranker
+from euprojects.orgs.partners import Ranker, require_topic
 from euprojects.search import SearchRequest
 from euprojects.store import Store
 from euprojects.store.participants import Participant
@@ -86,6 +86,7 @@ def search_network(
     level: Level = "organisations",
     limit: int = DEFAULT_LIMIT,
 ) -> Network:
+    require_topic(request.query)
     matched, ranked = ranker.ranked_ids(request, SEARCH_PROJECTS)
     network = build(store, "search", request.query, [pid for pid, _ in ranked], level, limit, None)
     network.projects_matched = matched

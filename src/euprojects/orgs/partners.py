@@ -23,6 +23,7 @@ from typing import Protocol
 
 import msgspec
 
+from euprojects.errors import QueryError
 from euprojects.model import Organisation, Role
 from euprojects.search import SearchRequest
 from euprojects.store import Store
@@ -102,7 +103,14 @@ class _Credit(msgspec.Struct):
     projects: dict[str, tuple[str, float]] = {}  # project id -> (role, credit)
 
 
+def require_topic(query: str) -> None:
+    """A topic must have words: without any, every project would be "relevant"."""
+    if not any(c.isalnum() for c in query):
+        raise QueryError("q: give the words of a topic, e.g. hydrogen storage")
+
+
 def find_partners(ranker: Ranker, store: Store, request: PartnerQuery, today: dt.date | None = None) -> PartnerResult:
+    require_topic(request.query)
     filters = {"country": list(request.country)} if request.country else {}
     matched, ranked = ranker.ranked_ids(SearchRequest(query=request.query, filters=filters), PROJECTS_CONSIDERED)
     briefs = store.project_briefs([pid for pid, _ in ranked])

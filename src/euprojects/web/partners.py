@@ -19,8 +19,8 @@ from euprojects import limits
 from euprojects.model import Project
 from euprojects.normalise.places import country_code
 from euprojects.orgs import network as networks
-from euprojects.orgs.partners import MAX_LIMIT, PartnerQuery, PartnerResult, find_partners, seed_query
-from euprojects.search import IndexMissing, SearchRequest
+from euprojects.orgs.partners import MAX_LIMIT, PartnerQuery, PartnerResult, find_partners, require_topic, seed_query
+from euprojects.search import IndexMissing, QueryError, SearchRequest
 from euprojects.vocabulary import ORGANISATION_TYPES
 from euprojects.web.api import answers, json_response
 from euprojects.web.errors import ApiProblem
@@ -78,8 +78,10 @@ def partner_query(
     limit: int,
 ) -> PartnerQuery:
     """The library's query, every value checked; raises ApiProblem naming the parameter."""
-    if not any(c.isalnum() for c in q):
-        raise ApiProblem(400, "q: give the words of a topic, e.g. q=hydrogen storage", "q")
+    try:
+        require_topic(q)
+    except QueryError as err:
+        raise ApiProblem(400, str(err), "q") from None
     for name, values in (("country", country), ("nuts", nuts), ("org_type", org_type)):
         _check_count(name, values)
     for name, values in (("programme", programme), ("period", period)):
@@ -117,6 +119,8 @@ async def _partners(portal: Portal, query: PartnerQuery) -> PartnerResult:
         return await portal.run(_find, portal, query)
     except IndexMissing as err:
         raise ApiProblem(503, str(err)) from None
+    except QueryError as err:
+        raise ApiProblem(400, str(err), "q") from None
 
 
 def _find(portal: Portal, query: PartnerQuery) -> PartnerResult:
@@ -207,6 +211,8 @@ async def _network(
         return await portal.run(_search_network, portal, request, level or "organisations", limit)
     except IndexMissing as err:
         raise ApiProblem(503, str(err)) from None
+    except QueryError as err:
+        raise ApiProblem(400, str(err), "q") from None
 
 
 def _search_network(portal: Portal, request: SearchRequest, level: networks.Level, limit: int) -> networks.Network:
