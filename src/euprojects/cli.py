@@ -20,6 +20,8 @@ from euprojects.index import build as index_build
 from euprojects.ingest.summary import by_data_set
 from euprojects.model import Money, Project
 from euprojects.normalise.money import format_eur_style
+from euprojects.normalise.places import country_code
+from euprojects.orgs import partners as partner_search
 from euprojects.orgs.overrides import OverridesError
 from euprojects.search import IndexMissing, QueryError, Searcher, SearchRequest, SearchResult
 from euprojects.sources import SourceError, formats, plan
@@ -518,6 +520,57 @@ def search(
         emit_json(result)
         return
     _print_search(result)
+
+
+@main.command()
+@click.argument("query")
+@click.option("--country", multiple=True, help="Organisation's country (code or name); repeatable.")
+@click.option("--nuts", multiple=True, help="Organisation's NUTS region or a parent of it; repeatable.")
+@click.option("--type", "org_type", multiple=True, help="Organisation type, e.g. HES, REC, PRC; repeatable.")
+@click.option("--has-led", "led", is_flag=True, help="Only organisations that led or coordinated a project.")
+@click.option("--programme", multiple=True, help="Only organisations with a project in this programme; repeatable.")
+@click.option("--period", multiple=True, help="Only organisations with a project in this period; repeatable.")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, partner_search.MAX_LIMIT))
+@json_option
+@pass_context
+def partners(
+    ctx: Context,
+    query: str,
+    country: tuple[str, ...],
+    nuts: tuple[str, ...],
+    org_type: tuple[str, ...],
+    led: bool,
+    programme: tuple[str, ...],
+    period: tuple[str, ...],
+    limit: int,
+    as_json: bool,
+) -> None:
+    """Find partners: organisations ranked by their projects on a topic (relevance, recency, role)."""
+    codes = tuple(_country_code(c) for c in country)
+    request = partner_search.PartnerQuery(
+        query=query, country=codes, nuts=tuple(n.upper() for n in nuts), org_type=org_type,
+        has_led=led, programme=programme, period=period, limit=limit,
+    )  # fmt: skip
+    try:
+        result = partner_search.find_partners(Searcher(ctx.settings.index_dir, ctx.store), ctx.store, request)
+    except (IndexMissing, QueryError) as err:
+        raise click.ClickException(str(err)) from None
+    if as_json:
+        emit_json(result)
+        return
+    rows = [(h.id, h.name, h.country, h.projects, h.led, f"{h.score:.2f}") for h in result.hits]
+    click.echo(tables.render(("organisation", "name", "country", "projects", "led", "score"), rows))
+    click.echo(
+        f"{len(result.hits)} of {result.total:,} organisation(s), ranked over the {result.projects_considered:,}"
+        f" most relevant of {result.projects_matched:,} matching projects"
+    )
+
+
+def _country_code(value: str) -> str:
+    code = country_code(value)
+    if code is None:
+        raise click.BadParameter(f"{value!r} is not a country code or name", param_hint="--country")
+    return code
 
 
 def _filters(pairs: tuple[str, ...]) -> dict[str, list[str]]:

@@ -349,6 +349,21 @@ class Searcher:
         found = searcher.search(both, limit=len(project_ids), count=False).hits
         return {searcher.doc(address)["id"][0] for _, address in found}
 
+    def ranked_ids(self, request: SearchRequest, limit: int) -> tuple[int, list[tuple[str, float]]]:
+        """The total and the ``limit`` best-ranked project ids with their scores, without facets,
+        snippets or hydration: what aggregations over the most relevant projects start from. A
+        query whose words match nothing together is relaxed as the search page relaxes it."""
+        searcher = self._fresh_searcher()
+        plan = self.plan(msgspec.structs.replace(request, limit=0, page=1, cursor=None, sort=None), searcher)
+        query = self._combine(plan.text, plan.filters, plan.excluded)
+        found = searcher.search(query, limit=max(1, limit), count=True)
+        if not found.hits and self._relaxable(plan):
+            relaxed = self.compiler.text_query(plan.parsed, searcher, relaxed=True)
+            query = self._combine(relaxed, plan.filters, plan.excluded)
+            found = searcher.search(query, limit=max(1, limit), count=True)
+        total = int(found.count or 0)  # type: ignore[attr-defined]
+        return total, [(searcher.doc(address)["id"][0], float(score)) for score, address in found.hits[:limit]]
+
     @staticmethod
     def _relaxable(plan: _Plan) -> bool:
         """A query of several words that all together match nothing is retried with any word."""

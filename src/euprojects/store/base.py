@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 import msgspec
 
 from euprojects.model import Beneficiary, Organisation, Partner, Programme, Project, Reject, RejectEntry
+from euprojects.store.participants import ParticipantReads
 from euprojects.store.resolution import OrganisationResolution
 
 if TYPE_CHECKING:
@@ -171,7 +172,7 @@ class Stats(msgspec.Struct):
     quality: dict[str, SourceQuality] = {}
 
 
-class Store(OrganisationResolution, Protocol):
+class Store(OrganisationResolution, ParticipantReads, Protocol):
     url: str
 
     def close(self) -> None: ...

@@ -32,6 +32,7 @@ from euprojects.store.base import (
 )
 from euprojects.store.locking import Waited
 from euprojects.store.resolution import MEMBERS, ResolutionTables
+from euprojects.store.sqlite_participants import SQLiteParticipantReads
 
 T = TypeVar("T")
 CHUNK = 500
@@ -47,7 +48,7 @@ def marks(items: Sequence[object]) -> str:
     return ",".join("?" * len(items))
 
 
-class SQLiteStore(ResolutionTables):
+class SQLiteStore(ResolutionTables, SQLiteParticipantReads):
     """Store backed by one SQLite file; each thread gets its own connection."""
 
     def __init__(self, path: Path) -> None:

@@ -18,7 +18,7 @@ from euprojects import settings as settings_module
 from euprojects.index import lemmas
 from euprojects.search import QueryError, Searcher
 from euprojects.store import Store, open_store
-from euprojects.web import api, feeds, pages, reconcile
+from euprojects.web import api, feeds, pages, partners, reconcile
 from euprojects.web.errors import ApiProblem, problem_response
 from euprojects.web.openapi import custom_openapi
 from euprojects.web.params import ParameterError, describe
@@ -62,6 +62,8 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(feeds.router)
     app.include_router(reconcile.router)
+    app.include_router(partners.api_router)
+    app.include_router(partners.page_router)
     _handle_errors(app)
     app.openapi = lambda: custom_openapi(app)  # type: ignore[method-assign]
     return app

@@ -6,6 +6,8 @@ from __future__ import annotations
 import msgspec
 
 from euprojects.model import Programme
+from euprojects.orgs.network import Network
+from euprojects.orgs.partners import PartnerResult
 from euprojects.search.engine import Hit, SearchResult
 from euprojects.search.facets import FacetValue
 from euprojects.views import OrganisationRecord, ProjectRecord, StatsRecord
@@ -62,6 +64,16 @@ class StatsEnvelope(msgspec.Struct):
     data: StatsRecord
 
 
+class PartnersEnvelope(msgspec.Struct):
+    ok: bool
+    data: PartnerResult
+
+
+class NetworkEnvelope(msgspec.Struct):
+    ok: bool
+    data: Network
+
+
 ENVELOPES: tuple[type, ...] = (
     ErrorEnvelope,
     SearchEnvelope,
@@ -71,4 +83,6 @@ ENVELOPES: tuple[type, ...] = (
     ProgrammesEnvelope,
     FacetEnvelope,
     StatsEnvelope,
+    PartnersEnvelope,
+    NetworkEnvelope,
 )
