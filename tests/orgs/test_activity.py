@@ -30,7 +30,9 @@ def grouped(store: Store, org_id: str, column: str) -> dict[str, tuple[int, int,
     rows = db(store).execute(
         f"SELECT COALESCE({column}, '(none)'), COUNT(DISTINCT p.project_id),"
         " COUNT(DISTINCT CASE WHEN p.role = 'lead' THEN p.project_id END), ROUND(SUM(p.eu_contribution_eur), 2)"
-        " FROM participations p JOIN projects r ON r.id = p.project_id WHERE p.org_id = ? GROUP BY 1",
+        " FROM participations p JOIN projects r ON r.id = p.project_id"
+        # every id the sources use for the organisation (euprojects.orgs resolves them to it)
+        " WHERE p.org_id IN (SELECT org_id FROM org_links WHERE canonical = ?1 UNION SELECT ?1) GROUP BY 1",
         (org_id,),
     )
     return {key: (n, led, eu) for key, n, led, eu in rows}
@@ -42,6 +44,7 @@ def test_the_activity_equals_the_stores_sums(corpus: Corpus, rank: int) -> None:
     org_id = busiest(store, 3)[rank]
     record = organisation_record(store, org_id)
     assert record is not None and record.activity is not None
+    org_id = record.organisation.id  # the canonical organisation, with all its mentions
     activity = record.activity
     # an organisation listed twice in one project (two departments) counts it once
     assert activity.projects == len({p.project_id for p in record.projects})
@@ -68,6 +71,7 @@ def test_partner_countries_count_shared_projects(corpus: Corpus) -> None:
     org_id = busiest(store, 1)[0]
     record = organisation_record(store, org_id)
     assert record is not None and record.activity is not None
+    org_id = record.organisation.id  # the canonical organisation, with all its mentions
     counts = {c.key: c.projects for c in record.activity.partner_countries}
     assert len(counts) > 3
     for country, n in list(counts.items())[:5]:
@@ -75,9 +79,11 @@ def test_partner_countries_count_shared_projects(corpus: Corpus) -> None:
             db(store)
             .execute(
                 "SELECT COUNT(DISTINCT mine.project_id) FROM participations mine JOIN participations other"
-                " ON other.project_id = mine.project_id AND other.org_id <> mine.org_id"
-                " WHERE mine.org_id = ? AND other.country = ?",
-                (org_id, country),
+                " ON other.project_id = mine.project_id"
+                " LEFT JOIN org_links lm ON lm.org_id = mine.org_id LEFT JOIN org_links lo ON lo.org_id = other.org_id"
+                " WHERE COALESCE(lm.canonical, mine.org_id) = ? AND COALESCE(lo.canonical, other.org_id) <> ?"
+                " AND other.country = ?",
+                (org_id, org_id, country),
             )
             .fetchone()[0]
         )

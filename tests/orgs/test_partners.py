@@ -114,7 +114,8 @@ def test_experience_filters_ask_the_store(corpus: Corpus, corpus_searcher: Searc
             db(store)
             .execute(
                 "SELECT 1 FROM participations p JOIN projects r ON r.id = p.project_id"
-                " WHERE p.org_id = ? AND p.role = 'lead' AND r.listed",
+                " LEFT JOIN org_links l ON l.org_id = p.org_id"
+                " WHERE COALESCE(l.canonical, p.org_id) = ? AND p.role = 'lead' AND r.listed",
                 (hit.id,),
             )
             .fetchone()

@@ -66,10 +66,11 @@ class Network(msgspec.Struct):
 def organisation_network(
     store: Store, org_id: str, level: Level = "organisations", limit: int = DEFAULT_LIMIT
 ) -> Network:
+    org = store.organisation(org_id)
+    org_id = org.id if org else org_id  # the canonical organisation an id was resolved to
     project_ids = store.organisation_project_ids(org_id)
     centre = org_id if level == "organisations" else None
     if level == "countries":
-        org = store.organisation(org_id)
         centre = org.country if org else None
     return build(store, "organisation", org_id, project_ids, level, limit, centre)
 

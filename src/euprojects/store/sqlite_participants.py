@@ -11,6 +11,7 @@ import msgspec
 from euprojects.model import Organisation
 from euprojects.store import codec
 from euprojects.store.participants import ActivityRow, OrganisationFilter, Participant, ProjectBrief
+from euprojects.store.resolution import MEMBERS
 
 CHUNK = 500
 EXPERIENCE_CACHE = 64
@@ -20,14 +21,22 @@ _NUTS = (
     "CASE WHEN instr(r.data, CAST('\"nuts\"' AS BLOB))"
     " THEN COALESCE(json_extract(r.data, '$.nuts'), '[]') ELSE '[]' END"
 )
+# Organisations are the canonical ones the sources' ids resolve to (euprojects.orgs): a
+# participation's organisation, and an organisation's record with its merged details.
+_CANONICAL = "COALESCE(l.canonical, p.org_id)"
+_LINKED = "LEFT JOIN org_links l ON l.org_id = p.org_id"
+_RECORDS = (
+    "(SELECT o.id AS id, COALESCE(c.country, o.country) AS country, COALESCE(c.type, o.type) AS type,"
+    " COALESCE(c.data, o.data) AS data FROM organisations o LEFT JOIN org_canonical c ON c.id = o.id)"
+)
 # The organisations with one kind of experience, in listed projects.
 _EXPERIENCE = {
-    "led": "SELECT DISTINCT org_id FROM participations"
-    " WHERE role = 'lead' AND project_id IN (SELECT id FROM projects WHERE listed)",
-    "programme": "SELECT DISTINCT p.org_id FROM projects r JOIN participations p ON p.project_id = r.id"
-    " WHERE r.programme = ? AND r.listed",
-    "period": "SELECT DISTINCT p.org_id FROM projects r JOIN participations p ON p.project_id = r.id"
-    " WHERE r.period = ? AND r.listed",
+    "led": f"SELECT DISTINCT {_CANONICAL} FROM participations p {_LINKED}"
+    " WHERE p.role = 'lead' AND p.project_id IN (SELECT id FROM projects WHERE listed)",
+    "programme": f"SELECT DISTINCT {_CANONICAL} FROM projects r JOIN participations p ON p.project_id = r.id"
+    f" {_LINKED} WHERE r.programme = ? AND r.listed",
+    "period": f"SELECT DISTINCT {_CANONICAL} FROM projects r JOIN participations p ON p.project_id = r.id"
+    f" {_LINKED} WHERE r.period = ? AND r.listed",
 }
 # The label a merge built for an untitled project, read from its JSON only when it is untitled.
 _LABEL = "CASE WHEN title IS NULL AND acronym IS NULL THEN json_extract(data, '$.label') END"
@@ -55,8 +64,8 @@ class SQLiteParticipantReads:
         found: dict[str, list[Participant]] = {}
         for part in _chunks(list(project_ids)):
             rows = self.db.execute(
-                f"SELECT project_id, org_id, role, country FROM participations WHERE project_id IN ({_marks(part)})"
-                " ORDER BY project_id, ord",
+                f"SELECT p.project_id, {_CANONICAL}, p.role, p.country FROM participations p {_LINKED}"
+                f" WHERE p.project_id IN ({_marks(part)}) ORDER BY p.project_id, p.ord",
                 part,
             )
             for project_id, org_id, role, country in rows:
@@ -67,7 +76,7 @@ class SQLiteParticipantReads:
         """Many organisations by id at once; unknown ids are absent."""
         found: dict[str, Organisation] = {}
         for part in _chunks(list(org_ids)):
-            rows = self.db.execute(f"SELECT id, data FROM organisations WHERE id IN ({_marks(part)})", part)
+            rows = self.db.execute(f"SELECT id, data FROM {_RECORDS} WHERE id IN ({_marks(part)})", part)
             found.update((org_id, codec.decode_organisation(data)) for org_id, data in rows)
         return found
 
@@ -83,7 +92,10 @@ class SQLiteParticipantReads:
         return found
 
     def organisation_project_ids(self, org_id: str) -> list[str]:
-        rows = self.db.execute("SELECT DISTINCT project_id FROM participations WHERE org_id = ? ORDER BY 1", (org_id,))
+        rows = self.db.execute(
+            f"SELECT DISTINCT project_id FROM participations WHERE org_id IN ({MEMBERS}) ORDER BY 1",
+            (self._canonical(org_id),),
+        )
         return [project_id for (project_id,) in rows]
 
     def country_project_ids(self, country: str) -> list[str]:
@@ -101,13 +113,19 @@ class SQLiteParticipantReads:
         rows = self.db.execute(
             "SELECT p.project_id, p.role, p.eu_contribution_eur, r.programme, r.period,"
             f" {_NUTS}"
-            " FROM participations p JOIN projects r ON r.id = p.project_id WHERE p.org_id = ? ORDER BY p.project_id",
-            (org_id,),
+            f" FROM participations p JOIN projects r ON r.id = p.project_id WHERE p.org_id IN ({MEMBERS})"
+            " ORDER BY p.project_id",
+            (self._canonical(org_id),),
         )
         return [
             ActivityRow(project_id, role, eu, programme, period, _nuts.decode(nuts))
             for project_id, role, eu, programme, period, nuts in rows
         ]
+
+    def _canonical(self, org_id: str) -> str:
+        """The canonical organisation an id was resolved to (itself when it is one)."""
+        row = self.db.execute("SELECT canonical FROM org_links WHERE org_id = ?", (org_id,)).fetchone()
+        return str(row[0]) if row else org_id
 
     def qualified(self, org_ids: Sequence[str], wanted: OrganisationFilter) -> set[str]:
         found = set(org_ids)
@@ -131,7 +149,7 @@ class SQLiteParticipantReads:
             conditions.append(f"({regions})")
             args += [value for code in wanted.nuts for value in (str(len(code)), code)]
         return self._select(
-            "SELECT id FROM organisations WHERE id IN ({marks})" + "".join(f" AND {c}" for c in conditions),
+            f"SELECT id FROM {_RECORDS} WHERE id IN ({{marks}})" + "".join(f" AND {c}" for c in conditions),
             org_ids,
             args,
         )
