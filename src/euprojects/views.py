@@ -15,6 +15,7 @@ import msgspec
 from euprojects.index.build import IndexStatus
 from euprojects.model import Beneficiary, Organisation, Partner, Project
 from euprojects.normalise.names import is_unnamed
+from euprojects.stats.compute import Statistics
 from euprojects.store import Store
 from euprojects.store.base import BeneficiaryTotals, OrganisationRole, SourceQuality, Stats
 
@@ -81,6 +82,7 @@ class StatsRecord(msgspec.Struct):
     index: IndexStatus | None = None
     unlisted: int = 0
     quality: dict[str, SourceQuality] = {}
+    statistics: Statistics | None = None
 
 
 def project_record(project: Project) -> ProjectRecord:

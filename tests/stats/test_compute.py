@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from euprojects.search import SearchRequest, Searcher
+from euprojects.search import Searcher, SearchRequest
 from euprojects.stats.compute import Statistics, StatisticsEngine
 from euprojects.store import Store
 from tests.stats.truth import Truth, truth

@@ -22,7 +22,7 @@ import tantivy
 
 from euprojects import vocabulary
 from euprojects.fields import value_label
-from euprojects.search import SearchRequest, Searcher
+from euprojects.search import Searcher, SearchRequest
 from euprojects.stats.document import ORGANISATIONS, PAIRS, PARTICIPATIONS, PARTITIONS, SEPARATOR
 
 BUCKET_LIMIT = 60_000  # Tantivy refuses more than 65,000 buckets in one aggregation
@@ -193,12 +193,17 @@ class StatisticsEngine:
         """Partitions grouped so that no group can exceed the bucket limit: each group's buckets
         over all the data (an upper bound for any search) stay below it."""
         stamp = self.searcher.stamp
-        plan = self._plans.get(stamp)
-        if plan is not None:
-            return plan
+        known = self._plans.get(stamp)
+        if known is not None:
+            return known
         everything = tantivy.Query.all_query()
-        sizes = {p: len(searcher.aggregate(everything, organisation_request([p]))["orgs"]["buckets"]) for p in range(PARTITIONS)}
-        plan, group, used = [], [], 0
+        sizes = {
+            p: len(searcher.aggregate(everything, organisation_request([p]))["orgs"]["buckets"])
+            for p in range(PARTITIONS)
+        }
+        plan: list[list[int]] = []
+        group: list[int] = []
+        used = 0
         for partition, size in sizes.items():
             if group and used + size > BUCKET_LIMIT:
                 plan.append(group)
@@ -235,7 +240,7 @@ def assemble(
         organisations=organisations["", ""],
     )
     over_time = {stack: _years(projects[f"years:{stack}"]["buckets"]) for stack in STACKS}
-    links = [Link(*_key(b).split(SEPARATOR, 1), projects=int(b["doc_count"])) for b in partners["pairs"]["buckets"]]
+    links = [_link(b) for b in partners["pairs"]["buckets"]]
     links.sort(key=lambda link: (-link.projects, link.a, link.b))
     return Statistics(
         query=request.query,
@@ -246,6 +251,11 @@ def assemble(
         over_time=over_time,
         links=links,
     )
+
+
+def _link(bucket: dict[str, Any]) -> Link:
+    a, b = _key(bucket).split(SEPARATOR, 1)
+    return Link(a, b, int(bucket["doc_count"]))
 
 
 def _participations(buckets: list[dict[str, Any]]) -> Counter[tuple[str, str]]:
@@ -276,7 +286,9 @@ def _rows(
         value = _key(bucket)
         if dimension.name == "nuts" and len(value) < 3:
             continue  # a NUTS code of two letters is the country: that is the country breakdown
-        rows[value] = Row(value, label_of(dimension.name, value), projects=int(bucket["doc_count"]), eu_contribution_eur=_eu(bucket))
+        rows[value] = Row(
+            value, label_of(dimension.name, value), projects=int(bucket["doc_count"]), eu_contribution_eur=_eu(bucket)
+        )
     if dimension.letter:
         for (letter, value), count in participations.items():
             if letter == dimension.letter:

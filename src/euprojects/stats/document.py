@@ -11,8 +11,8 @@ same figures.
 
 from __future__ import annotations
 
-from collections import Counter
 import zlib
+from collections import Counter
 from itertools import combinations
 
 from euprojects.model import Project
