@@ -18,7 +18,8 @@ SEARCHES = (
     ("", {}),
     ("energy", {"fund": ["H2020", "HORIZON"]}),
     ("", {"country": ["FI"]}),
-    ("", {"start_year": ["2021..2023"], "org_type": ["PRC"]}),
+    ("", {"org_type": ["PRC"], "country": ["DE", "FR"]}),
+    ("", {"start_year": ["2015..2019"], "source": ["erc", "os-fi"]}),
     ("hydrogen storage zzzqqq", {}),
 )
 

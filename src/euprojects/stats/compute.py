@@ -161,6 +161,8 @@ class StatisticsEngine:
         if cached is not None:
             return cached
         found = self._compute(searcher, match, total, relaxed, request)
+        if not self.cache_size:
+            return found
         with self._lock:
             if len(self._cache) >= self.cache_size:
                 self._cache.pop(next(iter(self._cache)))

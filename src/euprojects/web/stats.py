@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import weakref
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
@@ -19,11 +20,13 @@ from fastapi.responses import HTMLResponse, Response
 
 from euprojects.export import safe
 from euprojects.fields import FIELDS, value_label
+from euprojects.model import Project
 from euprojects.search import IndexMissing, QueryError, Searcher
 from euprojects.stats.compute import DIMENSIONS, STACKS, Statistics, StatisticsEngine, stacked
+from euprojects.store.base import OrganisationRole
 from euprojects.web import format as formatting
 from euprojects.web import maps
-from euprojects.web.pages import error_page, render
+from euprojects.web.pages import error_page, render, templates
 from euprojects.web.params import ParameterError, from_query, state, to_request
 from euprojects.web.portal import Portal, PortalDep
 
@@ -170,3 +173,38 @@ def _csv_lines(rows: list[list[Any]]) -> Iterator[str]:
     for row in rows:
         writer.writerow(["" if cell is None else safe(cell) for cell in row])
     yield buffer.getvalue()
+
+
+def partner_map(project: Project) -> dict[str, Any]:
+    """A small map of a project's partners: their countries shaded, and a point per partner
+    whose coordinates the data gives (clustered where they crowd)."""
+    countries = Counter(p.organisation.country for p in project.participations if p.organisation.country)
+    described = {code: f"{formatting.country(code)}: {n} partner(s)" for code, n in countries.items()}
+    areas, _ = maps.choropleth({code: 1.0 for code in countries}, described)
+    located = [
+        (p.organisation.latitude, p.organisation.longitude, p.organisation.name or p.organisation.id)
+        for p in project.participations
+        if p.organisation.latitude is not None and p.organisation.longitude is not None
+    ]
+    return {
+        "areas": areas,
+        "points": maps.points(located, cell=10.0),
+        "size": (maps.WIDTH, maps.height()),
+        "countries": countries.most_common(),
+        "located": len(located),
+    }
+
+
+def organisation_years(projects: Sequence[OrganisationRole]) -> list[tuple[str, int, float]]:
+    """An organisation's projects and the EU contribution it received, by start year (projects
+    without a start date under "unknown")."""
+    counts: Counter[str] = Counter()
+    money: defaultdict[str, float] = defaultdict(float)
+    for role in projects:
+        year = role.start_date[:4] if role.start_date else "unknown"
+        counts[year] += 1
+        money[year] += role.eu_contribution_eur or 0.0
+    return [(year, counts[year], round(money[year], 2)) for year in sorted(counts)]
+
+
+templates.env.globals.update(partner_map=partner_map, organisation_years=organisation_years)
