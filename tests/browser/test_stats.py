@@ -25,9 +25,7 @@ VIEWS = {
 
 def _charts_drawn(page: Any) -> None:
     """Every figure whose table has rows gets its chart, and the chart has pixels drawn."""
-    expected = page.locator("figure[data-chart=bar], figure[data-chart=stacked]").filter(
-        has=page.locator("tbody tr")
-    )
+    expected = page.locator("figure[data-chart=bar], figure[data-chart=stacked]").filter(has=page.locator("tbody tr"))
     count = expected.count()
     assert count >= 5
     expect(page.locator("figure.charted canvas")).to_have_count(count)
@@ -46,9 +44,9 @@ def test_each_statistics_view_draws_its_charts_and_maps_offline(offline_page: An
     page = offline_page
     response = page.goto(VIEWS[name])
     assert response is not None and response.status == 200
-    expect(page.locator("svg[data-map=countries] path[data-country]").first).to_be_attached()
-    assert page.locator("svg[data-map=countries] path[data-country]").count() > 40
-    assert page.locator("svg[data-map=countries] path[fill='#08519c']").count() >= 1  # the darkest class is used
+    expect(page.locator("svg[data-map=countries] use[data-country]").first).to_be_attached()
+    assert page.locator("svg[data-map=countries] use[data-country]").count() > 40
+    assert page.locator("svg[data-map=countries] use[fill='#08519c']").count() >= 1  # the darkest class is used
     assert page.locator("svg[data-map=links] line").count() >= 1
     _charts_drawn(page)
     screenshot(page, f"stats-{name}")

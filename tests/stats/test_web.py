@@ -53,7 +53,9 @@ def test_the_page_shows_the_api_figures_and_links_back_to_its_search(stats_clien
 
 def test_the_country_map_colours_the_countries_with_projects(stats_client: TestClient) -> None:
     page = stats_client.get("/stats?country=FI&map=participations").text
-    finland = re.search(r'<path d="[^"]+" fill="(#[0-9a-f]+)"[^>]*data-country="FI"><title>([^<]+)</title>', page)
+    finland = re.search(
+        r'<use href="/stats/shapes.svg#FI" fill="(#[0-9a-f]+)"[^>]*data-country="FI"><title>([^<]+)</title>', page
+    )
     assert finland is not None
     assert finland[1] != "#f2f2f2"
     rows = _api(stats_client, "country=FI")["statistics"]["by"]["country"]
@@ -71,6 +73,15 @@ def test_each_table_downloads_as_csv_with_the_api_figures(stats_client: TestClie
     for table in ("years-source", "years-fund", "links", "role", "nuts"):
         response = stats_client.get(f"/stats/{table}.csv?{SEARCH}")
         assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+
+
+def test_the_shapes_are_one_cached_file_that_every_map_uses(stats_client: TestClient) -> None:
+    shapes = stats_client.get("/stats/shapes.svg")
+    assert shapes.headers["content-type"].startswith("image/svg+xml") and "max-age" in shapes.headers["cache-control"]
+    codes = set(re.findall(r'<path id="(\w+)"', shapes.text))
+    assert {"FI", "EL", "UK", "DE", "MT", "LU", "IS", "NO"} <= codes
+    used = set(re.findall(r'href="/stats/shapes.svg#(\w+)"', stats_client.get("/stats").text))
+    assert used == codes
 
 
 def test_csv_cells_are_safe_in_spreadsheets() -> None:

@@ -1,6 +1,8 @@
 """Maps drawn on the server as SVG from the vendored Natural Earth shapes (world-atlas).
 
-A map is markup: it needs no script, passes the Content-Security-Policy (colours are presentation
+The shapes are one SVG file (``shapes_svg``, served at ``/stats/shapes.svg`` and cached by the
+browser); each map on a page only places them (``<use href="…#FI" fill="…">``), so a page with a
+map stays small. A map is markup: it needs no script, passes the Content-Security-Policy (colours are presentation
 attributes, not style), prints, and every country carries its name and figure as a ``<title>``
 that screen readers and tooltips read. The shapes are decoded from TopoJSON once per process and
 projected with a plain equirectangular projection scaled at 52°N, which keeps Europe's shapes
@@ -89,10 +91,10 @@ def _path(rings: list[list[tuple[float, float]]]) -> str:
     parts = []
     for ring in rings:
         xy = [project(x, y) for x, y in ring]
-        # every few kilometres are enough at this size: drop points closer than half a pixel
+        # a point every pixel or so is enough at this size: drop points closer than that
         kept = [xy[0]]
         for point in xy[1:]:
-            if abs(point[0] - kept[-1][0]) + abs(point[1] - kept[-1][1]) >= 0.5:
+            if abs(point[0] - kept[-1][0]) + abs(point[1] - kept[-1][1]) >= 0.8:
                 kept.append(point)
         if len(kept) > 2:
             parts.append("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in kept) + "Z")
@@ -122,6 +124,14 @@ def shapes() -> dict[str, Shape]:
     return found
 
 
+@cache
+def shapes_svg() -> str:
+    """Every country's outline as a path whose id is its code, with no colour of its own: maps
+    colour them where they use them."""
+    paths = "".join(f'<path id="{shape.code}" d="{shape.path}"/>' for shape in shapes().values())
+    return f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height()}"><defs>{paths}</defs></svg>'
+
+
 def classes(values: Iterable[float]) -> list[float]:
     """Upper bounds of the colour classes: quantiles of the values shown, so each colour holds
     about as many countries (figures span several orders of magnitude)."""
@@ -148,7 +158,6 @@ def colour(value: float | None, bounds: list[float]) -> str:
 class Area:
     code: str
     name: str
-    path: str
     fill: str
     title: str
 
@@ -168,7 +177,7 @@ def choropleth(values: Mapping[str, float], describe: Mapping[str, str]) -> tupl
     shown = {code: shape for code, shape in shapes().items()}
     bounds = classes(values.get(code, 0) for code in shown)
     areas = [
-        Area(code, shape.name, shape.path, colour(values.get(code), bounds), describe.get(code, f"{shape.name}: none"))
+        Area(code, shape.name, colour(values.get(code), bounds), describe.get(code, f"{shape.name}: none"))
         for code, shape in sorted(shown.items())
     ]
     legend = [(colour(bound, bounds), bound) for bound in bounds]

@@ -129,6 +129,12 @@ def _shown(value: float, measure: str) -> str:
     return formatting.number(round(value))
 
 
+@router.get("/stats/shapes.svg")
+async def shapes() -> Response:
+    """The country outlines every map on the portal places (see web/maps.py)."""
+    return Response(maps.shapes_svg(), media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"})
+
+
 @router.get("/stats/{table}.csv")
 async def stats_csv(request: Request, portal: PortalDep, table: str) -> Response:
     """One table of the statistics page as CSV, for the same search."""
