@@ -68,12 +68,21 @@ def test_projects_and_eu_contribution_by_dimension(pair: tuple[Statistics, Truth
         assert row.eu_contribution_eur == pytest.approx(expected.eu_by[dimension][value], rel=1e-9, abs=0.01)
 
 
-@pytest.mark.parametrize("dimension", ["country", "role", "org_type"])
+@pytest.mark.parametrize("dimension", ["country", "role", "org_type", "nuts"])
 def test_participations_and_organisations_by_dimension(pair: tuple[Statistics, Truth], dimension: str) -> None:
     stats, expected = pair
     rows = [r for r in stats.by[dimension] if r.participations is not None]
     assert {r.value: r.participations for r in rows} == dict(expected.participations_by[dimension])
-    assert {r.value: r.organisations for r in rows} == dict(expected.organisations_by[dimension])
+    if dimension == "country":  # distinct organisations are counted in all and by country
+        assert {r.value: r.organisations for r in rows} == dict(expected.organisations_by[dimension])
+    else:
+        assert all(r.organisations is None for r in rows)
+
+
+def test_without_organisations_the_other_figures_stay(engine: StatisticsEngine) -> None:
+    full, lean = engine.compute("", {"country": ["FI"]}), engine.compute("", {"country": ["FI"]}, organisations=False)
+    assert lean.totals.organisations == 0 < full.totals.organisations
+    assert lean.by["programme"] == full.by["programme"] and lean.links == full.links
 
 
 def test_country_pairs_count_shared_projects(pair: tuple[Statistics, Truth]) -> None:

@@ -24,7 +24,8 @@ def _api(client: TestClient, query: str = "") -> dict[str, Any]:
 
 
 def test_the_api_keeps_what_it_gave_and_adds_the_statistics_of_a_search(stats_client: TestClient) -> None:
-    everything = _api(stats_client)
+    assert _api(stats_client).get("statistics") is None  # as before unless asked
+    everything = _api(stats_client, "statistics=true")
     assert {"projects", "participations", "organisations", "by_source", "by_fund", "quality"} <= set(everything)
     assert everything["statistics"]["totals"]["projects"] == everything["projects"]
     searched = _api(stats_client, SEARCH)["statistics"]

@@ -80,6 +80,7 @@ def _from_records(store: Store, ids: list[str], found: Truth) -> None:
         found.eu_by.setdefault(name, defaultdict(float))
     type_orgs: defaultdict[str, set[str]] = defaultdict(set)
     type_parts: Counter[str] = Counter()
+    nuts_parts: Counter[str] = Counter()
     for start in range(0, len(ids), 500):
         for project in store.projects(ids[start : start + 500]):
             eu = to_eur(project.eu_contribution)
@@ -99,6 +100,9 @@ def _from_records(store: Store, ids: list[str], found: Truth) -> None:
                     found.by_project[name][value] += 1
                     found.eu_by[name][value] += eu or 0.0
             for org in orgs:
+                for n in (3, 4, 5):
+                    if org.nuts and len(org.nuts) >= n:
+                        nuts_parts[org.nuts[:n]] += 1
                 if org.type:
                     type_parts[org.type] += 1
                     type_orgs[org.type].add(org.id)
@@ -107,4 +111,5 @@ def _from_records(store: Store, ids: list[str], found: Truth) -> None:
                 for b in countries[i + 1 :]:
                     found.pairs[a, b] += 1
     found.participations_by["org_type"] = type_parts
+    found.participations_by["nuts"] = nuts_parts
     found.organisations_by["org_type"] = Counter({k: len(v) for k, v in type_orgs.items()})

@@ -151,16 +151,19 @@ class StatisticsEngine:
         self._plans: dict[float | None, list[list[int]]] = {}
         self._lock = threading.Lock()
 
-    def compute(self, query: str = "", filters: dict[str, list[str]] | None = None) -> Statistics:
-        """Statistics of the projects a search for ``query`` with ``filters`` lists."""
+    def compute(
+        self, query: str = "", filters: dict[str, list[str]] | None = None, organisations: bool = True
+    ) -> Statistics:
+        """Statistics of the projects a search for ``query`` with ``filters`` lists; without
+        ``organisations``, distinct organisations are not counted (0), which costs most."""
         request = SearchRequest(query=query, filters=filters or {}, facets=(), limit=0)
         searcher, match, total, relaxed = self.searcher.match_query(request)
-        key = (self.searcher.stamp, _key_encoder.encode((query, request.filters)))
+        key = (self.searcher.stamp, _key_encoder.encode((query, request.filters, organisations)))
         with self._lock:
             cached = self._cache.get(key)
         if cached is not None:
             return cached
-        found = self._compute(searcher, match, total, relaxed, request)
+        found = self._compute(searcher, match, total, relaxed, request, organisations)
         if not self.cache_size:
             return found
         with self._lock:
@@ -170,12 +173,29 @@ class StatisticsEngine:
         return found
 
     def _compute(
-        self, searcher: tantivy.Searcher, match: tantivy.Query, total: int, relaxed: bool, request: SearchRequest
+        self,
+        searcher: tantivy.Searcher,
+        match: tantivy.Query,
+        total: int,
+        relaxed: bool,
+        request: SearchRequest,
+        organisations: bool,
     ) -> Statistics:
         projects = _THREADS.submit(searcher.aggregate, match, project_request())
         partners = _THREADS.submit(searcher.aggregate, match, partner_request())
-        organisations = self._organisations(searcher, match)
-        return assemble(request, relaxed, total, projects.result(), partners.result(), organisations)
+        counted = self._organisations(searcher, match) if organisations else Counter()
+        return assemble(request, relaxed, total, projects.result(), partners.result(), counted)
+
+    def warm(self) -> None:
+        """Compute the statistics of all the data in the background, so the first visitor of the
+        statistics page finds them ready."""
+        threading.Thread(target=self._warm, name="stats-warm", daemon=True).start()
+
+    def _warm(self) -> None:
+        try:
+            self.compute()
+        except Exception:
+            return
 
     def _organisations(self, searcher: tantivy.Searcher, match: tantivy.Query) -> Counter[tuple[str, str]]:
         """Distinct organisations by (dimension letter, value), and in all under ("", ""), counted
@@ -296,7 +316,8 @@ def _rows(
             if letter == dimension.letter:
                 row = rows.setdefault(value, Row(value, label_of(dimension.name, value)))
                 row.participations = count
-                row.organisations = organisations[letter, value]
+                if letter == "c":
+                    row.organisations = organisations[letter, value]
     ordered = list(rows.values())
     if dimension.name == "start_year":
         ordered.sort(key=lambda r: r.value)

@@ -4,9 +4,9 @@ Tantivy's aggregations count documents, and a value repeated in one document cou
 project's participations are counted through ordinals instead: a project with three partners in
 Germany carries ``c␟DE␟1``, ``c␟DE␟2`` and ``c␟DE␟3``, so the documents in the buckets of
 ``c␟DE␟*`` add up to its participations there. Distinct organisations are buckets of
-``<partition>␟c␟DE␟<organisation id>``; pairs of partner countries (who works with whom) are one value per
-pair. All of it is computed from the project as the store holds it, so a rebuilt index gives the
-same figures.
+``<partition>␟c␟DE␟<organisation id>`` (in all and by country only); pairs of partner
+countries (who works with whom) are one value per pair. All of it is computed from the project
+as the store holds it, so a rebuilt index gives the same figures.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import zlib
 from collections import Counter
 from itertools import combinations
 
-from euprojects.model import Project
+from euprojects.model import Participation, Project
 
 SEPARATOR = "\x1f"
 # index field → what its values are
@@ -57,6 +57,15 @@ def participation_values(project: Project) -> list[tuple[str, str, str]]:
     return found
 
 
+def _organisation(project: Project, participation: Participation) -> str:
+    """An organisation's value: its partition, its country (``o`` without one) and its id.
+    Distinct organisations are counted in all and by country only: each of them is a bucket, and
+    buckets are what aggregations spend their time on."""
+    org = participation.organisation
+    letter, value = ("c", org.country) if org.country else ("o", "")
+    return f"{partition(org.id):x}{SEPARATOR}{key(letter, value, org.id)}"
+
+
 def stats_fields(project: Project) -> dict[str, list[str]]:
     """The statistics fields of a project's index document."""
     values = participation_values(project)
@@ -65,7 +74,7 @@ def stats_fields(project: Project) -> dict[str, list[str]]:
     for letter, value, _ in values:
         seen[letter, value] += 1
         ordinals.append(key(letter, value, str(seen[letter, value])))
-    organisations = sorted({f"{partition(org):x}{SEPARATOR}{key(letter, value, org)}" for letter, value, org in values})
+    organisations = sorted({_organisation(project, participation) for participation in project.participations})
     pairs = [f"{a}{SEPARATOR}{b}" for a, b in combinations(sorted(project.countries), 2)]
     found = {PARTICIPATIONS: ordinals, ORGANISATIONS: organisations, PAIRS: pairs}
     return {name: value for name, value in found.items() if value}

@@ -50,6 +50,7 @@ def engine(portal: Portal) -> StatisticsEngine:
     found = _ENGINES.get(searcher)
     if found is None:
         found = _ENGINES[searcher] = StatisticsEngine(searcher)
+        found.warm()
     return found
 
 
