@@ -32,7 +32,7 @@ NO_DATA = "#f2f2f2"
 
 @dataclass(frozen=True, slots=True)
 class Shape:
-    code: str  # ISO 3166-1 alpha-2 as the data writes it (EL for Greece, UK for the United Kingdom)
+    code: str  # ISO 3166-1 alpha-2, as the data keeps countries (GR, GB)
     name: str
     path: str
     centre: tuple[float, float]
@@ -42,9 +42,7 @@ def _alpha2(numeric: str | None, name: str) -> str | None:
     if name == "Kosovo":
         return "XK"
     found = pycountry.countries.get(numeric=numeric) if numeric else None
-    if found is None:
-        return None
-    return {"GR": "EL", "GB": "UK"}.get(found.alpha_2, found.alpha_2)
+    return found.alpha_2 if found is not None else None
 
 
 def height() -> int:
@@ -82,6 +80,14 @@ def _ring(arcs: list[list[tuple[float, float]]], indices: Iterable[int]) -> list
     return points
 
 
+def _unwrapped(ring: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """A ring that crosses the antimeridian (Russia's Chukotka) continued east of 180°, rather
+    than drawn back across the whole map."""
+    if max(x for x, _ in ring) - min(x for x, _ in ring) <= 180:
+        return ring
+    return [(x + 360 if x < 0 else x, y) for x, y in ring]
+
+
 def _inside(ring: list[tuple[float, float]]) -> bool:
     west, south, east, north = EUROPE
     return any(west - 5 <= x <= east + 5 and south - 5 <= y <= north + 5 for x, y in ring)
@@ -113,7 +119,7 @@ def shapes() -> dict[str, Shape]:
         polygons = geometry.get("arcs") or []
         if geometry.get("type") == "Polygon":
             polygons = [polygons]
-        rings = [_ring(arcs, ring) for polygon in polygons for ring in polygon]
+        rings = [_unwrapped(_ring(arcs, ring)) for polygon in polygons for ring in polygon]
         rings = [ring for ring in rings if _inside(ring)]
         if code is None or not rings:
             continue
