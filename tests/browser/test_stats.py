@@ -48,6 +48,7 @@ def test_each_statistics_view_draws_its_charts_and_maps_offline(offline_page: An
     assert page.locator("svg[data-map=countries] use[data-country]").count() > 40
     assert page.locator("svg[data-map=countries] use[fill='#08519c']").count() >= 1  # the darkest class is used
     assert page.locator("svg[data-map=links] line").count() >= 1
+    assert page.locator("svg[data-map=places] circle").count() >= 1
     _charts_drawn(page)
     screenshot(page, f"stats-{name}")
     assert page.evaluate("window.__violations") == []

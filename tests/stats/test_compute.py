@@ -90,6 +90,11 @@ def test_country_pairs_count_shared_projects(pair: tuple[Statistics, Truth]) -> 
     assert {(link.a, link.b): link.projects for link in stats.links} == dict(expected.pairs)
 
 
+def test_places_count_the_projects_with_a_partner_there(pair: tuple[Statistics, Truth]) -> None:
+    stats, expected = pair
+    assert {(f"{p.latitude:.1f}", f"{p.longitude:.1f}"): p.projects for p in stats.places} == dict(expected.places)
+
+
 def test_years_stacked_by_source_add_up_to_the_years(pair: tuple[Statistics, Truth]) -> None:
     stats, _ = pair
     by_year = {int(r.value): r.projects for r in stats.by["start_year"]}

@@ -25,6 +25,7 @@ class Truth:
     participations_by: dict[str, Counter[str]] = field(default_factory=dict)
     organisations_by: dict[str, Counter[str]] = field(default_factory=dict)
     pairs: Counter[tuple[str, str]] = field(default_factory=Counter)
+    places: Counter[tuple[str, str]] = field(default_factory=Counter)
 
 
 def _db(store: Store) -> sqlite3.Connection:
@@ -106,6 +107,8 @@ def _from_records(store: Store, ids: list[str], found: Truth) -> None:
                 if org.type:
                     type_parts[org.type] += 1
                     type_orgs[org.type].add(org.id)
+            located = {(f"{o.latitude:.1f}", f"{o.longitude:.1f}") for o in orgs if o.latitude is not None}
+            found.places.update(located)
             countries = sorted(project.countries)
             for i, a in enumerate(countries):
                 for b in countries[i + 1 :]:

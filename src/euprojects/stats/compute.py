@@ -23,7 +23,7 @@ import tantivy
 from euprojects import vocabulary
 from euprojects.fields import value_label
 from euprojects.search import Searcher, SearchRequest
-from euprojects.stats.document import ORGANISATIONS, PAIRS, PARTICIPATIONS, PARTITIONS, SEPARATOR
+from euprojects.stats.document import ORGANISATIONS, PAIRS, PARTICIPATIONS, PARTITIONS, PLACES, SEPARATOR
 
 BUCKET_LIMIT = 60_000  # Tantivy refuses more than 65,000 buckets in one aggregation
 EU = "eu_contribution"
@@ -83,6 +83,14 @@ class Link(msgspec.Struct):
     projects: int
 
 
+class Place(msgspec.Struct, array_like=True):
+    """Where partners are (to a tenth of a degree), and how many of the projects have one there."""
+
+    latitude: float
+    longitude: float
+    projects: int
+
+
 class Totals(msgspec.Struct):
     projects: int
     eu_contribution_eur: float
@@ -99,6 +107,7 @@ class Statistics(msgspec.Struct):
     by: dict[str, list[Row]]
     over_time: dict[str, list[YearRow]]
     links: list[Link]
+    places: list[Place] = []
 
 
 def _terms(field: str, **extra: Any) -> dict[str, Any]:
@@ -124,7 +133,7 @@ def project_request() -> dict[str, Any]:
 
 
 def partner_request() -> dict[str, Any]:
-    return {"participations": _terms(PARTICIPATIONS), "pairs": _terms(PAIRS)}
+    return {"participations": _terms(PARTICIPATIONS), "pairs": _terms(PAIRS), "places": _terms(PLACES)}
 
 
 def organisation_request(partitions: Iterable[int]) -> dict[str, Any]:
@@ -264,7 +273,9 @@ def assemble(
     over_time = {stack: _years(projects[f"years:{stack}"]["buckets"]) for stack in STACKS}
     links = [_link(b) for b in partners["pairs"]["buckets"]]
     links.sort(key=lambda link: (-link.projects, link.a, link.b))
+    places = [_place(b) for b in partners["places"]["buckets"]]
     return Statistics(
+        places=places,
         query=request.query,
         filters=request.filters,
         relaxed=relaxed,
@@ -273,6 +284,11 @@ def assemble(
         over_time=over_time,
         links=links,
     )
+
+
+def _place(bucket: dict[str, Any]) -> Place:
+    latitude, longitude = _key(bucket).split(SEPARATOR, 1)
+    return Place(float(latitude), float(longitude), int(bucket["doc_count"]))
 
 
 def _link(bucket: dict[str, Any]) -> Link:

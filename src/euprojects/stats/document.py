@@ -5,8 +5,9 @@ project's participations are counted through ordinals instead: a project with th
 Germany carries ``c␟DE␟1``, ``c␟DE␟2`` and ``c␟DE␟3``, so the documents in the buckets of
 ``c␟DE␟*`` add up to its participations there. Distinct organisations are buckets of
 ``<partition>␟c␟DE␟<organisation id>`` (in all and by country only); pairs of partner
-countries (who works with whom) are one value per pair. All of it is computed from the project
-as the store holds it, so a rebuilt index gives the same figures.
+countries (who works with whom) are one value per pair, partners' places one value per place.
+All of it is computed from the project as the store holds it, so a rebuilt index gives the same
+figures.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ SEPARATOR = "\x1f"
 PARTICIPATIONS = "stats_participations"
 ORGANISATIONS = "stats_organisations"
 PAIRS = "stats_pairs"
-FIELDS = (PARTICIPATIONS, ORGANISATIONS, PAIRS)
+PLACES = "stats_places"
+FIELDS = (PARTICIPATIONS, ORGANISATIONS, PAIRS, PLACES)
 # Participation dimensions, by the letter that starts their values.
 DIMENSIONS = {"c": "country", "t": "org_type", "r": "role", "n": "nuts"}
 NUTS_LEVELS = (3, 4, 5)  # NUTS 1, 2 and 3 codes have 3, 4 and 5 characters
@@ -66,6 +68,17 @@ def _organisation(project: Project, participation: Participation) -> str:
     return f"{partition(org.id):x}{SEPARATOR}{key(letter, value, org.id)}"
 
 
+def places(project: Project) -> list[str]:
+    """Where the project's partners are, to a tenth of a degree (about 10 km): ``lat␟lon``."""
+    return sorted(
+        {
+            f"{org.latitude:.1f}{SEPARATOR}{org.longitude:.1f}"
+            for p in project.participations
+            if (org := p.organisation).latitude is not None and org.longitude is not None
+        }
+    )
+
+
 def stats_fields(project: Project) -> dict[str, list[str]]:
     """The statistics fields of a project's index document."""
     values = participation_values(project)
@@ -76,5 +89,5 @@ def stats_fields(project: Project) -> dict[str, list[str]]:
         ordinals.append(key(letter, value, str(seen[letter, value])))
     organisations = sorted({_organisation(project, participation) for participation in project.participations})
     pairs = [f"{a}{SEPARATOR}{b}" for a, b in combinations(sorted(project.countries), 2)]
-    found = {PARTICIPATIONS: ordinals, ORGANISATIONS: organisations, PAIRS: pairs}
+    found = {PARTICIPATIONS: ordinals, ORGANISATIONS: organisations, PAIRS: pairs, PLACES: places(project)}
     return {name: value for name, value in found.items() if value}

@@ -206,19 +206,28 @@ def links(pairs: Iterable[tuple[str, str, int]], limit: int = 40) -> list[Line]:
     ]
 
 
-def points(coordinates: Iterable[tuple[float, float, str]], cell: float = 16.0) -> list[tuple[float, float, int, str]]:
-    """Locations clustered on a grid of ``cell`` pixels: (x, y, how many, a label) per cell."""
+def points(
+    coordinates: Iterable[tuple[float, float, str]],
+    cell: float = 16.0,
+    weights: Iterable[int] | None = None,
+    unit: str = "organisations",
+) -> list[tuple[float, float, int, str]]:
+    """Locations clustered on a grid of ``cell`` pixels: (x, y, how many, a label) per cell;
+    ``weights`` count each location that many times (projects at a place), else once."""
     west, south, east, north = EUROPE
-    cells: dict[tuple[int, int], list[tuple[float, float, str]]] = {}
+    cells: dict[tuple[int, int], list[tuple[float, float, str, int]]] = {}
+    counted = iter(weights) if weights is not None else None
     for lat, lon, name in coordinates:
+        weight = next(counted) if counted is not None else 1
         if not (west <= lon <= east and south <= lat <= north):
             continue
         x, y = project(lon, lat)
-        cells.setdefault((int(x // cell), int(y // cell)), []).append((x, y, name))
+        cells.setdefault((int(x // cell), int(y // cell)), []).append((x, y, name, weight))
     found = []
     for members in cells.values():
-        x = sum(m[0] for m in members) / len(members)
-        y = sum(m[1] for m in members) / len(members)
-        label = members[0][2] if len(members) == 1 else f"{len(members):,} organisations"
-        found.append((round(x, 1), round(y, 1), len(members), label))
+        total = sum(m[3] for m in members)
+        x = sum(m[0] * m[3] for m in members) / total
+        y = sum(m[1] * m[3] for m in members) / total
+        label = members[0][2] if len(members) == 1 else f"{total:,} {unit}"
+        found.append((round(x, 1), round(y, 1), total, label))
     return found
