@@ -1,4 +1,4 @@
-// Charts of the statistics page, drawn with the vendored Chart.js from the tables under them:
+// Charts of the statistics page (bars, bars stacked by year, lines over the years), drawn with the vendored Chart.js from the tables under them:
 // the table is the data (for screen readers, copy and paste, and CSV), the chart only shows it.
 (function () {
   "use strict";
@@ -41,22 +41,23 @@
     });
   }
 
-  function stacked(table) {
+  function stacked(table, lines) {
     var rows = table.tBodies[0].rows;
     if (!rows.length) return;
     var headers = Array.prototype.slice.call(table.tHead.rows[0].cells, 1);
     var values = Array.prototype.map.call(rows, numbers);
     new Chart(canvasBefore(table, 320), {
-      type: "bar",
+      type: lines ? "line" : "bar",
       data: {
         labels: Array.prototype.map.call(rows, function (row) { return row.cells[0].textContent; }),
         datasets: headers.map(function (header, i) {
-          return { label: header.textContent, backgroundColor: COLOURS[i % COLOURS.length],
+          var colour = COLOURS[i % COLOURS.length];
+          return { label: header.textContent, backgroundColor: colour, borderColor: colour,
             data: values.map(function (v) { return v[i]; }) };
         })
       },
       options: { animation: false, maintainAspectRatio: false,
-        scales: { x: { stacked: true }, y: { stacked: true } } }
+        scales: { x: { stacked: !lines }, y: { stacked: !lines } } }
     });
   }
 
@@ -65,7 +66,8 @@
     var kind = figure.getAttribute("data-chart");
     if (!table) return;
     if (kind === "bar") bar(table);
-    if (kind === "stacked") stacked(table);
+    if (kind === "stacked") stacked(table, false);
+    if (kind === "lines") stacked(table, true);
     figure.classList.add("charted");
   });
 })();
