@@ -25,9 +25,8 @@ VIEWS = {
 
 def _charts_drawn(page: Any) -> None:
     """Every figure whose table has rows gets its chart, and the chart has pixels drawn."""
-    expected = page.locator("figure[data-chart=bar], figure[data-chart=stacked], figure[data-chart=lines]").filter(
-        has=page.locator("tbody tr")
-    )
+    charted = "figure[data-chart=bar], figure[data-chart=stacked], figure[data-chart=lines]"
+    expected = page.locator(charted).filter(has=page.locator("tbody tr"))
     count = expected.count()
     assert count >= 5
     expect(page.locator("figure.charted canvas")).to_have_count(count)
