@@ -25,6 +25,8 @@ from euprojects.orgs import partners as partner_search
 from euprojects.orgs.overrides import OverridesError
 from euprojects.search import IndexMissing, QueryError, Searcher, SearchRequest, SearchResult
 from euprojects.sources import SourceError, formats, plan
+from euprojects.stats import report as stats_report
+from euprojects.stats.compute import DIMENSIONS, StatisticsEngine
 from euprojects.store import Store, open_store
 from euprojects.store.base import Stats
 from euprojects.store.locking import StoreBusy
@@ -364,10 +366,19 @@ def _eur(money: Money | None) -> str | None:
 
 
 @main.command()
+@click.option(
+    "--by", "by", multiple=True, type=click.Choice(list(DIMENSIONS)), help="Break the figures down; repeatable."
+)
+@click.option("--query", default="", help="Statistics of the projects this search finds (with --by).")
+@click.option("--filter", "filters", multiple=True, metavar="NAME=VALUE", help="Restrict as search does (with --by).")
 @json_option
 @pass_context
-def stats(ctx: Context, as_json: bool) -> None:
-    """Counts of projects, participations, organisations and rejects."""
+def stats(ctx: Context, by: tuple[str, ...], query: str, filters: tuple[str, ...], as_json: bool) -> None:
+    """Counts of projects, participations, organisations and rejects; with --by, the projects, EU
+    contribution, participations and organisations of all the data or of a search, broken down."""
+    if by or query or filters:
+        _print_statistics(ctx, by or ("country",), query, _filters(filters), as_json)
+        return
     numbers = ctx.store.stats()
     index = index_build.status(ctx.store, ctx.settings.index_dir)
     if as_json:
@@ -401,6 +412,19 @@ def stats(ctx: Context, as_json: bool) -> None:
         click.echo(
             "\n" + tables.render(("beneficiary list", "rows", "organisations", "operations", "EU contribution"), rows)
         )
+
+
+def _print_statistics(
+    ctx: Context, by: tuple[str, ...], query: str, filters: dict[str, list[str]], as_json: bool
+) -> None:
+    try:
+        found = StatisticsEngine(Searcher(ctx.settings.index_dir, ctx.store), 0).compute(query, filters)
+    except (IndexMissing, QueryError) as err:
+        raise click.ClickException(str(err)) from None
+    if as_json:
+        emit_json(found)
+        return
+    click.echo(stats_report.render(found, by))
 
 
 def _index_line(index: index_build.IndexStatus) -> str:

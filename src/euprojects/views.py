@@ -17,6 +17,7 @@ from euprojects.model import Beneficiary, Organisation, Partner, Project
 from euprojects.normalise.names import is_unnamed
 from euprojects.orgs.activity import Activity, activity
 from euprojects.orgs.resolve import Extra
+from euprojects.stats.compute import Statistics
 from euprojects.store import Store
 from euprojects.store.base import BeneficiaryTotals, OrganisationRole, SourceQuality, Stats
 
@@ -101,6 +102,7 @@ class StatsRecord(msgspec.Struct):
     index: IndexStatus | None = None
     unlisted: int = 0
     quality: dict[str, SourceQuality] = {}
+    statistics: Statistics | None = None
 
 
 def project_record(project: Project) -> ProjectRecord:

@@ -364,6 +364,27 @@ class Searcher:
         total = int(found.count or 0)  # type: ignore[attr-defined]
         return total, [(searcher.doc(address)["id"][0], float(score)) for score, address in found.hits[:limit]]
 
+    def match_query(self, request: SearchRequest) -> tuple[tantivy.Searcher, tantivy.Query, int, bool]:
+        """The searcher, the query of every project a search matches, as the search page shows it
+        (a query that matches nothing is relaxed to any of its words), their number and whether it
+        was relaxed: what statistics of a search count over."""
+        searcher = self._fresh_searcher()
+        plan = self.plan(msgspec.structs.replace(request, limit=0, page=1, cursor=None), searcher)
+        query = self._combine(plan.text, plan.filters, plan.excluded)
+        total = _count(searcher, query)
+        if total == 0 and self._relaxable(plan):
+            relaxed_text = self.compiler.text_query(plan.parsed, searcher, relaxed=True)
+            relaxed = self._combine(relaxed_text, plan.filters, plan.excluded)
+            relaxed_total = _count(searcher, relaxed)
+            if relaxed_total:
+                return searcher, relaxed, relaxed_total, True
+        return searcher, query, total, False
+
+    @property
+    def stamp(self) -> float | None:
+        """When the index last changed: cached answers are keyed by it."""
+        return self._stamp
+
     @staticmethod
     def _relaxable(plan: _Plan) -> bool:
         """A query of several words that all together match nothing is retried with any word."""
