@@ -28,6 +28,16 @@ class Truth:
     places: Counter[tuple[str, str]] = field(default_factory=Counter)
 
 
+# An organisation is the canonical one its id was resolved to (euprojects.orgs), as pages show it.
+_ORGANISATION = "COALESCE(l.canonical, p.org_id)"
+_RESOLVED = (
+    "LEFT JOIN org_links l ON l.org_id = p.org_id LEFT JOIN org_canonical c ON c.id = l.canonical"
+    " LEFT JOIN organisations o ON o.id = p.org_id"
+)
+# Its country is the canonical record's (resolution can give a country to a mention without one).
+_COUNTRY = "CASE WHEN c.id IS NOT NULL THEN c.country ELSE o.country END"
+
+
 def _db(store: Store) -> sqlite3.Connection:
     return store.db  # type: ignore[attr-defined,no-any-return]
 
@@ -51,7 +61,6 @@ def truth(store: Store, ids: Sequence[str] | None) -> Truth:
         ("fund", "fund"),
         ("period", "period"),
         ("programme", "programme"),
-        ("lead_country", "lead_country"),
         ("start_year", "CAST(substr(start_date, 1, 4) AS INTEGER)"),
     ):
         rows = db.execute(
@@ -61,12 +70,13 @@ def truth(store: Store, ids: Sequence[str] | None) -> Truth:
         found.by_project[name] = Counter({str(k): n for k, n, _ in rows})
         found.eu_by[name] = defaultdict(float, {str(k): eu for k, _, eu in rows})
     found.participations, found.organisations = db.execute(
-        "SELECT COUNT(*), COUNT(DISTINCT org_id) FROM participations JOIN chosen ON chosen.id = project_id"
+        f"SELECT COUNT(*), COUNT(DISTINCT {_ORGANISATION}) FROM participations p {_RESOLVED}"
+        " JOIN chosen ON chosen.id = p.project_id"
     ).fetchone()
-    for name, column in (("role", "role"), ("country", "country")):
+    for name, column in (("role", "p.role"), ("country", _COUNTRY)):
         rows = db.execute(
-            f"SELECT {column}, COUNT(*), COUNT(DISTINCT org_id) FROM participations"
-            f" JOIN chosen ON chosen.id = project_id WHERE {column} IS NOT NULL GROUP BY 1"
+            f"SELECT {column}, COUNT(*), COUNT(DISTINCT {_ORGANISATION}) FROM participations p {_RESOLVED}"
+            f" JOIN chosen ON chosen.id = p.project_id WHERE {column} IS NOT NULL GROUP BY 1"
         ).fetchall()
         found.participations_by[name] = Counter({k: n for k, n, _ in rows})
         found.organisations_by[name] = Counter({k: d for k, _, d in rows})
@@ -76,7 +86,7 @@ def truth(store: Store, ids: Sequence[str] | None) -> Truth:
 
 def _from_records(store: Store, ids: list[str], found: Truth) -> None:
     """Partner countries, organisation types, NUTS regions and statuses, read from the records."""
-    for name in ("country", "org_type", "nuts", "status"):
+    for name in ("country", "lead_country", "org_type", "nuts", "status"):
         found.by_project.setdefault(name, Counter())
         found.eu_by.setdefault(name, defaultdict(float))
     type_orgs: defaultdict[str, set[str]] = defaultdict(set)
@@ -90,8 +100,10 @@ def _from_records(store: Store, ids: list[str], found: Truth) -> None:
             types = {o.type for o in orgs if o.type}
             regions = {o.nuts[:n] for o in orgs if o.nuts for n in (3, 4, 5) if len(o.nuts) >= n}
             regions |= {code[:n] for code in project.nuts for n in (3, 4, 5) if len(code) >= n}
+            lead = project.lead
             groups = {
                 "country": set(project.countries),
+                "lead_country": {lead.organisation.country} if lead and lead.organisation.country else set(),
                 "org_type": types,
                 "nuts": regions,
                 "status": {status.value} if status else set(),
