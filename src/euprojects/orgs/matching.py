@@ -253,8 +253,9 @@ def no_country_step(clusters: Clusters, mentions: Sequence[Mention], query: set[
     for m in mentions:
         if m.country and m.name:  # keys as a name with no country has them (Greek ones unreduced)
             by_key[name_key(m.name)].append(m)
+    places = frozenset().union(*places_by_country(mentions).values())
     for m in mentions:
-        if m.id not in query or m.country or not m.key or len(m.key) < 6 or is_generic(m.key):
+        if m.id not in query or m.country or not m.key or len(m.key) < 6 or is_generic(m.key, places):
             continue
         root = _dominant(clusters, by_key.get(m.key, ()))
         if root is not None:
