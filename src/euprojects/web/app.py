@@ -61,6 +61,7 @@ def create_app(
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(reconcile.router)
+    reconcile.warm_in_background(app.state.portal)
     _handle_errors(app)
     app.openapi = lambda: custom_openapi(app)  # type: ignore[method-assign]
     return app
