@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from euprojects.orgs.candidates import candidates_for
 from euprojects.search import Searcher
 from euprojects.settings import load
 from euprojects.store import Store
@@ -17,4 +18,6 @@ from euprojects.web import create_app
 def client(corpus: tuple[Store, Path], corpus_searcher: Searcher) -> TestClient:
     store, index_dir = corpus
     settings = load({"EUPROJECTS_HOME": str(index_dir.parent)})
-    return TestClient(create_app(settings, store, corpus_searcher), raise_server_exceptions=False)
+    app = create_app(settings, store, corpus_searcher)
+    candidates_for(store, store.url, store.seq())  # the name index the portal builds as it starts, ready
+    return TestClient(app, raise_server_exceptions=False)

@@ -67,6 +67,8 @@ def test_a_bad_batch_is_a_clear_400(client: TestClient) -> None:
 def test_a_merged_id_redirects_to_its_organisation(client: TestClient) -> None:
     response = client.get("/organisations/name:XX:ecole polytechnique federale de lausanne", follow_redirects=False)
     assert response.status_code == 301 and response.headers["location"] == "/organisations/pic:999973971"
+    api = client.get("/api/v1/organisations/name:XX:ecole polytechnique federale de lausanne", follow_redirects=False)
+    assert api.status_code == 301 and api.headers["location"] == "/api/v1/organisations/pic:999973971"
     data = client.get("/api/v1/organisations/pic:999973971").json()["data"]
     assert data["identifiers"]["pic"] == ["999973971"]
     assert data["names"] == ["ECOLE POLYTECHNIQUE FEDERALE DE LAUSANNE"]

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from euprojects.orgs.names import name_key
-from euprojects.orgs.resolve import resolve
+from euprojects.orgs.overrides import Overrides
+from euprojects.orgs.resolve import _read, affected, cluster, resolve
 from euprojects.store import Store
 from euprojects.store.codec import decode_organisation
 from euprojects.views import organisation_record
@@ -83,7 +85,7 @@ def test_an_unchanged_store_resolves_nothing_again(corpus: tuple[Store, Path]) -
 def test_manual_split_and_merge_survive_a_rebuild(corpus: tuple[Store, Path], tmp_path: Path) -> None:
     store, _ = corpus
     home = tmp_path
-    other = "name:CH:ecole polytechnique de lausanne"
+    other = "name:CH:ecole polytechnique federale de lausanne"  # a Swiss list names EPFL without its PIC
     assert links(store).get(other) == EPFL
     apart = store.resolve_organisation("pic:999460453")  # the Research Council of Norway
     (home / "organisations.toml").write_text(
@@ -102,3 +104,24 @@ def test_manual_split_and_merge_survive_a_rebuild(corpus: tuple[Store, Path], tm
         (home / "organisations.toml").unlink()
         resolve(store, home, rebuild=True)
     assert links(store)[other] == EPFL
+
+
+@pytest.mark.slow
+def test_a_changed_record_undoes_the_links_its_name_made(corpus: tuple[Store, Path]) -> None:
+    """EPFL's PIC record renamed: the ERC's host, joined to it by name, is matched again and
+    leaves it (an incremental run takes the changed record's whole organisation apart)."""
+    store, _ = corpus
+    mentions, _ = _read(list(store.organisation_mentions()))
+    previous = {link.org_id: link for link in store.organisation_links()}
+    assert previous[EPFL_ERC].canonical == EPFL
+    renamed = "Norsk Polarinstitutt Tromsø"
+    edited = [
+        msgspec.structs.replace(m, name=renamed, key=name_key(renamed, m.country)) if m.id == EPFL else m
+        for m in mentions
+    ]
+    query = affected({EPFL}, [], previous, [m.id for m in edited])
+    assert EPFL_ERC in query and len(query) < 50  # EPFL's organisation, not the whole store
+    clusters = cluster(edited, query, Overrides(), previous)
+    assert clusters.find(EPFL_ERC) != clusters.find(EPFL)
+    before = cluster(mentions, query, Overrides(), previous)  # unchanged: the same organisation again
+    assert before.find(EPFL_ERC) == before.find(EPFL)

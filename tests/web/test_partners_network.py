@@ -171,3 +171,11 @@ def ok_spec(client: TestClient) -> dict:  # type: ignore[type-arg]
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200
     return response.json()  # type: ignore[no-any-return]
+
+
+def test_a_search_leads_to_its_partners_and_its_network(client: TestClient) -> None:
+    page = client.get("/?q=hydrogen+storage")
+    assert page.status_code == 200
+    assert 'href="/partners?q=hydrogen+storage"' in page.text and 'href="/network?q=hydrogen+storage"' in page.text
+    assert client.get("/network?q=hydrogen+storage").status_code == 200
+    assert "partner-hit" in client.get("/partners?q=hydrogen+storage").text

@@ -127,14 +127,69 @@ class Candidates:
 
 
 _cache: dict[str, tuple[int, Candidates]] = {}
-_lock = threading.Lock()
+_lock = threading.Lock()  # guards _cache and _builds
+_builds: dict[str, threading.Lock] = {}  # one build of a store's index at a time
+_ready: dict[str, threading.Event] = {}  # set once a store has an index
+RETRY_SECONDS = 5
 
 
-def candidates_for(store: OrganisationResolution, url: str, seq: int) -> Candidates:
-    """The index of a store as it is now, built again only when the store has changed."""
+class NotReady(Exception):
+    """The index is still being built after the time a request may wait."""
+
+
+def candidates_for(store: OrganisationResolution, url: str, seq: int, wait: float | None = None) -> Candidates:
+    """The index of a store. With none yet, it is built (in the background, waiting at most
+    ``wait`` seconds for it: NotReady after that); when the store has changed since it was
+    built, the old one answers while the new one is built in the background (an ingest into a
+    running portal does not make the next reconciliation wait)."""
     with _lock:
         cached = _cache.get(url)
-        if cached is None or cached[0] != seq:
-            cached = (seq, Candidates(store.canonical_organisations()))
-            _cache[url] = cached
-        return cached[1]
+    if cached is None:
+        if wait is None:
+            return _build(store, url, seq)
+        refresh_in_background(store, url, seq)
+        with _lock:
+            ready = _ready.setdefault(url, threading.Event())
+        if not ready.wait(wait):
+            raise NotReady(f"the name index is being built (about ten seconds); retry in {RETRY_SECONDS} s")
+        with _lock:
+            return _cache[url][1]
+    if cached[0] != seq:
+        refresh_in_background(store, url, seq)
+    return cached[1]
+
+
+def refresh_in_background(store: OrganisationResolution, url: str, seq: int) -> threading.Thread | None:
+    """Build the index of the store's state ``seq`` in a thread of its own (none when a build of
+    the store is under way); the portal starts one as it starts, so the first request finds it."""
+    with _lock:
+        building = _builds.setdefault(url, threading.Lock())
+    if building.locked():
+        return None
+    thread = threading.Thread(target=_build_quietly, args=(store, url, seq), name="reconcile-index", daemon=True)
+    thread.start()
+    return thread
+
+
+def _build(store: OrganisationResolution, url: str, seq: int) -> Candidates:
+    with _lock:
+        building = _builds.setdefault(url, threading.Lock())
+    with building:
+        with _lock:
+            cached = _cache.get(url)
+        if cached is not None and cached[0] >= seq:
+            return cached[1]
+        index = Candidates(store.canonical_organisations())
+        with _lock:
+            _cache[url] = (seq, index)
+            _ready.setdefault(url, threading.Event()).set()
+        return index
+
+
+def _build_quietly(store: OrganisationResolution, url: str, seq: int) -> None:
+    """A build in the background; a store closed meanwhile (a portal shut down) ends it quietly,
+    and a request builds the index itself."""
+    try:
+        _build(store, url, seq)
+    except Exception:  # nothing waits for this thread; the next request builds again
+        return

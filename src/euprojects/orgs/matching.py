@@ -8,10 +8,13 @@
    bodies that are registered apart (two PICs), mentions without an identifier join neither.
 4. **Near names** within one country: candidates are blocked by the two rarest words of the key,
    scored with rapidfuzz, the city weighed when both give one; the best candidate must be clearly
-   better than the next body.
+   better than the next body. Generic names (schools, hospitals, faculties: ``evidence``) link
+   only with agreeing cities, here and in step 3; a word only one name has may not be a place,
+   a number or the part of a body.
 5. **Acronyms** (``EPFL``) within one country, when exactly one body has that short name.
-6. **No country** (ERC host institutions, FP1–FP3 rows): the exact key, when exactly one body in
-   the data has it.
+6. **No country** (ERC host institutions, FP1–FP3 rows): the exact key, when one body in the
+   data has it, or one body has ten times the participations of any other that has it; never a
+   generic name (``evidence``).
 
 Steps compare only ``query`` mentions (new or changed ones, or all of them on a rebuild) against
 all others, so an ingest that adds a few mentions resolves only those.
@@ -27,6 +30,7 @@ from rapidfuzz import fuzz
 
 from euprojects.normalise.places import fold
 from euprojects.orgs.clusters import Clusters
+from euprojects.orgs.evidence import cities_agree, distinguishing, is_generic, place_words
 from euprojects.orgs.names import name_key
 
 NEAR = 90.0  # lowest score (0–100) of a near-name link
@@ -34,6 +38,7 @@ TYPO = 88.0  # lowest rapidfuzz ratio of two words taken as one word misspelt
 MARGIN = 3.0  # how much better than the next body the best candidate must be
 BLOCK_WORDS = 2  # rarest words of a key that block candidates
 COMMON = 400  # a word in more names of one country than this blocks nothing
+DOMINANT = 10  # how many times the participations of the next body a name's body must have
 
 
 class Mention(msgspec.Struct, frozen=True):
@@ -69,14 +74,39 @@ def identifiers_step(clusters: Clusters, mentions: Sequence[Mention], query: set
                 clusters.union(other.id, first.id, "identifier:vat+name", 0.99)
 
 
+def places_by_country(mentions: Sequence[Mention]) -> dict[str, frozenset[str]]:
+    """The words of each country's cities (``evidence.place_words``)."""
+    cities: dict[str, list[str | None]] = defaultdict(list)
+    for m in mentions:
+        if m.country:
+            cities[m.country].append(m.city)
+    return {country: place_words(names) for country, names in cities.items()}
+
+
 def exact_step(clusters: Clusters, mentions: Sequence[Mention], query: set[str]) -> None:
+    places = places_by_country(mentions)
     groups: dict[tuple[str, str], list[Mention]] = defaultdict(list)
     for m in mentions:
         if m.country and m.key:
             groups[(m.country, m.key)].append(m)
-    for group in groups.values():
-        if len(group) > 1 and any(m.id in query for m in group):
-            _join_group(clusters, group, "name:exact", 0.97)
+    for (country, key), group in groups.items():
+        if len(group) < 2 or not any(m.id in query for m in group):
+            continue
+        for part in _by_city(group) if is_generic(key, places[country]) else [group]:
+            if len(part) > 1:
+                _join_group(clusters, part, "name:exact", 0.97)
+
+
+def _by_city(group: list[Mention]) -> list[list[Mention]]:
+    """A generic name's mentions in groups of agreeing cities; those without a city join none."""
+    parts: list[list[Mention]] = []
+    for m in sorted((m for m in group if m.city), key=lambda m: m.id):
+        part = next((p for p in parts if cities_agree(p[0].city, m.city)), None)
+        if part is None:
+            parts.append([m])
+        else:
+            part.append(m)
+    return parts
 
 
 def _join_group(clusters: Clusters, group: list[Mention], method: str, confidence: float) -> None:
@@ -96,10 +126,11 @@ def _join_group(clusters: Clusters, group: list[Mention], method: str, confidenc
 
 def near_step(clusters: Clusters, mentions: Sequence[Mention], query: set[str]) -> None:
     blocks, frequency = _blocks(mentions)
+    places = places_by_country(mentions)
     for m in mentions:
         if m.id not in query or not m.country or not m.key or clusters.has(m.id, "pic"):
             continue
-        best = _best_near(clusters, m, _candidates(m, blocks, frequency))
+        best = _best_near(clusters, m, _candidates(m, blocks, frequency), places[m.country])
         if best is not None:
             clusters.union(m.id, best[0], "name:near", round(best[1] / 100, 3))
 
@@ -133,7 +164,9 @@ def _candidates(
                 yield other
 
 
-def _best_near(clusters: Clusters, m: Mention, candidates: Iterable[Mention]) -> tuple[str, float] | None:
+def _best_near(
+    clusters: Clusters, m: Mention, candidates: Iterable[Mention], places: frozenset[str] = frozenset()
+) -> tuple[str, float] | None:
     """The body whose mention is nearest, when near enough and clearly nearer than any other."""
     own = clusters.find(m.id)
     by_root: dict[str, float] = {}
@@ -141,7 +174,7 @@ def _best_near(clusters: Clusters, m: Mention, candidates: Iterable[Mention]) ->
         root = clusters.find(other.id)
         if root == own:
             continue
-        score = near_score(m, other)
+        score = near_score(m, other, places)
         if score > by_root.get(root, 0.0):
             by_root[root] = score
     ranked = sorted(by_root.items(), key=lambda item: -item[1])
@@ -152,8 +185,16 @@ def _best_near(clusters: Clusters, m: Mention, candidates: Iterable[Mention]) ->
     return ranked[0]
 
 
-def near_score(a: Mention, b: Mention) -> float:
-    """How alike two mentions' names are (0–100), less when they name different cities."""
+def near_score(a: Mention, b: Mention, places: frozenset[str] = frozenset()) -> float:
+    """How alike two mentions' names are (0–100), less when they name different cities; 0 for a
+    generic name without agreeing cities, or when a word only one name has is a place that is
+    not the other's city (``evidence``)."""
+    if (is_generic(a.key, places) or is_generic(b.key, places)) and not cities_agree(a.city, b.city):
+        return 0.0
+    left, right = _unpaired(a.key.split(), b.key.split())
+    own_places = places - set(fold(a.city or "").split()) - set(fold(b.city or "").split())
+    if distinguishing([*left, *right], own_places):
+        return 0.0
     score = score_names(a.key, b.key)
     if a.city and b.city and score >= NEAR - 10:
         ca, cb = fold(a.city), fold(b.city)
@@ -164,17 +205,17 @@ def near_score(a: Mention, b: Mention) -> float:
 
 def score_names(a: str, b: str) -> float:
     """Word order ignored; 0 unless the words the names do not share are typos of each other
-    (``maritme``, ``foerderung``) or all on one side of a name of three words or more (a department
-    of a university, a name with its place added). A different word on each side (``Općina Klis``,
+    (``maritme``, ``foerderung``) or a few words on one side of a name of three words or more
+    (``Medunarodna``), none a number or the part of a body. A different word on each side (``Općina Klis``,
     ``Općina Kali``; ``... Sisak``, ``... Osijek``) is a different body, however alike the rest."""
     if not a or not b:
         return 0.0
     left, right = _unpaired(a.split(), b.split())
-    if left and right:
+    if (left and right) or distinguishing([*left, *right]):
         return 0.0
     if left or right:
         shorter = b if left else a
-        if shorter.count(" ") < 2:
+        if shorter.count(" ") < 2 or 2 * len(left or right) > shorter.count(" ") + 1:
             return 0.0
         return float(max(fuzz.token_sort_ratio(a, b), fuzz.token_set_ratio(a, b) - 2))
     return float(max(fuzz.token_sort_ratio(a, b), 96.0))
@@ -208,13 +249,27 @@ def acronym_step(clusters: Clusters, mentions: Sequence[Mention], query: set[str
 
 
 def no_country_step(clusters: Clusters, mentions: Sequence[Mention], query: set[str]) -> None:
-    by_key: dict[str, set[str]] = defaultdict(set)
+    by_key: dict[str, list[Mention]] = defaultdict(list)
     for m in mentions:
         if m.country and m.name:  # keys as a name with no country has them (Greek ones unreduced)
-            by_key[name_key(m.name)].add(m.id)
+            by_key[name_key(m.name)].append(m)
+    places = frozenset().union(*places_by_country(mentions).values())
     for m in mentions:
-        if m.id not in query or m.country or not m.key or len(m.key) < 6:
+        if m.id not in query or m.country or not m.key or len(m.key) < 6 or is_generic(m.key, places):
             continue
-        roots = {clusters.find(other) for other in by_key.get(m.key, ())}
-        if len(roots) == 1:
-            clusters.union(m.id, roots.pop(), "name:exact-no-country", 0.9)
+        root = _dominant(clusters, by_key.get(m.key, ()))
+        if root is not None:
+            clusters.union(m.id, root, "name:exact-no-country", 0.9)
+
+
+def _dominant(clusters: Clusters, named: Iterable[Mention]) -> str | None:
+    """The one body that has a name, or the body that holds nearly all its participations (a
+    stray mention under a wrong country, ``Technische Universität Berlin`` once in Ireland, does
+    not make a name ambiguous)."""
+    weights: Counter[str] = Counter()
+    for other in named:
+        weights[clusters.find(other.id)] += max(other.weight, 1)
+    ranked = weights.most_common(2)
+    if len(ranked) == 1 or (len(ranked) == 2 and ranked[0][1] >= DOMINANT * ranked[1][1]):
+        return ranked[0][0]
+    return None

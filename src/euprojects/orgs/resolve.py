@@ -2,8 +2,9 @@
 
 Run after every ingest (``ingest.run``) and on demand (``euprojects orgs resolve [--rebuild]``).
 It reads every mention (a row of the store's organisations: one body as one source keys it),
-resolves those that are new or changed since the last run (all of them on a rebuild, or when the
-overrides file changed) with the matcher (``matching``), and stores for each mention its canonical
+resolves those that are new or changed since the last run, with every mention of the
+organisations they were part of (all of them on a rebuild, or when the overrides file changed),
+with the matcher (``matching``), and stores for each mention its canonical
 organisation with the method and confidence of its link. A canonical organisation keeps its id
 from run to run: the id of its best-known mention (a PIC first), or the id it had before.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import msgspec
@@ -61,8 +62,9 @@ def resolve(store: OrganisationResolution, home: Path | None = None, *, rebuild:
     previous = {link.org_id: link for link in store.organisation_links()}
     rebuild = rebuild or store.meta_value(OVERRIDES_DIGEST) != manual.digest
     hashes = {row.id: hashlib.blake2b(row.data, digest_size=12).hexdigest() for row in rows}
-    query = {oid for oid, digest in hashes.items() if rebuild or _changed(previous.get(oid), digest, hashes)}
+    edited = {oid for oid, digest in hashes.items() if rebuild or _changed(previous.get(oid), digest, hashes)}
     gone = [oid for oid in previous if oid not in hashes]
+    query = affected(edited, gone, previous, hashes)
     if not query and not gone:
         return _report(len(rows), 0, previous.values(), 0, False, started)
     mentions, ranked = _read(rows)
@@ -99,6 +101,19 @@ def _read(rows: list[MentionRow]) -> tuple[list[Mention], dict[str, Ranked]]:
         )
     mentions.sort(key=lambda m: m.id)
     return mentions, ranked
+
+
+def affected(changed: set[str], gone: Sequence[str], previous: dict[str, LinkRow], present: Iterable[str]) -> set[str]:
+    """The mentions to resolve again: the changed ones and every mention of the organisations
+    they (or the mentions that are gone) were part of. A link holds only while both its ends
+    are as they were: a renamed record may no longer be the body its name-linked mentions are,
+    so its whole organisation is taken apart and matched again."""
+    members: dict[str, list[str]] = defaultdict(list)
+    for link in previous.values():
+        members[link.canonical].append(link.org_id)
+    touched = {previous[oid].canonical for oid in (*changed, *gone) if oid in previous}
+    known = set(present)
+    return changed | {oid for cid in touched for oid in members[cid] if oid in known}
 
 
 def _changed(link: LinkRow | None, digest: str, hashes: dict[str, str]) -> bool:

@@ -328,13 +328,22 @@ class Searcher:
         resume after the last key."""
         searcher = self._fresh_searcher()
         plan = self.plan(msgspec.structs.replace(request, limit=0, page=1, cursor=None), searcher)
+        query, total, _ = self._matched(searcher, plan)
+        return total, plan.sort.name, self._walk(searcher, query, plan.sort, batch)
+
+    def _matched(self, searcher: tantivy.Searcher, plan: _Plan) -> tuple[tantivy.Query, int, bool]:
+        """The query of every project a search matches as the search page shows it, their number,
+        and whether it was relaxed: a query of several words that together match nothing is
+        retried with any of them."""
         query = self._combine(plan.text, plan.filters, plan.excluded)
         total = _count(searcher, query)
         if total == 0 and self._relaxable(plan):
             relaxed_text = self.compiler.text_query(plan.parsed, searcher, relaxed=True)
-            query = self._combine(relaxed_text, plan.filters, plan.excluded)
-            total = _count(searcher, query)  # as the search page shows it: any word ranked
-        return total, plan.sort.name, self._walk(searcher, query, plan.sort, batch)
+            relaxed = self._combine(relaxed_text, plan.filters, plan.excluded)
+            relaxed_total = _count(searcher, relaxed)
+            if relaxed_total:
+                return relaxed, relaxed_total, True
+        return query, total, False
 
     def among(self, request: SearchRequest, project_ids: Sequence[str], withdrawn_too: bool = False) -> set[str]:
         """Which of these projects the search matches (for a saved search's feed of changes, which
@@ -355,13 +364,8 @@ class Searcher:
         query whose words match nothing together is relaxed as the search page relaxes it."""
         searcher = self._fresh_searcher()
         plan = self.plan(msgspec.structs.replace(request, limit=0, page=1, cursor=None, sort=None), searcher)
-        query = self._combine(plan.text, plan.filters, plan.excluded)
-        found = searcher.search(query, limit=max(1, limit), count=True)
-        if not found.hits and self._relaxable(plan):
-            relaxed = self.compiler.text_query(plan.parsed, searcher, relaxed=True)
-            query = self._combine(relaxed, plan.filters, plan.excluded)
-            found = searcher.search(query, limit=max(1, limit), count=True)
-        total = int(found.count or 0)  # type: ignore[attr-defined]
+        query, total, _ = self._matched(searcher, plan)
+        found = searcher.search(query, limit=max(1, limit), count=False)
         return total, [(searcher.doc(address)["id"][0], float(score)) for score, address in found.hits[:limit]]
 
     def match_query(self, request: SearchRequest) -> tuple[tantivy.Searcher, tantivy.Query, int, bool]:
@@ -370,15 +374,7 @@ class Searcher:
         was relaxed: what statistics of a search count over."""
         searcher = self._fresh_searcher()
         plan = self.plan(msgspec.structs.replace(request, limit=0, page=1, cursor=None), searcher)
-        query = self._combine(plan.text, plan.filters, plan.excluded)
-        total = _count(searcher, query)
-        if total == 0 and self._relaxable(plan):
-            relaxed_text = self.compiler.text_query(plan.parsed, searcher, relaxed=True)
-            relaxed = self._combine(relaxed_text, plan.filters, plan.excluded)
-            relaxed_total = _count(searcher, relaxed)
-            if relaxed_total:
-                return searcher, relaxed, relaxed_total, True
-        return searcher, query, total, False
+        return (searcher, *self._matched(searcher, plan))
 
     @property
     def stamp(self) -> float | None:

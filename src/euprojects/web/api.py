@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import msgspec
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from euprojects import limits
 from euprojects.export import MEDIA_TYPES
@@ -75,6 +75,7 @@ def answers(envelope: type | None, *statuses: int) -> dict[int | str, dict[str, 
     else:
         ok = {"application/json": {"schema": {"$ref": REF.format(name=envelope.__name__)}}}
     described = {
+        301: "Moved: the organisation was merged into another; Location gives its address",
         304: "Not modified (the ETag matched)",
         400: "A parameter is invalid; the message says which and why",
         404: "Not found",
@@ -86,7 +87,7 @@ def answers(envelope: type | None, *statuses: int) -> dict[int | str, dict[str, 
         found[200]["links"] = LINKS[envelope.__name__]
     for status in (400, 503, *statuses):
         found[status] = {"description": described[status]}
-        if status != 304:
+        if status not in (301, 304):
             found[status]["content"] = error
     if 429 in found:
         retry = {"description": "Seconds to wait before asking again", "schema": {"type": "integer"}}
@@ -162,7 +163,7 @@ async def similar(request: Request, portal: PortalDep, project_id: str) -> Respo
     summary="One organisation",
     operation_id="getOrganisation",
     response_class=Response,
-    responses=answers(OrganisationEnvelope, 304, 404),
+    responses=answers(OrganisationEnvelope, 301, 304, 404),
 )
 async def organisation(request: Request, portal: PortalDep, org_id: str) -> Response:
     """An organisation with its projects, roles, EU contribution, frequent partners and the
@@ -170,6 +171,8 @@ async def organisation(request: Request, portal: PortalDep, org_id: str) -> Resp
     record = await portal.run(organisation_record, portal.store, org_id)
     if record is None:
         raise ApiProblem(404, f"org_id: no organisation {org_id!r}", "org_id")
+    if record.organisation.id != org_id:  # merged into another organisation: its address, for good
+        return RedirectResponse(f"/api/v1{record.url}", status_code=301)
     return json_response(OrganisationEnvelope(ok=True, data=record), request, RECORD_CACHE)
 
 

@@ -65,6 +65,7 @@ def create_app(
     app.include_router(partners.api_router)
     app.include_router(partners.page_router)
     app.include_router(stats.router)
+    reconcile.warm_in_background(app.state.portal)
     _handle_errors(app)
     app.openapi = lambda: custom_openapi(app)  # type: ignore[method-assign]
     return app

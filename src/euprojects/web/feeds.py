@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
-from typing import Annotated, Literal
+from typing import Annotated
 from urllib.parse import urlencode
 
 import msgspec
@@ -22,39 +22,17 @@ from euprojects.model import Project
 from euprojects.search import IndexMissing
 from euprojects.store.base import ChangedProject
 from euprojects.views import project_url
+from euprojects.web.api import answers
 from euprojects.web.errors import ApiProblem
 from euprojects.web.params import from_query, to_request
 from euprojects.web.portal import Portal, PortalDep
+from euprojects.web.schemas import Change, ChangesEnvelope, ChangesPage, Kind
 
 router = APIRouter()
 FEED_DAYS = 30  # a feed without `since` covers this many days
 FEED_ENTRIES = 100
 CHANGES_LIMIT = 1000
 ATOM = "http://www.w3.org/2005/Atom"
-Kind = Literal["new", "changed", "withdrawn", "removed"]
-
-
-class Change(msgspec.Struct):
-    id: str
-    change: Kind
-    changed: dt.datetime
-    url: str | None = None
-    title: str | None = None
-    acronym: str | None = None
-    source: str | None = None
-    first_seen: dt.datetime | None = None
-    withdrawn: dt.datetime | None = None
-
-
-class ChangesPage(msgspec.Struct):
-    since: dt.datetime
-    count: int
-    changes: list[Change]
-
-
-class ChangesEnvelope(msgspec.Struct):
-    ok: bool
-    data: ChangesPage
 
 
 def parse_since(value: str | None) -> dt.datetime:
@@ -102,6 +80,7 @@ def _change(entry: ChangedProject, project: Project | None, since: dt.datetime) 
     summary="What changed since a time",
     operation_id="listChanges",
     response_class=Response,
+    responses=answers(ChangesEnvelope),
 )
 async def changes_api(
     portal: PortalDep,

@@ -17,12 +17,18 @@ from urllib.parse import parse_qs
 import msgspec
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from starlette.concurrency import run_in_threadpool
 
-from euprojects.orgs.candidates import Candidate, Candidates, candidates_for
+from euprojects.orgs.candidates import (
+    RETRY_SECONDS,
+    Candidate,
+    Candidates,
+    NotReady,
+    candidates_for,
+    refresh_in_background,
+)
 from euprojects.orgs.vocabulary import TYPES
 from euprojects.views import organisation_url
-from euprojects.web.portal import PortalDep
+from euprojects.web.portal import REQUEST_SECONDS, Portal, PortalDep
 
 router = APIRouter()
 MAX_QUERIES = 100  # queries of one batch (OpenRefine sends 10 at a time by default)
@@ -47,6 +53,16 @@ def manifest(base: str) -> dict[str, Any]:
         "suggest": {},
         "properties": [{"id": "country", "name": "Country (ISO code or name)"}],
     }
+
+
+def warm_in_background(portal: Portal) -> None:
+    """Build the name index as the portal starts (about ten seconds over a full ingest), rather
+    than in the first reconciliation request."""
+    store = portal.store
+    try:
+        refresh_in_background(store, store.url, store.seq())
+    except Exception:  # a store that cannot be read yet: the first request builds
+        return
 
 
 @router.get("/reconcile", include_in_schema=False)
@@ -90,7 +106,11 @@ async def _answer(portal: PortalDep, queries: str) -> Response:
         return _problem(str(err))
     store = portal.store
     seq = await portal.run(store.seq)
-    index = await run_in_threadpool(candidates_for, store, store.url, seq)  # built once per store state
+    try:  # built as the portal starts; a request waits for it no longer than the API's time limit
+        index = await portal.run(candidates_for, store, store.url, seq, REQUEST_SECONDS)
+    except NotReady as err:
+        headers = {"Retry-After": str(RETRY_SECONDS)}
+        return JSONResponse({"ok": False, "error": str(err)}, status_code=503, headers=headers)
     answers = await portal.run(_match_all, index, batch)
     return JSONResponse(answers)
 

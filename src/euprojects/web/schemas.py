@@ -3,6 +3,9 @@ every error: ``{"ok": false, "error": {"status", "message", "parameter"}}``."""
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Literal
+
 import msgspec
 
 from euprojects.model import Programme
@@ -11,6 +14,31 @@ from euprojects.orgs.partners import PartnerResult
 from euprojects.search.engine import Hit, SearchResult
 from euprojects.search.facets import FacetValue
 from euprojects.views import OrganisationRecord, ProjectRecord, StatsRecord
+
+Kind = Literal["new", "changed", "withdrawn", "removed"]
+
+
+class Change(msgspec.Struct):
+    id: str
+    change: Kind
+    changed: dt.datetime
+    url: str | None = None
+    title: str | None = None
+    acronym: str | None = None
+    source: str | None = None
+    first_seen: dt.datetime | None = None
+    withdrawn: dt.datetime | None = None
+
+
+class ChangesPage(msgspec.Struct):
+    since: dt.datetime
+    count: int
+    changes: list[Change]
+
+
+class ChangesEnvelope(msgspec.Struct):
+    ok: bool
+    data: ChangesPage
 
 
 class Problem(msgspec.Struct):
@@ -85,4 +113,5 @@ ENVELOPES: tuple[type, ...] = (
     StatsEnvelope,
     PartnersEnvelope,
     NetworkEnvelope,
+    ChangesEnvelope,
 )
