@@ -20,7 +20,8 @@ from euprojects.index import build as index_build
 from euprojects.ingest.summary import by_data_set
 from euprojects.model import Money, Project
 from euprojects.normalise.money import format_eur_style
-from euprojects.search import IndexMissing, QueryError, Searcher, SearchRequest, SearchResult
+from euprojects.search import IndexMissing, QueryError, SearchRequest, SearchResult
+from euprojects.semantic.search import SemanticSearcher
 from euprojects.sources import SourceError, formats, plan
 from euprojects.store import Store, open_store
 from euprojects.store.base import Stats
@@ -484,6 +485,11 @@ def migrate(ctx: Context) -> None:
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(0, limits.MAX_LIMIT))
 @click.option("--page", default=1, show_default=True, type=click.IntRange(1))
 @click.option("--cursor", help="Continue after the page that printed this cursor.")
+@click.option(
+    "--mode",
+    type=click.Choice(["keyword", "semantic", "hybrid"]),
+    help="By words, by meaning, or both fused (default: hybrid when semantic search is ready, else keyword).",
+)
 @json_option
 @pass_context
 def search(
@@ -495,6 +501,7 @@ def search(
     limit: int,
     page: int,
     cursor: str | None,
+    mode: str | None,
     as_json: bool,
 ) -> None:
     """Search projects: all words must match; "phrases", OR, -word, prefix*, title:, org:, country:, start:2014.."""
@@ -506,9 +513,10 @@ def search(
         limit=limit,
         page=page,
         cursor=cursor,
+        mode=mode,
     )
     try:
-        result = Searcher(ctx.settings.index_dir, ctx.store).search(request)
+        result = SemanticSearcher(ctx.settings.index_dir, ctx.store).search(request)
     except (IndexMissing, QueryError) as err:
         raise click.ClickException(str(err)) from None
     if as_json:
@@ -542,3 +550,8 @@ def _print_search(result: SearchResult) -> None:
         click.echo(f"{name}: {shown}")
     if result.next_cursor:
         click.echo(f"next page: --cursor {result.next_cursor}")
+
+
+from euprojects.semantic.cli import embed_command  # noqa: E402  (registers `euprojects embed`)
+
+main.add_command(embed_command)

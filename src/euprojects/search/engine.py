@@ -52,6 +52,7 @@ class SearchRequest(msgspec.Struct, kw_only=True):
     page: int = 1
     cursor: str | None = None
     highlight: bool = True
+    mode: str | None = None  # keyword, semantic or hybrid (euprojects.semantic); None: the best available
 
 
 class Hit(msgspec.Struct, omit_defaults=True):

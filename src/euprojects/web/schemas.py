@@ -8,6 +8,7 @@ import msgspec
 from euprojects.model import Programme
 from euprojects.search.engine import Hit, SearchResult
 from euprojects.search.facets import FacetValue
+from euprojects.semantic.partners import PartnerResult
 from euprojects.views import OrganisationRecord, ProjectRecord, StatsRecord
 
 
@@ -62,6 +63,11 @@ class StatsEnvelope(msgspec.Struct):
     data: StatsRecord
 
 
+class PartnersEnvelope(msgspec.Struct):
+    ok: bool
+    data: PartnerResult
+
+
 ENVELOPES: tuple[type, ...] = (
     ErrorEnvelope,
     SearchEnvelope,
@@ -71,4 +77,5 @@ ENVELOPES: tuple[type, ...] = (
     ProgrammesEnvelope,
     FacetEnvelope,
     StatsEnvelope,
+    PartnersEnvelope,
 )
