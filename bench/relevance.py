@@ -30,7 +30,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# This folder goes after the standard library: bench/http.py must not shadow it.
+_HERE = Path(__file__).resolve().parent
+if sys.path and Path(sys.path[0] or ".").resolve() == _HERE:
+    sys.path.append(sys.path.pop(0))
+if str(_HERE) not in sys.path:
+    sys.path.append(str(_HERE))
 
 from common import CACHE, RESULTS, data_dir, load, machine, seeds_dir, table
 from paraphrases import PARAPHRASES

@@ -17,6 +17,7 @@ from typing import Any
 
 import msgspec
 
+from euprojects.model import Project
 from euprojects.semantic import stored, vector_index
 from euprojects.semantic.encoder import MODEL_NAME, Encoder
 from euprojects.semantic.stored import Vectors
@@ -39,8 +40,15 @@ class EmbedReport(msgspec.Struct):
     seq: int
 
 
-def refresh(store: Store, index_dir: Path, progress: Progress | None = None, workers: int | None = None) -> EmbedReport:
-    """Embed the projects whose text is new or changed and update the vector index."""
+def refresh(
+    store: Store,
+    index_dir: Path,
+    progress: Progress | None = None,
+    workers: int | None = None,
+    select: Callable[[Project], bool] | None = None,
+) -> EmbedReport:
+    """Embed the projects whose text is new or changed and update the vector index; with
+    ``select``, only the projects it accepts have vectors (the others lose theirs)."""
     started = time.perf_counter()
     seq = store.seq()
     state = vector_index.read_state(index_dir)
@@ -52,7 +60,7 @@ def refresh(store: Store, index_dir: Path, progress: Progress | None = None, wor
         mode, ids = "updated", sorted({pid for pid, _ in changes})
         if not ids:
             return EmbedReport("current", 0, 0, 0, len(index), time.perf_counter() - started, state.seq)
-    wanted, gone = _texts_to_embed(store, ids, full=mode == "built")
+    wanted, gone = _texts_to_embed(store, ids, mode == "built", select)
     removed = stored.remove(store, gone)
     changed_keys = list(stored.keys_of(store, [pid for pid, _, _ in wanted]).values())
     new_keys = _embed(store, wanted, progress, workers)
@@ -63,7 +71,9 @@ def refresh(store: Store, index_dir: Path, progress: Progress | None = None, wor
     return EmbedReport(mode, len(ids), len(wanted), len(removed), indexed, time.perf_counter() - started, seq)
 
 
-def _texts_to_embed(store: Store, ids: Sequence[str], full: bool) -> tuple[list[tuple[str, str, str]], list[str]]:
+def _texts_to_embed(
+    store: Store, ids: Sequence[str], full: bool, select: Callable[[Project], bool] | None
+) -> tuple[list[tuple[str, str, str]], list[str]]:
     """(project id, fingerprint, text) of the listed projects whose text has no vector yet, and the
     projects whose vector must go (deleted, no longer listed, nothing to embed)."""
     wanted: list[tuple[str, str, str]] = []
@@ -72,7 +82,8 @@ def _texts_to_embed(store: Store, ids: Sequence[str], full: bool) -> tuple[list[
         part = list(ids[start : start + READ_BATCH])
         known = stored.hashes(store, part)
         for project in store.projects(part):
-            text = project_text(project) if project.unlisted is None else ""
+            chosen = project.unlisted is None and (select is None or select(project))
+            text = project_text(project) if chosen else ""
             if not text:
                 continue
             keep.add(project.id)
