@@ -108,6 +108,7 @@ class ProgressLine:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--format", "format_name", help="Read every file with this format instead of detecting it.")
 @click.option("--no-index", is_flag=True, help="Do not update the search index afterwards.")
+@click.option("--no-embed", is_flag=True, help="Do not embed new and changed projects for semantic search afterwards.")
 @click.option("--wait", is_flag=True, help="Wait for another ingest or index rebuild to end instead of stopping.")
 @click.option(
     "--allow-removals",
@@ -123,6 +124,7 @@ def ingest(
     paths: tuple[Path, ...],
     format_name: str | None,
     no_index: bool,
+    no_embed: bool,
     wait: bool,
     allow_removals: bool,
     reread: bool,
@@ -164,6 +166,8 @@ def ingest(
     else:
         _print_ingest(result, verbose)
         _print_projects(ctx.store.stats(), listed_before)
+    if not (no_index or no_embed or result.failed) and semantic_available():
+        click.echo(embed_now(ctx.store, ctx.settings.index_dir), err=as_json)
     if result.failed:
         sys.exit(1)
 
@@ -444,8 +448,9 @@ def reindex(ctx: Context, wait: bool) -> None:
 @click.option("--host", help="Address to listen on (default: EUPROJECTS_HOST, 127.0.0.1).")
 @click.option("--port", type=int, help="Port (default: EUPROJECTS_PORT, 8000).")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
+@click.option("--no-embed", is_flag=True, help="Do not embed new projects for semantic search in the background.")
 @pass_context
-def serve(ctx: Context, host: str | None, port: int | None, workers: int) -> None:
+def serve(ctx: Context, host: str | None, port: int | None, workers: int, no_embed: bool) -> None:
     """Serve the portal and the API."""
     from euprojects.index import open_index
     from euprojects.web.server import serve as run_server
@@ -458,6 +463,8 @@ def serve(ctx: Context, host: str | None, port: int | None, workers: int) -> Non
     if open_index(ctx.settings.index_dir) is None:
         click.echo("note: there is no search index yet; `euprojects ingest PATH` builds it", err=True)
     click.echo(f"euprojects portal on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
+    if not no_embed:
+        embed_in_background()
     run_server(ctx.settings, host, port, workers)
 
 
@@ -552,6 +559,7 @@ def _print_search(result: SearchResult) -> None:
         click.echo(f"next page: --cursor {result.next_cursor}")
 
 
-from euprojects.semantic.cli import embed_command  # noqa: E402  (registers `euprojects embed`)
+from euprojects.semantic.cli import embed_command, embed_in_background, embed_now  # noqa: E402
+from euprojects.semantic.encoder import available as semantic_available  # noqa: E402
 
 main.add_command(embed_command)

@@ -17,8 +17,8 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
 pytest.importorskip("euprojects.semantic.embed", reason="the semantic extra is not installed")
 
-from euprojects.semantic.embed import EmbedReport, refresh  # noqa: E402
-from euprojects.semantic.search import SemanticSearcher  # noqa: E402
+from euprojects.semantic.embed import EmbedReport, refresh
+from euprojects.semantic.search import SemanticSearcher
 
 EMBEDDED_SOURCES = {"erc"}  # about 3,000 English abstracts: what the tests search, at a bearable cost
 

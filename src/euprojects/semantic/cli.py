@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -59,3 +61,24 @@ def embed_command(click_context: click.Context, workers: int | None) -> None:
         raise click.ClickException(NOT_INSTALLED)
     ctx = click_context.ensure_object(Context)
     click.echo(embed_now(ctx.store, ctx.settings.index_dir, workers))
+
+
+def embed_in_background() -> subprocess.Popen[bytes] | None:
+    """Start ``euprojects embed`` beside the portal: the portal serves keyword search at once and
+    searches by meaning as soon as the vectors are ready (its searcher sees the new vector index).
+    The child ends with the portal."""
+    if not available():
+        click.echo(f"note: {NOT_INSTALLED}; the portal searches by words", err=True)
+        return None
+    child = subprocess.Popen([sys.executable, "-m", "euprojects", "embed"])
+    atexit.register(_stop, child)
+    return child
+
+
+def _stop(child: subprocess.Popen[bytes]) -> None:
+    if child.poll() is None:
+        child.terminate()
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.kill()
