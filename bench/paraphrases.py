@@ -17,7 +17,10 @@ PARAPHRASES: tuple[tuple[str, str], ...] = (
     ("erc:adg-mice-20120401", "how liquids stream near walls and in narrow gaps"),
     ("erc:adg-nombquant-20140201", "chilled atomic clouds and their collective behaviour"),
     ("erc:cog-hips-20141001", "jointly evaluating a function while keeping each input hidden, quickly"),
-    ("erc:cog-pickle-20171001", "what lies within the terrestrial neighbours of our world, learnt from squeezing samples"),
+    (
+        "erc:cog-pickle-20171001",
+        "what lies within the terrestrial neighbours of our world, learnt from squeezing samples",
+    ),
     ("erc:stg-mustang-20170401", "how infant nebulae ignite their nurseries in the cosmos"),
     ("erc:stg-sesame-20151001", "eco-friendly iridescent hues from nanostructured matter"),
     ("cordis:689682", "obstacles in waterways blocking salmon migration and which to dismantle"),

@@ -37,9 +37,9 @@ if sys.path and Path(sys.path[0] or ".").resolve() == _HERE:
 if str(_HERE) not in sys.path:
     sys.path.append(str(_HERE))
 
-from common import CACHE, RESULTS, data_dir, load, machine, seeds_dir, table
-from paraphrases import PARAPHRASES
-from search import STOPWORDS, _data_key
+from common import CACHE, RESULTS, data_dir, load, machine, seeds_dir, table  # noqa: E402
+from paraphrases import PARAPHRASES  # noqa: E402
+from search import STOPWORDS, _data_key  # noqa: E402
 
 K = 10
 WORD = re.compile(r"[^\W_]+")
