@@ -168,7 +168,7 @@ class Searcher:
         # same search (what users do most after searching) reuses them and computes just the page.
         facet_key = (
             self._stamp,
-            _request_key.encode((request.query, request.filters, request.facets, request.facet_size)),
+            _request_key.encode((request.query, request.filters, request.facets, request.facet_size, request.mode)),
         )
         known_facets = self._facet_cache.get(facet_key)
         # The facets and the page are independent passes over the index, and Tantivy lets go of the
