@@ -65,11 +65,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     from euprojects.semantic.encoder import Encoder
     from euprojects.semantic.text import project_text
     from euprojects.store import open_store
-    from relevance import home
+    from relevance import home, store_file
 
     print(f"machine: {machine()}", flush=True)
     folder = args.home or home()
-    store = open_store(f"sqlite:///{folder / 'store.db'}", migrate=False)
+    store = open_store(f"sqlite:///{store_file(folder)}", migrate=False)
     texts = [project_text(p) for p in store.iter_projects() if p.unlisted is None]
     texts = [t for t in texts if t]
     sample = random.Random(args.seed).sample(texts, min(args.sample, len(texts)))

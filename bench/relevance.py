@@ -57,7 +57,7 @@ def prepare(folder: Path) -> tuple[Any, Path]:
     from euprojects.store import open_store
 
     folder.mkdir(parents=True, exist_ok=True)
-    store = open_store(f"sqlite:///{folder / 'store.db'}")
+    store = open_store(f"sqlite:///{store_file(folder)}")
     if store.stats().projects == 0:
         started = time.perf_counter()
         ingest.run(store, [data_dir(), seeds_dir()], index_dir=folder / "index")
@@ -66,6 +66,12 @@ def prepare(folder: Path) -> tuple[Any, Path]:
     report = refresh(store, folder / "index", EmbedProgress().show)
     print(f"  {report} (load {load()})", flush=True)
     return store, folder / "index"
+
+
+def store_file(folder: Path) -> Path:
+    """The store in a bench folder, or in a home folder of euprojects (``--home $EUPROJECTS_HOME``)."""
+    own = folder / "euprojects.db"
+    return own if own.exists() else folder / "store.db"
 
 
 # --- the relevance set -----------------------------------------------------------------------------

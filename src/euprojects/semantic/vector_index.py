@@ -143,8 +143,12 @@ class Neighbours:
         known = [pid for pid in project_ids if pid in self._keys]
         if index is None or not known:
             return [], np.zeros((0, DIMENSIONS), dtype=np.float32)
-        matrix = index.get(np.asarray([self._keys[pid] for pid in known], dtype=np.uint64), dtype=np.float32)
-        return known, np.asarray(matrix, dtype=np.float32).reshape(len(known), DIMENSIONS)
+        found = index.get(np.asarray([self._keys[pid] for pid in known], dtype=np.uint64), dtype=np.float32)
+        rows = [(pid, vector) for pid, vector in zip(known, found, strict=True) if vector is not None]
+        if not rows:
+            return [], np.zeros((0, DIMENSIONS), dtype=np.float32)
+        matrix = np.stack([np.asarray(vector, dtype=np.float32) for _, vector in rows])
+        return [pid for pid, _ in rows], matrix
 
     def exact(self, vector: Vectors, project_ids: Sequence[str], count: int) -> list[tuple[str, float]]:
         """The closest of the given projects, compared one by one: for a filter that leaves few."""
