@@ -166,8 +166,8 @@ def ingest(
     else:
         _print_ingest(result, verbose)
         _print_projects(ctx.store.stats(), listed_before)
-    if not (no_index or no_embed or result.failed) and semantic_available():
-        click.echo(embed_now(ctx.store, ctx.settings.index_dir), err=as_json)
+    if not (no_index or no_embed or result.failed):
+        update_vectors(ctx.store, ctx.settings.index_dir, as_json)
     if result.failed:
         sys.exit(1)
 
@@ -559,7 +559,6 @@ def _print_search(result: SearchResult) -> None:
         click.echo(f"next page: --cursor {result.next_cursor}")
 
 
-from euprojects.semantic.cli import embed_command, embed_in_background, embed_now  # noqa: E402
-from euprojects.semantic.encoder import available as semantic_available  # noqa: E402
+from euprojects.semantic.cli import embed_command, embed_in_background, update_vectors  # noqa: E402
 
 main.add_command(embed_command)

@@ -50,6 +50,21 @@ def embed_now(store: Store, index_dir: Path, workers: int | None = None) -> str:
     )
 
 
+def update_vectors(store: Store, index_dir: Path, quiet: bool) -> None:
+    """After an ingest: embed what changed when there are vectors to keep in step. The first
+    embedding of a whole store is left to `euprojects embed` or to the portal, which does it in
+    the background, so an ingest never waits for it."""
+    if not available():
+        return
+    from euprojects.semantic import vector_index
+
+    if vector_index.read_state(index_dir) is None:
+        if not quiet:
+            click.echo("search by meaning: run `euprojects embed` (or `euprojects serve` embeds in the background)")
+        return
+    click.echo(embed_now(store, index_dir), err=quiet)
+
+
 @click.command("embed")
 @click.option("--workers", type=click.IntRange(1, 64), help="Embedding processes (default: one per core).")
 @click.pass_context
