@@ -75,6 +75,9 @@ def test_a_project_leaving_the_selection_loses_its_vector(
             smaller = refresh(store, node, select=lambda p: _selected(p.source) and p.id != dropped)
         assert dropped not in stored.all_ids(store)
         assert smaller.indexed == report.indexed - 1
-    finally:
-        refresh(store, node, select=lambda p: _selected(p.source))  # the shared store as it was
+    finally:  # the shared store and index as they were (the vector comes back under a new key)
+        refresh(store, node, select=lambda p: _selected(p.source))
+        state = vector_index.read_state(index_dir)
+        assert state is not None
+        vector_index.rebuild(store, index_dir, state.seq)
     assert dropped in stored.all_ids(store)
