@@ -12,6 +12,8 @@ from euprojects.cli import main
 from euprojects.semantic.embed import EmbedReport
 from euprojects.store import Store
 
+pytestmark = pytest.mark.slow  # the embedded corpus takes about a minute to build
+
 
 @pytest.fixture
 def env(semantic_corpus: tuple[Store, Path, EmbedReport], tmp_path: Path) -> dict[str, str]:

@@ -12,6 +12,8 @@ from euprojects.errors import QueryError
 from euprojects.search import SearchRequest
 from euprojects.semantic.search import DEPTH, SemanticSearcher, fuse
 
+pytestmark = pytest.mark.slow  # the embedded corpus takes about a minute to build
+
 MODES = ("keyword", "semantic", "hybrid")
 STOP = {"the", "of", "and", "a", "in", "for", "by", "from", "how", "that", "with", "to", "their", "its", "on"}
 

@@ -14,6 +14,8 @@ from euprojects.settings import load
 from euprojects.store import Store
 from euprojects.web import create_app
 
+pytestmark = pytest.mark.slow  # the embedded corpus takes about a minute to build
+
 WATER = "erc:stg-suliwa-20080801"
 IDEA = (
     "We want to understand how ice forms in clouds above the oceans and how tiny particles "
