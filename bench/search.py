@@ -447,6 +447,8 @@ def ensure_vectors(folder: Path, seed: int) -> dict[str, Any]:
     centres = rng.normal(size=(2000, DIMENSIONS)).astype(np.float32)
     centres /= np.linalg.norm(centres, axis=1, keepdims=True)
     ids = store.project_ids()
+    if stored.count(store) == len(ids):
+        ids = []  # made by an earlier run that stopped before the index was written
     for start in range(0, len(ids), 5000):
         part = ids[start : start + 5000]
         vectors = centres[rng.integers(0, len(centres), len(part))] + rng.normal(
