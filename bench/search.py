@@ -120,17 +120,18 @@ def ensure_real(log: Path) -> Path:
     return folder
 
 
-def ensure_corpus(size: int, seed: int, real: Path, log: Path) -> tuple[Path, dict[str, Any]]:
+def ensure_corpus(size: int, seed: int, real: Path, log: Path, fts: bool = True) -> tuple[Path, dict[str, Any]]:
     folder = corpus_dir(size, seed)
     folder.mkdir(parents=True, exist_ok=True)
     steps = {
         "store": _step(folder, "store", [str(real), str(size), str(seed)], log),
         "index": _step(folder, "index", [], log),
-        "fts": _step(folder, "fts", [], log),
     }
+    if fts:  # only the FTS5 and Datasette engines read it
+        steps["fts"] = _step(folder, "fts", [], log)
+        steps["fts"]["mb"] = round(size_mb(folder / "fts.db"))
     steps["store"]["mb"] = round(size_mb(folder / "store.db"))
     steps["index"]["mb"] = round(size_mb(folder / "index"))
-    steps["fts"]["mb"] = round(size_mb(folder / "fts.db"))
     return folder, steps
 
 
@@ -397,6 +398,67 @@ class Euprojects(Engine):
 
     def close(self) -> None:
         self.store.close()
+
+
+class EuprojectsMode(Euprojects):
+    """euprojects in a semantic or hybrid mode; each query is embedded anew (the encoder's cache
+    of recent queries is emptied first), so the time includes embedding the query."""
+
+    def __init__(self, folder: Path, mode: str) -> None:
+        from euprojects.semantic.encoder import shared_encoder
+        from euprojects.semantic.search import SemanticSearcher
+
+        super().__init__(folder)
+        self.mode = mode
+        self.name = f"euprojects --mode {mode}"
+        self.searcher = SemanticSearcher(folder / "index", self.store)
+        self.encoder = shared_encoder()
+        if not self.searcher.ready():
+            raise SystemExit(f"no vectors in {folder}")
+
+    def request(self, query: dict[str, Any]) -> Any:
+        request = super().request(query)
+        request.mode = self.mode
+        return request
+
+    def run(self, query: dict[str, Any]) -> int:
+        self.encoder._queries.clear()
+        return super().run(query)
+
+
+def ensure_vectors(folder: Path, seed: int) -> dict[str, Any]:
+    """Vectors for a scaled corpus, once. Its projects' texts are spliced from real ones, so
+    embedding them would cost as much as real ones for no meaning; what a search's time depends on
+    is the number of vectors and how they cluster. Each project gets a unit vector near one of
+    2,000 random topic centres (Gaussian spread 0.3 per dimension around a unit centre), and the
+    index is built from the store exactly as for real vectors."""
+    import numpy as np
+
+    from euprojects.semantic import stored, vector_index
+    from euprojects.semantic.encoder import DIMENSIONS
+    from euprojects.store import open_store
+
+    state = vector_index.read_state(folder / "index")
+    if state is not None:
+        return {"vectors": state.count}
+    started = time.perf_counter()
+    store = open_store(f"sqlite:///{folder / 'store.db'}")
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(2000, DIMENSIONS)).astype(np.float32)
+    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
+    ids = store.project_ids()
+    if stored.count(store) == len(ids):
+        ids = []  # made by an earlier run that stopped before the index was written
+    for start in range(0, len(ids), 5000):
+        part = ids[start : start + 5000]
+        vectors = centres[rng.integers(0, len(centres), len(part))] + rng.normal(
+            scale=0.3 / np.sqrt(DIMENSIONS), size=(len(part), DIMENSIONS)
+        ).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        stored.save(store, [(pid, "synthetic", vectors[i]) for i, pid in enumerate(part)])
+    count = vector_index.rebuild(store, folder / "index", store.seq())
+    store.close()
+    return {"vectors": count, "seconds": round(time.perf_counter() - started, 1)}
 
 
 def _tantivy_filters(schema: Any, filters: dict[str, Any]) -> list[Any]:
@@ -739,12 +801,16 @@ def report(size: int, build: dict[str, Any], results: list[dict[str, Any]], meta
                     build["index"]["max_rss_mb"],
                     build["index"]["mb"],
                 ],
+            ]
+            + [
                 [
                     "FTS5 copy for FTS5 / Datasette",
                     build["fts"]["seconds"],
                     build["fts"]["max_rss_mb"],
                     build["fts"]["mb"],
-                ],
+                ]
+                for _ in (1,)
+                if "fts" in build
             ],
         ),
     ]
@@ -767,6 +833,9 @@ def run_engines(
         names = names & {"euprojects", "tantivy"}
     eup = Euprojects(folder)
     makers: list[Callable[[], Engine]] = [lambda: eup]
+    for mode in ("semantic", "hybrid"):
+        if mode in names:
+            makers.append(lambda mode=mode: EuprojectsMode(folder, mode))  # type: ignore[misc]
     if "tantivy" in names:
 
         def same() -> Engine:
@@ -931,7 +1000,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--concurrency", type=int, default=1, help="callers at once (above 1: euprojects and Tantivy only)"
     )
     parser.add_argument("--paging", action="store_true", help="time page 2 after page 1, caches on and off")
+    parser.add_argument(
+        "--mode",
+        choices=["keyword", "semantic", "hybrid"],
+        default="keyword",
+        help="semantic or hybrid: euprojects in that mode beside its keyword search (vectors are made once)",
+    )
     args = parser.parse_args(argv)
+    if args.mode != "keyword":
+        args.engines = f"euprojects,{args.mode}"
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s]
     engines = set(args.engines.split(","))
     log = CACHE / "build.log"
@@ -939,7 +1016,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     info = machine()
     print(f"machine: {info}", flush=True)
     real = ensure_real(log)
-    built = {size: ensure_corpus(size, args.seed, real, log) for size in sizes}  # before the parent grows
+    fts = bool(engines & {"fts5", "datasette"})
+    built = {size: ensure_corpus(size, args.seed, real, log, fts) for size in sizes}  # before the parent grows
     queries = make_queries(real, args.queries, args.seed)
     kinds = Counter(q["kind"] for q in queries)
     filters = Counter(len(q.get("filters", {})) for q in queries)
@@ -948,6 +1026,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     output: dict[str, Any] = {"machine": info, "sizes": {}}
     for size in sizes:
         folder, build = built[size]
+        if args.mode != "keyword":
+            build["vectors"] = ensure_vectors(folder, args.seed)
         if args.paging:
             text = paging(folder, queries)
             print(f"\n### page 1, then page 2 at {size:,} projects (load {load()})\n\n{text}\n", flush=True)

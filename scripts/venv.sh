@@ -12,6 +12,14 @@ ensure_venv() {
     stamp="$1 $(cksum < pyproject.toml)"
     [ -f .venv/.euprojects-installed ] && grep -qxF "$stamp" .venv/.euprojects-installed && return 0
     .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+    case ",$1," in
+    *,semantic,*)
+        # PyTorch's CPU build first (the machine keeps a copy of 2.13.0): asked for by name through
+        # the extra's other packages, pip would fetch a build of several GB for graphics cards.
+        .venv/bin/python -c 'import torch' 2>/dev/null ||
+            .venv/bin/python -m pip install --quiet --disable-pip-version-check 'torch==2.13.0'
+        ;;
+    esac
     .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[$1]"
     echo "$stamp" >> .venv/.euprojects-installed
 }

@@ -24,6 +24,7 @@ from euprojects.normalise.places import country_code
 from euprojects.orgs import partners as partner_search
 from euprojects.orgs.overrides import OverridesError
 from euprojects.search import IndexMissing, QueryError, Searcher, SearchRequest, SearchResult
+from euprojects.semantic.search import SemanticSearcher
 from euprojects.sources import SourceError, formats, plan
 from euprojects.stats import report as stats_report
 from euprojects.stats.compute import DIMENSIONS, StatisticsEngine
@@ -112,6 +113,7 @@ class ProgressLine:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--format", "format_name", help="Read every file with this format instead of detecting it.")
 @click.option("--no-index", is_flag=True, help="Do not update the search index afterwards.")
+@click.option("--no-embed", is_flag=True, help="Do not embed new and changed projects for semantic search afterwards.")
 @click.option("--wait", is_flag=True, help="Wait for another ingest or index rebuild to end instead of stopping.")
 @click.option(
     "--allow-removals",
@@ -127,6 +129,7 @@ def ingest(
     paths: tuple[Path, ...],
     format_name: str | None,
     no_index: bool,
+    no_embed: bool,
     wait: bool,
     allow_removals: bool,
     reread: bool,
@@ -170,6 +173,8 @@ def ingest(
     else:
         _print_ingest(result, verbose)
         _print_projects(ctx.store.stats(), listed_before)
+    if not (no_index or no_embed or result.failed):
+        update_vectors(ctx.store, ctx.settings.index_dir, as_json)
     if result.failed:
         sys.exit(1)
 
@@ -472,8 +477,9 @@ def reindex(ctx: Context, wait: bool) -> None:
 @click.option("--host", help="Address to listen on (default: EUPROJECTS_HOST, 127.0.0.1).")
 @click.option("--port", type=int, help="Port (default: EUPROJECTS_PORT, 8000).")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
+@click.option("--no-embed", is_flag=True, help="Do not embed new projects for semantic search in the background.")
 @pass_context
-def serve(ctx: Context, host: str | None, port: int | None, workers: int) -> None:
+def serve(ctx: Context, host: str | None, port: int | None, workers: int, no_embed: bool) -> None:
     """Serve the portal and the API."""
     from euprojects.index import open_index
     from euprojects.web.server import serve as run_server
@@ -486,6 +492,8 @@ def serve(ctx: Context, host: str | None, port: int | None, workers: int) -> Non
     if open_index(ctx.settings.index_dir) is None:
         click.echo("note: there is no search index yet; `euprojects ingest PATH` builds it", err=True)
     click.echo(f"euprojects portal on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
+    if not no_embed:
+        embed_in_background()
     run_server(ctx.settings, host, port, workers)
 
 
@@ -513,6 +521,11 @@ def migrate(ctx: Context) -> None:
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(0, limits.MAX_LIMIT))
 @click.option("--page", default=1, show_default=True, type=click.IntRange(1))
 @click.option("--cursor", help="Continue after the page that printed this cursor.")
+@click.option(
+    "--mode",
+    type=click.Choice(["keyword", "semantic", "hybrid"]),
+    help="By words, by meaning, or both fused (default: hybrid when semantic search is ready, else keyword).",
+)
 @json_option
 @pass_context
 def search(
@@ -524,6 +537,7 @@ def search(
     limit: int,
     page: int,
     cursor: str | None,
+    mode: str | None,
     as_json: bool,
 ) -> None:
     """Search projects: all words must match; "phrases", OR, -word, prefix*, title:, org:, country:, start:2014.."""
@@ -535,9 +549,10 @@ def search(
         limit=limit,
         page=page,
         cursor=cursor,
+        mode=mode,
     )
     try:
-        result = Searcher(ctx.settings.index_dir, ctx.store).search(request)
+        result = SemanticSearcher(ctx.settings.index_dir, ctx.store).search(request)
     except (IndexMissing, QueryError) as err:
         raise click.ClickException(str(err)) from None
     if as_json:
@@ -634,3 +649,7 @@ def _add_commands() -> None:
 
 
 _add_commands()
+
+from euprojects.semantic.cli import embed_command, embed_in_background, update_vectors  # noqa: E402
+
+main.add_command(embed_command)

@@ -54,6 +54,7 @@ class SearchRequest(msgspec.Struct, kw_only=True):
     page: int = 1
     cursor: str | None = None
     highlight: bool = True
+    mode: str | None = None  # keyword, semantic or hybrid (euprojects.semantic); None: the best available
 
 
 class Hit(msgspec.Struct, omit_defaults=True):
@@ -171,7 +172,7 @@ class Searcher:
         # same search (what users do most after searching) reuses them and computes just the page.
         facet_key = (
             self._stamp,
-            _request_key.encode((request.query, request.filters, request.facets, request.facet_size)),
+            _request_key.encode((request.query, request.filters, request.facets, request.facet_size, request.mode)),
         )
         known_facets = self._facet_cache.get(facet_key)
         # The facets and the page are independent passes over the index, and Tantivy lets go of the

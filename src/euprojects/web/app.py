@@ -18,7 +18,7 @@ from euprojects import settings as settings_module
 from euprojects.index import lemmas
 from euprojects.search import QueryError, Searcher
 from euprojects.store import Store, open_store
-from euprojects.web import api, feeds, pages, partners, reconcile, stats
+from euprojects.web import api, feeds, pages, partners, reconcile, semantic_routes, stats
 from euprojects.web.errors import ApiProblem, problem_response
 from euprojects.web.openapi import custom_openapi
 from euprojects.web.params import ParameterError, describe
@@ -58,6 +58,7 @@ def create_app(
     lemmas.warm_in_background()
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET"], allow_headers=["*"])
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(semantic_routes.api_router)  # before api.router: /projects/{id}/similar
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(feeds.router)
@@ -66,6 +67,7 @@ def create_app(
     app.include_router(partners.page_router)
     app.include_router(stats.router)
     reconcile.warm_in_background(app.state.portal)
+    app.include_router(semantic_routes.page_router)
     _handle_errors(app)
     app.openapi = lambda: custom_openapi(app)  # type: ignore[method-assign]
     return app

@@ -26,6 +26,7 @@ from euprojects.web import format as formatting
 from euprojects.web.links import safe_href
 from euprojects.web.params import ParameterError, from_query, state, to_request, toggle, url
 from euprojects.web.portal import PortalDep, TooSlow
+from euprojects.web.semantic_state import semantic_state
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -85,6 +86,8 @@ async def search_page(request: Request, portal: PortalDep) -> Response:
         "form_fields": [(f, (given.get(f.name) or [""])[-1]) for f in FORM_FIELDS],
         "active": [(k, v) for k, v in current if k in FIELDS],
         "export_query": urlencode(current),
+        "mode": (given.get("mode") or [""])[-1],
+        "semantic": semantic_state(portal.searcher),
     }
     try:
         result = await portal.run(portal.searcher.search, to_request(from_query(given)))

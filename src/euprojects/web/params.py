@@ -20,8 +20,8 @@ from euprojects.fields import DEFAULT_FACETS, FACETS, FIELDS, SORTS
 from euprojects.fields import Field as SearchField
 from euprojects.search import SearchRequest
 
-STATE_KEYS = ("q", "sort", *FIELDS)
-SCALARS = ("q", "sort", "limit", "page", "cursor", "facet_size")
+STATE_KEYS = ("q", "mode", "sort", *FIELDS)
+SCALARS = ("q", "mode", "sort", "limit", "page", "cursor", "facet_size")
 
 
 class _Base(BaseModel):
@@ -29,6 +29,9 @@ class _Base(BaseModel):
         "",
         max_length=limits.QUERY_CHARS,
         description='Words, "phrases", OR, -word, prefix*, title:, org:, country:FI, start:2014..2020',
+    )
+    mode: Literal["keyword", "semantic", "hybrid"] | None = Field(
+        None, description="Match by words, by meaning, or both fused. Default: hybrid when semantic search is ready"
     )
     sort: Literal[tuple(SORTS)] | None = Field(  # type: ignore[valid-type]
         None, description="Order of hits; -NAME descends. Default: relevance for a query, newest start without"
@@ -111,6 +114,7 @@ def to_request(params: _Base, *, limit: int | None = None, **changes: Any) -> Se
         limit=params.limit if limit is None else limit,
         page=params.page,
         cursor=params.cursor,
+        mode=params.mode,
     )
     for name, value in changes.items():
         setattr(request, name, value)

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from euprojects import settings as settings_module
 from euprojects.search import Searcher
+from euprojects.semantic.search import SemanticSearcher
 from euprojects.store import Store
 from euprojects.web.slots import Slots
 
@@ -36,7 +37,7 @@ class Portal:
     @property
     def searcher(self) -> Searcher:
         if self._searcher is None:
-            self._searcher = Searcher(self.settings.index_dir, self.store, self.settings.search_cache)
+            self._searcher = SemanticSearcher(self.settings.index_dir, self.store, self.settings.search_cache)
         return self._searcher
 
     async def run(self, function: Callable[..., T], *args: Any) -> T:

@@ -13,6 +13,7 @@ from euprojects.orgs.network import Network
 from euprojects.orgs.partners import PartnerResult
 from euprojects.search.engine import Hit, SearchResult
 from euprojects.search.facets import FacetValue
+from euprojects.semantic.partners import PartnerResult
 from euprojects.views import OrganisationRecord, ProjectRecord, StatsRecord
 
 Kind = Literal["new", "changed", "withdrawn", "removed"]

@@ -1,0 +1,31 @@
+"""What of a project is embedded, and the fingerprint that says whether it changed.
+
+The text is the acronym, the title (or the label of an untitled project), the themes, the
+topic's title and the start of the summary: the words a person would use to say what the
+project is about. Results and partner names are left out: results repeat the summary in longer
+words and names carry no meaning the model knows. The model reads at most ``MAX_TOKENS`` word
+pieces, so the summary is cut to about that many words before it is tokenised at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from euprojects.model import Project
+
+MAX_TOKENS = 128
+SUMMARY_WORDS = 110  # word pieces run ~1.3 per English word: 110 words fill 128 pieces with the title
+
+
+def project_text(project: Project) -> str:
+    """The text embedded for a project; empty when it says nothing of its subject."""
+    head = [part for part in (project.acronym, project.title or project.label) if part]
+    about = [*project.themes[:6], project.topic_title] if project.themes or project.topic_title else []
+    summary = " ".join((project.summary or "").split()[:SUMMARY_WORDS])
+    parts = [": ".join(head), "; ".join(a for a in about if a), summary]
+    return ". ".join(p for p in parts if p).strip()
+
+
+def text_hash(model: str, text: str) -> str:
+    """Changes when the text or the model changes: either needs a new vector."""
+    return hashlib.blake2b(f"{model}\n{text}".encode(), digest_size=16).hexdigest()
