@@ -19,23 +19,23 @@ IDEA_CHARS = 5000
 MIN_WORDS = 3
 
 
-class PartnerProject(msgspec.Struct):
+class IdeaProject(msgspec.Struct):
     id: str
     title: str | None
     similarity: float
 
 
-class Partner(msgspec.Struct):
+class IdeaPartner(msgspec.Struct):
     id: str
     name: str | None
     country: str | None
     score: float
-    projects: list[PartnerProject]
+    projects: list[IdeaProject]
 
 
-class PartnerResult(msgspec.Struct):
+class IdeaResult(msgspec.Struct):
     projects: list[Hit]
-    organisations: list[Partner]
+    organisations: list[IdeaPartner]
 
 
 def check_idea(text: str) -> str:
@@ -55,7 +55,7 @@ def find_partners(
     programmes: list[str] | None = None,
     projects: int = 10,
     organisations: int = 20,
-) -> PartnerResult:
+) -> IdeaResult:
     """The closest projects (among those with a partner of one of the countries and of one of
     the programmes, when given) and the organisations (of those countries) behind them."""
     from euprojects.semantic.encoder import shared_encoder
@@ -69,7 +69,7 @@ def find_partners(
     plan = searcher.plan(request, index_searcher)
     closest = searcher._closest(index_searcher, plan, shared_encoder().query(text))
     wanted = {c.upper() for c in plan.filters["country"].values} if "country" in plan.filters else None
-    return PartnerResult(
+    return IdeaResult(
         projects=searcher.hits(closest[:projects]),
         organisations=_organisations(searcher, closest, wanted)[:organisations],
     )
@@ -77,9 +77,9 @@ def find_partners(
 
 def _organisations(
     searcher: SemanticSearcher, closest: list[tuple[str, float]], countries: set[str] | None
-) -> list[Partner]:
+) -> list[IdeaPartner]:
     similarity = dict(closest)
-    found: dict[str, Partner] = {}
+    found: dict[str, IdeaPartner] = {}
     for project in searcher.store.projects([pid for pid, _ in closest]):
         pid = project.id
         score = similarity.get(pid, 0.0)
@@ -87,10 +87,10 @@ def _organisations(
             org = participation.organisation
             if countries is not None and (org.country or "").upper() not in countries:
                 continue
-            partner = found.setdefault(org.id, Partner(org.id, org.name, org.country, 0.0, []))
+            partner = found.setdefault(org.id, IdeaPartner(org.id, org.name, org.country, 0.0, []))
             if all(p.id != pid for p in partner.projects):
                 partner.score += score
-                partner.projects.append(PartnerProject(pid, project.title or project.label, round(score, 4)))
+                partner.projects.append(IdeaProject(pid, project.title or project.label, round(score, 4)))
     ranked = sorted(found.values(), key=lambda p: (-p.score, p.id))
     for partner in ranked:
         partner.score = round(partner.score, 4)

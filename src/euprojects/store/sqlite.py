@@ -11,8 +11,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-import msgspec
-
 from euprojects.model import Beneficiary, Organisation, Partner, Programme, Project, Provenance, Reject, RejectEntry
 from euprojects.orgs.details import Ranked, mention
 from euprojects.store import codec, locking
@@ -619,14 +617,33 @@ class SQLiteStore(ResolutionTables, SQLiteParticipantReads):
                 f" WHERE id IN ({marks(part)})",
                 part,
             )
-            for pid, data, countries, partner_count, lead in rows:
+            countries = self._partner_countries(part)
+            for pid, data, _, partner_count, lead in rows:
                 found[pid] = ProjectSummary(
                     project=codec.decode_project(data),
-                    countries=msgspec.json.decode(countries),
+                    countries=countries.get(pid, []),
                     partner_count=partner_count,
                     lead=lead,
                 )
         return found
+
+    def _partner_countries(self, project_ids: Sequence[str]) -> dict[str, list[str]]:
+        """Each project's partner countries as ``Project.countries`` gives them (lead first, then
+        the source's order), from the canonical organisations: resolution can give a country to
+        a mention that had none, and search filters on the canonical one."""
+        rows = self.db.execute(
+            "SELECT p.project_id, CASE WHEN c.id IS NOT NULL THEN c.country ELSE o.country END AS country"
+            " FROM participations p LEFT JOIN organisations o ON o.id = p.org_id"
+            " LEFT JOIN org_links l ON l.org_id = p.org_id LEFT JOIN org_canonical c ON c.id = l.canonical"
+            f" WHERE p.project_id IN ({marks(project_ids)})"
+            " ORDER BY p.project_id, p.role <> 'lead', COALESCE(json_extract(p.data, '$.order'), 0), p.ord",
+            list(project_ids),
+        )
+        found: dict[str, dict[str, None]] = {}
+        for pid, country in rows:
+            if country:
+                found.setdefault(pid, {}).setdefault(country, None)
+        return {pid: list(countries) for pid, countries in found.items()}
 
     def projects(self, project_ids: Sequence[str]) -> list[Project]:
         """Whole projects with their participations, in two queries per 500 ids."""

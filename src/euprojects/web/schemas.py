@@ -13,7 +13,7 @@ from euprojects.orgs.network import Network
 from euprojects.orgs.partners import PartnerResult
 from euprojects.search.engine import Hit, SearchResult
 from euprojects.search.facets import FacetValue
-from euprojects.semantic.partners import PartnerResult
+from euprojects.semantic.partners import IdeaResult
 from euprojects.views import OrganisationRecord, ProjectRecord, StatsRecord
 
 Kind = Literal["new", "changed", "withdrawn", "removed"]
@@ -98,6 +98,11 @@ class PartnersEnvelope(msgspec.Struct):
     data: PartnerResult
 
 
+class IdeaEnvelope(msgspec.Struct):
+    ok: bool
+    data: IdeaResult
+
+
 class NetworkEnvelope(msgspec.Struct):
     ok: bool
     data: Network
@@ -114,5 +119,6 @@ ENVELOPES: tuple[type, ...] = (
     StatsEnvelope,
     PartnersEnvelope,
     NetworkEnvelope,
+    IdeaEnvelope,
     ChangesEnvelope,
 )

@@ -16,7 +16,7 @@ from euprojects.semantic.search import SemanticSearcher
 from euprojects.web.api import answers, json_response
 from euprojects.web.errors import ApiProblem
 from euprojects.web.portal import Portal, PortalDep
-from euprojects.web.schemas import PartnersEnvelope, SimilarEnvelope
+from euprojects.web.schemas import IdeaEnvelope, SimilarEnvelope
 
 api_router = APIRouter(prefix="/api/v1", tags=["api"])
 page_router = APIRouter(include_in_schema=False)
@@ -62,7 +62,7 @@ Programmes = Annotated[list[str], Query(description="Projects of these programme
     summary="Find partners for an idea",
     operation_id="findPartnersForIdea",
     response_class=Response,
-    responses=answers(PartnersEnvelope),
+    responses=answers(IdeaEnvelope),
 )
 async def partners(
     portal: PortalDep,
@@ -73,7 +73,7 @@ async def partners(
     """The projects closest in meaning to a described idea, and the organisations whose projects
     are closest to it, optionally only partners of some countries and projects of some programmes."""
     result = await portal.run(find_partners, _searcher(portal), idea, country, programme)
-    return json_response(PartnersEnvelope(ok=True, data=result))
+    return json_response(IdeaEnvelope(ok=True, data=result))
 
 
 @page_router.get("/ideas", response_class=HTMLResponse)
