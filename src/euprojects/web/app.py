@@ -56,12 +56,12 @@ def create_app(
     )
     app.state.portal = Portal(settings, store, searcher)
     lemmas.warm_in_background()
-    reconcile.warm_in_background(app.state.portal)  # /reconcile's name index, ready for the first request
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET"], allow_headers=["*"])
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(reconcile.router)
+    reconcile.warm_in_background(app.state.portal)
     _handle_errors(app)
     app.openapi = lambda: custom_openapi(app)  # type: ignore[method-assign]
     return app
