@@ -47,3 +47,16 @@ def test_every_search_field_and_sort_is_in_the_search_doc() -> None:
         assert f"`{scope}:" in doc, scope
     for name in SORTS:
         assert f"`{name.lstrip('-')}`" in doc, name
+
+
+def test_no_document_or_module_holds_a_merge_conflict() -> None:
+    """A conflict left in a merge reads as garbage on the page that shows it."""
+    markers = ("<<<<<<< ", ">>>>>>> ")
+    paths = [*ROOT.glob("*.md"), *ROOT.glob("docs/*.md"), *ROOT.glob("bench/*.md"), *ROOT.glob("src/**/*.py")]
+    paths += [*ROOT.glob("src/**/*.html"), *ROOT.glob("tests/**/*.py")]
+    conflicted = [
+        str(path.relative_to(ROOT))
+        for path in paths
+        if any(line.startswith(markers) for line in path.read_text(encoding="utf-8").splitlines())
+    ]
+    assert conflicted == []

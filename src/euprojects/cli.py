@@ -20,9 +20,13 @@ from euprojects.index import build as index_build
 from euprojects.ingest.summary import by_data_set
 from euprojects.model import Money, Project
 from euprojects.normalise.money import format_eur_style
+from euprojects.normalise.places import country_code
+from euprojects.orgs import partners as partner_search
 from euprojects.orgs.overrides import OverridesError
 from euprojects.search import IndexMissing, QueryError, Searcher, SearchRequest, SearchResult
 from euprojects.sources import SourceError, formats, plan
+from euprojects.stats import report as stats_report
+from euprojects.stats.compute import DIMENSIONS, StatisticsEngine
 from euprojects.store import Store, open_store
 from euprojects.store.base import Stats
 from euprojects.store.locking import StoreBusy
@@ -362,10 +366,19 @@ def _eur(money: Money | None) -> str | None:
 
 
 @main.command()
+@click.option(
+    "--by", "by", multiple=True, type=click.Choice(list(DIMENSIONS)), help="Break the figures down; repeatable."
+)
+@click.option("--query", default="", help="Statistics of the projects this search finds (with --by).")
+@click.option("--filter", "filters", multiple=True, metavar="NAME=VALUE", help="Restrict as search does (with --by).")
 @json_option
 @pass_context
-def stats(ctx: Context, as_json: bool) -> None:
-    """Counts of projects, participations, organisations and rejects."""
+def stats(ctx: Context, by: tuple[str, ...], query: str, filters: tuple[str, ...], as_json: bool) -> None:
+    """Counts of projects, participations, organisations and rejects; with --by, the projects, EU
+    contribution, participations and organisations of all the data or of a search, broken down."""
+    if by or query or filters:
+        _print_statistics(ctx, by or ("country",), query, _filters(filters), as_json)
+        return
     numbers = ctx.store.stats()
     index = index_build.status(ctx.store, ctx.settings.index_dir)
     if as_json:
@@ -399,6 +412,19 @@ def stats(ctx: Context, as_json: bool) -> None:
         click.echo(
             "\n" + tables.render(("beneficiary list", "rows", "organisations", "operations", "EU contribution"), rows)
         )
+
+
+def _print_statistics(
+    ctx: Context, by: tuple[str, ...], query: str, filters: dict[str, list[str]], as_json: bool
+) -> None:
+    try:
+        found = StatisticsEngine(Searcher(ctx.settings.index_dir, ctx.store), 0).compute(query, filters)
+    except (IndexMissing, QueryError) as err:
+        raise click.ClickException(str(err)) from None
+    if as_json:
+        emit_json(found)
+        return
+    click.echo(stats_report.render(found, by))
 
 
 def _index_line(index: index_build.IndexStatus) -> str:
@@ -520,6 +546,57 @@ def search(
     _print_search(result)
 
 
+@main.command()
+@click.argument("query")
+@click.option("--country", multiple=True, help="Organisation's country (code or name); repeatable.")
+@click.option("--nuts", multiple=True, help="Organisation's NUTS region or a parent of it; repeatable.")
+@click.option("--type", "org_type", multiple=True, help="Organisation type, e.g. HES, REC, PRC; repeatable.")
+@click.option("--has-led", "led", is_flag=True, help="Only organisations that led or coordinated a project.")
+@click.option("--programme", multiple=True, help="Only organisations with a project in this programme; repeatable.")
+@click.option("--period", multiple=True, help="Only organisations with a project in this period; repeatable.")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, partner_search.MAX_LIMIT))
+@json_option
+@pass_context
+def partners(
+    ctx: Context,
+    query: str,
+    country: tuple[str, ...],
+    nuts: tuple[str, ...],
+    org_type: tuple[str, ...],
+    led: bool,
+    programme: tuple[str, ...],
+    period: tuple[str, ...],
+    limit: int,
+    as_json: bool,
+) -> None:
+    """Find partners: organisations ranked by their projects on a topic (relevance, recency, role)."""
+    codes = tuple(_country_code(c) for c in country)
+    request = partner_search.PartnerQuery(
+        query=query, country=codes, nuts=tuple(n.upper() for n in nuts), org_type=org_type,
+        has_led=led, programme=programme, period=period, limit=limit,
+    )  # fmt: skip
+    try:
+        result = partner_search.find_partners(Searcher(ctx.settings.index_dir, ctx.store), ctx.store, request)
+    except (IndexMissing, QueryError) as err:
+        raise click.ClickException(str(err)) from None
+    if as_json:
+        emit_json(result)
+        return
+    rows = [(h.id, h.name, h.country, h.projects, h.led, f"{h.score:.2f}") for h in result.hits]
+    click.echo(tables.render(("organisation", "name", "country", "projects", "led", "score"), rows))
+    click.echo(
+        f"{len(result.hits)} of {result.total:,} organisation(s), ranked over the {result.projects_considered:,}"
+        f" most relevant of {result.projects_matched:,} matching projects"
+    )
+
+
+def _country_code(value: str) -> str:
+    code = country_code(value)
+    if code is None:
+        raise click.BadParameter(f"{value!r} is not a country code or name", param_hint="--country")
+    return code
+
+
 def _filters(pairs: tuple[str, ...]) -> dict[str, list[str]]:
     chosen: dict[str, list[str]] = {}
     for pair in pairs:
@@ -547,7 +624,13 @@ def _print_search(result: SearchResult) -> None:
         click.echo(f"next page: --cursor {result.next_cursor}")
 
 
-from euprojects.orgs import commands as orgs_commands  # noqa: E402  (its commands use this module's context)
+def _add_commands() -> None:
+    """Commands kept in their own packages (imported here: they use this module's context)."""
+    from euprojects.fetch.command import fetch_command
+    from euprojects.orgs import commands as orgs_commands
 
-# an import cycle hides the group's type from mypy
-main.add_command(orgs_commands.orgs)  # type: ignore[has-type]
+    main.add_command(fetch_command)
+    main.add_command(orgs_commands.orgs)
+
+
+_add_commands()

@@ -285,6 +285,9 @@ FIELDS: dict[str, Field] = {
               value=lambda p: int(bool(p.website))),
         Field("has_partners", "Lists partners", "has_partners", FLAG, "true or false", "true", form=True,
               value=lambda p: int(bool(p.participations))),
+        Field("withdrawn", "Withdrawn", "withdrawn", FLAG,
+              "true for projects their source no longer lists (left out of a search that does not ask)", "true",
+              scope="withdrawn", form=True, value=lambda p: int(p.withdrawn is not None)),
         Field("id", "Project", "id", KEYWORDS, "project id", "cordis:101000001", scope="id", value=lambda p: p.id),
     )
 }  # fmt: skip

@@ -149,6 +149,12 @@ class Project(msgspec.Struct, omit_defaults=True, gc=False):
     unlisted: str | None = None
     partners_partial: bool = False
     partners_format: str | None = None
+    # when every record of the project left its source files; then it stays out of search
+    withdrawn: dt.datetime | None = None
+    # filled when a project is read from the store: over its sources, and its merged record's last change
+    first_seen: dt.datetime | None = None
+    last_seen: dt.datetime | None = None
+    modified: dt.datetime | None = None
 
     @property
     def id(self) -> str:

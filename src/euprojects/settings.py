@@ -59,6 +59,12 @@ SETTINGS: tuple[Setting, ...] = (
         "2",
         "Exports one process runs at once; a request beyond them gets HTTP 429 with Retry-After.",
     ),
+    Setting("CORDIS_URL", "https://cordis.europa.eu/data", "Base address of CORDIS' open-data packages (`fetch`)."),
+    Setting("KEEP_URL", "https://keep.eu", "Base address of keep.eu's export and Open Data API (`fetch`)."),
+    Setting("KEEP_API_KEY", "", "Key of keep.eu's Open Data API, given by Interact (`fetch keep-open-data`)."),
+    Setting("KOHESIO_URL", "https://kohesio.ec.europa.eu", "Base address of Kohesio's per-country exports (`fetch`)."),
+    Setting("FETCH_TIMEOUT", "60", "Seconds `fetch` waits for a publisher to connect or send more bytes."),
+    Setting("FETCH_RETRIES", "4", "Attempts `fetch` makes per file (with growing pauses) before it gives up."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -82,6 +88,12 @@ class Settings:
     search_cache: int = 1024
     env_file: Path | None = None  # the settings file that was read, if any
     export_concurrency: int = 2
+    cordis_url: str = "https://cordis.europa.eu/data"
+    keep_url: str = "https://keep.eu"
+    keep_api_key: str = ""
+    kohesio_url: str = "https://kohesio.ec.europa.eu"
+    fetch_timeout: int = 60
+    fetch_retries: int = 4
 
 
 def load(environ: Mapping[str, str] | None = None, env_file: Path | None = None) -> Settings:
@@ -110,6 +122,12 @@ def load(environ: Mapping[str, str] | None = None, env_file: Path | None = None)
         search_cache=_whole("SEARCH_CACHE", value("SEARCH_CACHE")),
         env_file=path,
         export_concurrency=_positive_int("EXPORT_CONCURRENCY", value("EXPORT_CONCURRENCY")),
+        cordis_url=value("CORDIS_URL"),
+        keep_url=value("KEEP_URL"),
+        keep_api_key=value("KEEP_API_KEY"),
+        kohesio_url=value("KOHESIO_URL"),
+        fetch_timeout=_positive_int("FETCH_TIMEOUT", value("FETCH_TIMEOUT")),
+        fetch_retries=_positive_int("FETCH_RETRIES", value("FETCH_RETRIES")),
     )
 
 

@@ -15,7 +15,9 @@ import msgspec
 from euprojects.index.build import IndexStatus
 from euprojects.model import Beneficiary, Organisation, Partner, Project
 from euprojects.normalise.names import is_unnamed
+from euprojects.orgs.activity import Activity, activity
 from euprojects.orgs.resolve import Extra
+from euprojects.stats.compute import Statistics
 from euprojects.store import Store
 from euprojects.store.base import BeneficiaryTotals, OrganisationRole, SourceQuality, Stats
 
@@ -68,7 +70,8 @@ class MentionLink(msgspec.Struct):
 
 class OrganisationRecord(msgspec.Struct):
     """An organisation with its projects and roles there, its most frequent partners, the EU
-    contribution it received over them, and beneficiary totals publishers give for it; with its
+    contribution it received over them, beneficiary totals publishers give for it, and its
+    activity counted by source, programme, period, partner country and region; with its
     identifiers by kind, the names the sources give it, and how each of their ids was resolved
     to it (``euprojects.orgs``)."""
 
@@ -83,6 +86,7 @@ class OrganisationRecord(msgspec.Struct):
     names: list[str] = []
     type_labels: list[str] = []
     links: list[MentionLink] = []
+    activity: Activity | None = None
 
 
 class StatsRecord(msgspec.Struct):
@@ -98,6 +102,7 @@ class StatsRecord(msgspec.Struct):
     index: IndexStatus | None = None
     unlisted: int = 0
     quality: dict[str, SourceQuality] = {}
+    statistics: Statistics | None = None
 
 
 def project_record(project: Project) -> ProjectRecord:
@@ -135,6 +140,7 @@ def organisation_record(store: Store, org_id: str) -> OrganisationRecord | None:
         names=resolved.names or ([organisation.name] if organisation.name else []),
         type_labels=resolved.type_labels,
         links=[MentionLink(*row) for row in store.organisation_mention_links(org_id)],
+        activity=activity(store, org_id),
     )
 
 

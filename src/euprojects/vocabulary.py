@@ -8,7 +8,7 @@ SOURCES = {
     "cordis": "CORDIS (EU research)",
     "erc": "European Research Council",
     "interreg": "Interreg programme lists",
-    "kohesio": "Kohesio (cohesion-policy beneficiaries)",
+    "kohesio": "Kohesio (cohesion-policy projects and beneficiaries)",
     "os-dk": "Denmark: list of operations",
     "os-el": "Greece: list of operations",
     "os-hr": "Croatia: list of operations",

@@ -102,7 +102,13 @@ def copy_as(source: Path, target: Path, lines: int | None = None, size: int | No
 
 
 def project_count(home: Path) -> int:
-    return counts(home)["projects"]
+    """Listed projects: a record its file no longer holds leaves its project withdrawn, not deleted."""
+    counts(home)  # checks the store's integrity
+    db = sqlite3.connect(home / "euprojects.db")
+    try:
+        return int(db.execute("SELECT COUNT(*) FROM projects WHERE listed").fetchone()[0])
+    finally:
+        db.close()
 
 
 def test_a_truncated_redownload_removes_nothing_and_says_so(tmp_path: Path, erc_starting: Path) -> None:

@@ -187,7 +187,10 @@ def test_every_filter_narrows(searcher: Searcher, store: Store) -> None:
         "has_partners": ["false"],
         "org": [_some_organisation(store)],
     }
-    assert set(cases) | {"id"} == set(FIELDS)
+    assert set(cases) | {"id", "withdrawn"} == set(FIELDS)
+    # a corpus read once has no withdrawn projects (tests/fetch/test_changes.py withdraws one)
+    assert search(searcher, "", limit=0, filters={"withdrawn": ["false"]}).total == everything
+    assert search(searcher, "", limit=0, filters={"withdrawn": ["true"]}).total == 0
     for name, values in cases.items():
         result = search(searcher, "", limit=50, filters={name: values}, facets=())
         assert 0 < result.total < everything, name

@@ -18,6 +18,7 @@ import tantivy
 
 from euprojects.index.documents import document_json, to_document
 from euprojects.index.schema import SCHEMA_VERSION, analyzers, build_schema
+from euprojects.model import Project
 from euprojects.store import Store
 from euprojects.workers import stream, worker_store
 
@@ -67,10 +68,17 @@ def open_index(folder: Path) -> tantivy.Index | None:
     return _register(tantivy.Index.open(str(folder / state.generation)))
 
 
+def indexed(project: Project) -> bool:
+    """Listed projects, and withdrawn ones (kept with their last content), which a search finds
+    only when it asks for them (``withdrawn:true``); projects named only by topic or web-link
+    tables are not indexed."""
+    return project.unlisted is None or project.withdrawn is not None
+
+
 def _documents(store: Store, ids: list[str]) -> list[str]:
     """Index documents (as JSON) of these projects, read from the store in two queries; projects
     that are not listed (named only by topic or web-link tables) have none."""
-    projects = [p for p in store.projects(ids) if p.unlisted is None]
+    projects = [p for p in store.projects(ids) if indexed(p)]
     numbers = store.numbers([p.id for p in projects])
     aliases = store.aliases_of([p.id for p in projects])
     return [document_json(project, numbers[project.id], aliases.get(project.id, ())) for project in projects]
@@ -104,7 +112,7 @@ def _fill(store: Store, target: Path, progress: Progress | None, workers: int | 
     """Index every project of the store into a new index in ``target``; returns how many."""
     index = _register(tantivy.Index(build_schema(), str(target)))
     writer = index.writer(heap_size=WRITER_HEAP)
-    ids = store.project_ids()
+    ids = store.listed_project_ids()
     batches = [ids[start : start + BATCH] for start in range(0, len(ids), BATCH)]
     workers = workers if workers is not None else (os.cpu_count() or 1)
     documents = stream(
@@ -154,7 +162,7 @@ def update(store: Store, folder: Path, progress: Progress | None = None) -> Inde
         part = changes[start : start + BATCH]
         for project_id, _ in part:
             writer.delete_documents_by_term("id", project_id)
-        projects = [p for p in store.projects([pid for pid, deleted in part if not deleted]) if p.unlisted is None]
+        projects = [p for p in store.projects([pid for pid, deleted in part if not deleted]) if indexed(p)]
         numbers = store.numbers([p.id for p in projects])
         aliases = store.aliases_of([p.id for p in projects])
         for project in projects:

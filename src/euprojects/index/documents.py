@@ -14,6 +14,7 @@ from euprojects.index.schema import SOURCE_LANGUAGE, STEMMERS
 from euprojects.model import Project
 from euprojects.normalise.money import to_eur
 from euprojects.normalise.places import fold
+from euprojects.stats.document import stats_fields
 
 NUMBER_BITS = 24  # room for 16 million projects
 VALUE_LIMIT = 2**38  # whole euros or days: both fit with room to spare
@@ -99,6 +100,7 @@ def document_fields(project: Project, number: int, aliases: Sequence[str] = ()) 
     }
     fields["plain"] = "\n".join(str(fields[k]) for k in ("title", "acronym", "summary", "results", "orgs", "themes"))
     fields.update(language_text(project))
+    fields.update(stats_fields(project))
     for declared in FIELDS.values():
         value = declared.value(project)
         if value is not None and value != []:

@@ -13,8 +13,9 @@ import tantivy
 
 from euprojects.fields import FIELDS
 from euprojects.index.lemmas import LEMMATISED
+from euprojects.stats.document import FIELDS as STATS_FIELDS
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 6  # 5: withdrawn projects indexed, with their flag; 6: statistics fields
 
 # Languages of the data whose text gets its own stemmed field, by ISO 639-1 code.
 STEMMERS = {"da": "danish", "el": "greek", "fi": "finnish", "de": "german"}
@@ -27,8 +28,9 @@ SOURCE_LANGUAGE = {"os-dk": "da", "os-el": "el", "os-fi": "fi", "os-at": "de", "
 TEXT_FIELDS = ("title", "acronym", "summary", "results", "orgs", "themes", "programme_text")
 # Beside the filters and facets that fields.FIELDS declares (each adds its own index field):
 # ids: every id a project is known by (its own, its aliases, each without its source, its
-# partners' PICs), lower-cased, so a typed grant number, rcn or PIC finds it.
-KEYWORD_FIELDS = ("title_sort_a", "title_sort_d", "ids")
+# partners' PICs), lower-cased, so a typed grant number, rcn or PIC finds it; the statistics
+# fields (stats/document.py).
+KEYWORD_FIELDS = ("title_sort_a", "title_sort_d", "ids", *STATS_FIELDS)
 INTEGER_FIELDS = ("start_date", "end_date", "partner_count")
 # Sort keys: the value, then the project's stable number, so every key is unique and a page
 # cursor can say exactly where the last page ended. Missing values sort last both ways.

@@ -12,7 +12,9 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 
 from euprojects.ingest.merge import merge
+from euprojects.model import Project
 from euprojects.store import Store
+from euprojects.store.base import Fragment
 from euprojects.store.codec import PreparedBatch, prepare_batch
 from euprojects.workers import stream, worker_store
 
@@ -24,9 +26,24 @@ PARALLEL_FROM = 5000  # fewer dirty projects than this are not worth starting pr
 def merged_batch(store: Store, ids: Sequence[str]) -> PreparedBatch:
     """The projects of these dirty ids, merged from their records and encoded for saving."""
     groups = store.fragments(ids)
-    projects = [merge(pid, fragments) for pid, fragments in groups.items() if fragments]
+    projects = [merged(pid, fragments) for pid, fragments in groups.items() if fragments]
     deleted = [pid for pid, fragments in groups.items() if not fragments]
     return prepare_batch(projects, deleted, ids)
+
+
+WITHDRAWN = "withdrawn: its source no longer lists it (since {date})"
+
+
+def merged(project_id: str, fragments: list[Fragment]) -> Project:
+    """The project merged from its live records; when its sources hold none any more, from the
+    records they last held, marked withdrawn (and so out of search) rather than deleted."""
+    live = [f for f in fragments if f.withdrawn is None]
+    if live:
+        return merge(project_id, live)
+    project = merge(project_id, fragments)
+    project.withdrawn = max(f.withdrawn for f in fragments if f.withdrawn is not None)
+    project.unlisted = WITHDRAWN.format(date=project.withdrawn.date().isoformat())
+    return project
 
 
 def materialise(store: Store, progress: Progress | None = None, workers: int | None = None) -> int:

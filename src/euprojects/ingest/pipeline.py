@@ -198,7 +198,7 @@ class _Writer:
         stale = self.store.count_stale(self.run_id, report.format, report.key)
         held = stale + report.new + report.updated + report.unchanged
         if stale and (self.allow_removals or (report.ended_early is None and stale <= MAX_REMOVED_SHARE * held)):
-            report.removed = self.store.remove_stale(self.run_id, report.format, report.key)
+            report.removed = self.store.withdraw_stale(self.run_id, report.format, report.key, _now())
         elif stale:
             report.withheld = stale
         self.store.log_file(self.run_id, report.format, report.key, report.path, encode(report))

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from enum import Enum
+from functools import lru_cache
 from typing import TypeVar
 
 import msgspec
@@ -92,7 +93,13 @@ def _longest_text(data: bytes) -> int:
 
 
 def _addresses_kept(item: Project | Beneficiary) -> bool:
-    return all(web_address(url) == url for url in _addresses(item))
+    return all(map(_kept_as_is, _addresses(item)))
+
+
+@lru_cache(maxsize=16_384)
+def _kept_as_is(url: str) -> bool:
+    """Whether an address is kept as written: most records repeat their partners' websites."""
+    return web_address(url) == url
 
 
 def _addresses(item: Project | Beneficiary) -> Iterator[str]:

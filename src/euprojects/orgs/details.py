@@ -19,6 +19,8 @@ was seen first.
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
+from operator import attrgetter, is_not
 
 import msgspec
 
@@ -69,12 +71,26 @@ def mention_day(project: Project) -> int:
 def mention(org: Organisation, fmt: str | None, day: int = 0) -> Ranked:
     """One source's mention of an organisation, every detail it gives ranked alike."""
     role = ROLES.get(fmt or "")
-    present = {f for f in _FIELDS if getattr(org, f) is not None}
+    completeness, groups = _shape(tuple(map(is_not, _details_of(org), _NONES)))
     # completeness: how many of the details a reader is shown it gives, identifiers counted once
-    rank: Rank = (len(present & _COUNTED) + bool(org.identifiers), role.as_of if role else 0, day)
-    ranks = {group: rank for group, fields in _GROUPS if not present.isdisjoint(fields)}
-    ranks.update({IDENTIFIER + key: rank for key in org.identifiers})
+    rank: Rank = (completeness + bool(org.identifiers), role.as_of if role else 0, day)
+    ranks = dict.fromkeys(groups, rank)
+    for key in org.identifiers:
+        ranks[IDENTIFIER + key] = rank
     return Ranked(org, ranks)
+
+
+_details_of = attrgetter(*_FIELDS)
+_NONES = (None,) * len(_FIELDS)
+
+
+@cache
+def _shape(given: tuple[bool, ...]) -> tuple[int, tuple[str, ...]]:
+    """For the details a mention gives (one flag per field of ``_FIELDS``): how many a reader
+    is shown, and the groups it gives. Every mention is ranked, and few shapes occur."""
+    present = {f for f, there in zip(_FIELDS, given, strict=True) if there}
+    groups = tuple(group for group, fields in _GROUPS if not present.isdisjoint(fields))
+    return len(present & _COUNTED), groups
 
 
 def combine(a: Ranked, b: Ranked) -> Ranked:
@@ -83,6 +99,10 @@ def combine(a: Ranked, b: Ranked) -> Ranked:
     Commutative and associative, so any order of mentions gives the same record."""
     if a.organisation == b.organisation:  # the common case: one body described alike
         return a if a.ranks == b.ranks else Ranked(a.organisation, _higher(a.ranks, b.ranks))
+    if outranks(a, b):  # every detail b gives, a gives ranked higher: a wins them all
+        return a
+    if outranks(b, a):
+        return b
     values: dict[str, object] = {}
     ranks: dict[str, Rank] = {}
     for group, fields in _GROUPS:

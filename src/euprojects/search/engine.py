@@ -30,11 +30,13 @@ from euprojects.search.facets import FacetValue
 from euprojects.search.filters import excluded, selections, to_query
 from euprojects.search.highlight import Highlighter
 from euprojects.search.query import ParsedQuery, parse
+from euprojects.search.similar import similar_query
 from euprojects.search.sorting import Cursor, after, decode_cursor, encode_cursor
 from euprojects.search.suggest import suggest
 from euprojects.store import Store
 from euprojects.store.base import ProjectSummary
 
+WITHDRAWN = "withdrawn"  # the filter of projects their source no longer lists
 _THREADS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="facets")
 
 
@@ -73,6 +75,7 @@ class Hit(msgspec.Struct, omit_defaults=True):
     partner_count: int | None = None
     lead: str | None = None
     snippet: str | None = None
+    withdrawn: str | None = None  # the day its source stopped listing it
 
 
 class SearchResult(msgspec.Struct):
@@ -118,6 +121,7 @@ class Searcher:
         self.index = index
         self.schema = index.schema
         self.compiler = Compiler(self.schema)
+        self._withdrawn = tantivy.Query.term_query(self.schema, FIELDS[WITHDRAWN].index, 1)
         self._stamp = self._state_stamp()
 
     def _state_stamp(self) -> float | None:
@@ -207,9 +211,17 @@ class Searcher:
         )
 
     def _combine(
-        self, text: tantivy.Query | None, filters: dict[str, Selection], excluded: Sequence[tantivy.Query]
+        self,
+        text: tantivy.Query | None,
+        filters: dict[str, Selection],
+        excluded: Sequence[tantivy.Query],
+        withdrawn_too: bool = False,
     ) -> tantivy.Query:
+        """The query of a search; projects their source withdrew are left out unless the search
+        selects them (``withdrawn``) or, for a saved search's feed, ``withdrawn_too``."""
         parts: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        if WITHDRAWN not in filters and not withdrawn_too:
+            parts.append((tantivy.Occur.MustNot, self._withdrawn))
         if text is not None:
             parts.append((tantivy.Occur.Must, text))
         for selection in filters.values():
@@ -316,13 +328,58 @@ class Searcher:
         resume after the last key."""
         searcher = self._fresh_searcher()
         plan = self.plan(msgspec.structs.replace(request, limit=0, page=1, cursor=None), searcher)
+        query, total, _ = self._matched(searcher, plan)
+        return total, plan.sort.name, self._walk(searcher, query, plan.sort, batch)
+
+    def _matched(self, searcher: tantivy.Searcher, plan: _Plan) -> tuple[tantivy.Query, int, bool]:
+        """The query of every project a search matches as the search page shows it, their number,
+        and whether it was relaxed: a query of several words that together match nothing is
+        retried with any of them."""
         query = self._combine(plan.text, plan.filters, plan.excluded)
         total = _count(searcher, query)
         if total == 0 and self._relaxable(plan):
             relaxed_text = self.compiler.text_query(plan.parsed, searcher, relaxed=True)
-            query = self._combine(relaxed_text, plan.filters, plan.excluded)
-            total = _count(searcher, query)  # as the search page shows it: any word ranked
-        return total, plan.sort.name, self._walk(searcher, query, plan.sort, batch)
+            relaxed = self._combine(relaxed_text, plan.filters, plan.excluded)
+            relaxed_total = _count(searcher, relaxed)
+            if relaxed_total:
+                return relaxed, relaxed_total, True
+        return query, total, False
+
+    def among(self, request: SearchRequest, project_ids: Sequence[str], withdrawn_too: bool = False) -> set[str]:
+        """Which of these projects the search matches (for a saved search's feed of changes, which
+        also asks about the projects withdrawn since: ``withdrawn_too``)."""
+        if not project_ids:
+            return set()
+        searcher = self._fresh_searcher()
+        plan = self.plan(msgspec.structs.replace(request, limit=0, page=1, cursor=None), searcher)
+        query = self._combine(plan.text, plan.filters, plan.excluded, withdrawn_too)
+        chosen = tantivy.Query.term_set_query(self.schema, "id", list(project_ids))
+        both = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, chosen)])
+        found = searcher.search(both, limit=len(project_ids), count=False).hits
+        return {searcher.doc(address)["id"][0] for _, address in found}
+
+    def ranked_ids(self, request: SearchRequest, limit: int) -> tuple[int, list[tuple[str, float]]]:
+        """The total and the ``limit`` best-ranked project ids with their scores, without facets,
+        snippets or hydration: what aggregations over the most relevant projects start from. A
+        query whose words match nothing together is relaxed as the search page relaxes it."""
+        searcher = self._fresh_searcher()
+        plan = self.plan(msgspec.structs.replace(request, limit=0, page=1, cursor=None, sort=None), searcher)
+        query, total, _ = self._matched(searcher, plan)
+        found = searcher.search(query, limit=max(1, limit), count=False)
+        return total, [(searcher.doc(address)["id"][0], float(score)) for score, address in found.hits[:limit]]
+
+    def match_query(self, request: SearchRequest) -> tuple[tantivy.Searcher, tantivy.Query, int, bool]:
+        """The searcher, the query of every project a search matches, as the search page shows it
+        (a query that matches nothing is relaxed to any of its words), their number and whether it
+        was relaxed: what statistics of a search count over."""
+        searcher = self._fresh_searcher()
+        plan = self.plan(msgspec.structs.replace(request, limit=0, page=1, cursor=None), searcher)
+        return (searcher, *self._matched(searcher, plan))
+
+    @property
+    def stamp(self) -> float | None:
+        """When the index last changed: cached answers are keyed by it."""
+        return self._stamp
 
     @staticmethod
     def _relaxable(plan: _Plan) -> bool:
@@ -362,7 +419,7 @@ class Searcher:
         if project is None:
             return []
         fields = {
-            name: [value]
+            name: value
             for name, value in (
                 ("title", project.title),
                 ("summary", project.summary),
@@ -373,11 +430,13 @@ class Searcher:
         if not fields:
             return []
         searcher = self._fresh_searcher()
-        query = tantivy.Query.more_like_this_document_fields_query(
-            self.schema, fields, min_doc_frequency=2, min_term_frequency=1, max_query_terms=30
-        )
+        query = similar_query(searcher, self.schema, fields)
+        if query is None:
+            return []
         exclude = tantivy.Query.term_query(self.schema, "id", project_id)
-        similar = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.MustNot, exclude)])
+        similar = tantivy.Query.boolean_query(
+            [(tantivy.Occur.Must, query), (tantivy.Occur.MustNot, exclude), (tantivy.Occur.MustNot, self._withdrawn)]
+        )
         hits: list[tuple[float, tantivy.DocAddress, object]] = [
             (float(score), address, None) for score, address in searcher.search(similar, limit=limit).hits
         ]
@@ -466,6 +525,7 @@ def _hit(project_id: str, score: float, summary: ProjectSummary, highlighter: Hi
         partner_count=summary.partner_count,
         lead=summary.lead,
         snippet=snippet,
+        withdrawn=project.withdrawn.date().isoformat() if project.withdrawn else None,
     )
 
 

@@ -51,7 +51,7 @@ def _any_source(schema: tantivy.Schema, sources: Sequence[str]) -> tantivy.Query
 
 def query_language(searcher: tantivy.Searcher, compiler: Compiler, words: Sequence[str]) -> str | None:
     """The language most of the query's words are found in, or None when none is found."""
-    sizes = _sizes(searcher)
+    sizes = _sizes(searcher, compiler.schema)
     votes: Counter[str] = Counter()
     for word in words[:MAX_WORDS]:
         shares = {code: count / sizes[code] for code, count in _found(searcher, compiler, word).items() if sizes[code]}
@@ -62,11 +62,10 @@ def query_language(searcher: tantivy.Searcher, compiler: Compiler, words: Sequen
     return max(sorted(votes), key=lambda code: votes[code])
 
 
-def _sizes(searcher: tantivy.Searcher) -> Counter[str]:
-    """Projects per language (counted from the source field's term dictionary)."""
-    sizes: Counter[str] = Counter()
-    for source, code in SOURCE_LANGUAGE.items():
-        sizes[code] += searcher.doc_freq(SOURCE_FIELD, source)
+def _sizes(searcher: tantivy.Searcher, schema: tantivy.Schema) -> Counter[str]:
+    """Live projects per language. Counted by a search, not from the term dictionary, whose
+    frequencies still count the documents an update deleted until a merge purges them."""
+    sizes = _counts(searcher, _any_source(schema, list(SOURCE_LANGUAGE)))
     sizes[ENGLISH] = searcher.num_docs - sum(sizes.values())
     return sizes
 

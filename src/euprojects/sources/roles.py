@@ -56,6 +56,9 @@ ROLES: dict[str, FormatRole] = {
     # keep.eu pages are fetched as they stand today
     "keep-page-html": FormatRole(80, partners="full", as_of=2025),
     "keep-page-text": FormatRole(75, partners="names", as_of=2025),
+    # keep.eu's own exports: the XLSX of a search and the Open Data API's JSON
+    "keep-xlsx": FormatRole(78, partners="full", as_of=2025),
+    "keep-json": FormatRole(82, partners="full", as_of=2025),
     "interreg-north-sea": FormatRole(45, partners="partial", as_of=2025),
     # national lists of operations (beneficiaries; Denmark lists partners), collected in 2016–2017
     "os-at": FormatRole(60, partners="full", as_of=2016),
@@ -66,4 +69,6 @@ ROLES: dict[str, FormatRole] = {
     "os-pl": FormatRole(60, partners="full", as_of=2016),
     # organisation aggregates, never projects
     "kohesio-beneficiaries": FormatRole(30, establishes=False, as_of=2023),
+    # Kohesio's operations: aggregated from the national lists, beneficiaries by name
+    "kohesio-projects": FormatRole(55, partners="names", as_of=2025),
 }

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 import msgspec
 
 from euprojects.model import Beneficiary, Organisation, Partner, Programme, Project, Reject, RejectEntry
+from euprojects.store.participants import ParticipantReads
 from euprojects.store.resolution import OrganisationResolution
 
 if TYPE_CHECKING:
@@ -61,6 +62,28 @@ class Fragment(msgspec.Struct, frozen=True):
     project: Project
     first_seen: dt.datetime
     last_seen: dt.datetime
+    withdrawn: dt.datetime | None = None  # when its file stopped holding it
+
+
+class ChangedProject(msgspec.Struct, frozen=True):
+    """A project's latest change as the change log records it: when, whether the project is
+    gone (merged into another or its records removed), and when it was first seen."""
+
+    project_id: str
+    changed: dt.datetime
+    deleted: bool
+    first_seen: dt.datetime | None
+
+
+def with_dates(project: Project, modified: dt.datetime | None) -> Project:
+    """The project with its first-seen and last-seen dates (over its sources) and when its
+    merged record last changed."""
+    firsts = [p.first_seen for p in project.provenance if p.first_seen]
+    lasts = [p.last_seen for p in project.provenance if p.last_seen]
+    project.first_seen = min(firsts) if firsts else None
+    project.last_seen = max(lasts) if lasts else None
+    project.modified = modified
+    return project
 
 
 class WriteCounts(msgspec.Struct):
@@ -149,7 +172,7 @@ class Stats(msgspec.Struct):
     quality: dict[str, SourceQuality] = {}
 
 
-class Store(OrganisationResolution, Protocol):
+class Store(OrganisationResolution, ParticipantReads, Protocol):
     url: str
 
     def close(self) -> None: ...
@@ -192,6 +215,15 @@ class Store(OrganisationResolution, Protocol):
 
     def count_stale(self, run_id: int, fmt: str, file: str) -> int:
         """How many records of a file :meth:`remove_stale` would forget."""
+        ...
+
+    def withdraw_stale(self, run_id: int, fmt: str, file: str, now: dt.datetime) -> int:
+        """Mark the records of a fully read file that this run did not see again as withdrawn
+        (kept, not deleted); forget its stale beneficiary rows and rejects."""
+        ...
+
+    def changed_since(self, since: dt.datetime, limit: int = 1000) -> list[ChangedProject]:
+        """Projects whose merged record changed after ``since``, latest first."""
         ...
 
     def remove_stale(self, run_id: int, fmt: str, file: str) -> int:
@@ -246,6 +278,11 @@ class Store(OrganisationResolution, Protocol):
 
     def project_ids(self) -> list[str]:
         """Every project id, in order."""
+        ...
+
+    def listed_project_ids(self) -> list[str]:
+        """The ids of the projects search and listings show (not those named only by topic or
+        web-link tables), in order: the index reads no other."""
         ...
 
     def numbers(self, project_ids: Sequence[str]) -> dict[str, int]:

@@ -18,6 +18,7 @@ from euprojects.orgs.details import Ranked, mention
 from euprojects.store import codec, locking
 from euprojects.store.base import (
     BeneficiaryTotals,
+    ChangedProject,
     Fragment,
     LinkFacts,
     OrganisationRole,
@@ -27,9 +28,11 @@ from euprojects.store.base import (
     SourceQuality,
     Stats,
     WriteCounts,
+    with_dates,
 )
 from euprojects.store.locking import Waited
 from euprojects.store.resolution import MEMBERS, ResolutionTables
+from euprojects.store.sqlite_participants import SQLiteParticipantReads
 
 T = TypeVar("T")
 CHUNK = 500
@@ -45,7 +48,7 @@ def marks(items: Sequence[object]) -> str:
     return ",".join("?" * len(items))
 
 
-class SQLiteStore(ResolutionTables):
+class SQLiteStore(ResolutionTables, SQLiteParticipantReads):
     """Store backed by one SQLite file; each thread gets its own connection."""
 
     def __init__(self, path: Path) -> None:
@@ -156,13 +159,15 @@ class SQLiteStore(ResolutionTables):
                 [(fmt, file, r.key, r.project_id, r.hash, r.payload, r.line, run_id, stamp, stamp) for r in new],
             )
             self._mark_dirty_old_projects(db, fmt, file, changed)
+            self._mark_dirty_returned(db, fmt, file, same)
             db.executemany(
-                "UPDATE fragments SET project_id=?, hash=?, payload=?, line=?, run_id=?, last_seen=?"
+                "UPDATE fragments SET project_id=?, hash=?, payload=?, line=?, run_id=?, last_seen=?, withdrawn=NULL"
                 " WHERE format=? AND file=? AND record_key=?",
                 [(r.project_id, r.hash, r.payload, r.line, run_id, stamp, fmt, file, r.key) for r in changed],
             )
             db.executemany(
-                "UPDATE fragments SET line=?, run_id=?, last_seen=? WHERE format=? AND file=? AND record_key=?",
+                "UPDATE fragments SET line=?, run_id=?, last_seen=?, withdrawn=NULL"
+                " WHERE format=? AND file=? AND record_key=?",
                 [(r.line, run_id, stamp, fmt, file, r.key) for r in same],
             )
             touched = [*new, *changed]
@@ -265,6 +270,15 @@ class SQLiteStore(ResolutionTables):
                 (fmt, file, *part),
             )
 
+    def _mark_dirty_returned(self, db: sqlite3.Connection, fmt: str, file: str, same: Sequence[PreparedRecord]) -> None:
+        """A withdrawn record that its file holds again makes its project live again."""
+        for part in chunks([r.key for r in same]):
+            db.execute(
+                "INSERT OR IGNORE INTO dirty (project_id) SELECT project_id FROM fragments"
+                f" WHERE format=? AND file=? AND withdrawn IS NOT NULL AND record_key IN ({marks(part)})",
+                (fmt, file, *part),
+            )
+
     def _write_aliases(self, db: sqlite3.Connection, fmt: str, file: str, records: Sequence[PreparedRecord]) -> None:
         for part in chunks([r.key for r in records]):
             db.execute(
@@ -283,14 +297,34 @@ class SQLiteStore(ResolutionTables):
 
     def count_stale(self, run_id: int, fmt: str, file: str) -> int:
         args = (fmt, file, run_id)
+        live = {"fragments": " AND withdrawn IS NULL", "beneficiaries": ""}
         return sum(
             int(
                 self.db.execute(
-                    f"SELECT COUNT(*) FROM {table} WHERE format=? AND file=? AND run_id<>?", args
+                    f"SELECT COUNT(*) FROM {table} WHERE format=? AND file=? AND run_id<>?{extra}", args
                 ).fetchone()[0]
             )
-            for table in ("fragments", "beneficiaries")
+            for table, extra in live.items()
         )
+
+    def withdraw_stale(self, run_id: int, fmt: str, file: str, now: dt.datetime) -> int:
+        """Mark the records of a fully read file that this run did not see again as withdrawn
+        (their projects are rebuilt, and kept as withdrawn when no live record is left); its stale
+        beneficiary rows and rejects, which are no records, are forgotten."""
+        with self.transaction() as db:
+            where = "format=? AND file=? AND run_id<>? AND withdrawn IS NULL"
+            args = (fmt, file, run_id)
+            db.execute(f"INSERT OR IGNORE INTO dirty (project_id) SELECT project_id FROM fragments WHERE {where}", args)
+            db.execute(
+                "INSERT OR IGNORE INTO dirty (project_id) SELECT a.alias FROM aliases a JOIN fragments f"
+                " ON a.format=f.format AND a.file=f.file AND a.record_key=f.record_key"
+                " WHERE f.format=? AND f.file=? AND f.run_id<>? AND f.withdrawn IS NULL",
+                args,
+            )
+            withdrawn = db.execute(f"UPDATE fragments SET withdrawn=? WHERE {where}", (now.isoformat(), *args)).rowcount
+            withdrawn += db.execute("DELETE FROM beneficiaries WHERE format=? AND file=? AND run_id<>?", args).rowcount
+            db.execute("DELETE FROM rejects WHERE format=? AND file=? AND run_id<>?", args)
+        return withdrawn
 
     def remove_stale(self, run_id: int, fmt: str, file: str) -> int:
         with self.transaction() as db:
@@ -323,13 +357,14 @@ class SQLiteStore(ResolutionTables):
             f" WHERE listed AND source IN ({marks(sources)})",
             tuple(sources),
         ).fetchall()
-        for part in chunks([row[0] for row in rows]):
-            for pid, country, amount in db.execute(
-                "SELECT project_id, country, eu_contribution_eur FROM participations"
-                f" WHERE project_id IN ({marks(part)}) AND country IS NOT NULL AND eu_contribution_eur IS NOT NULL",
-                part,
-            ):
-                amounts.setdefault(pid, []).append((country, amount))
+        for pid, country, amount in db.execute(
+            "SELECT a.project_id, a.country, a.eu_contribution_eur FROM participations a"
+            " JOIN projects p ON p.id = a.project_id"
+            f" WHERE p.listed AND p.source IN ({marks(sources)})"
+            " AND a.country IS NOT NULL AND a.eu_contribution_eur IS NOT NULL ORDER BY a.project_id, a.ord",
+            tuple(sources),
+        ):
+            amounts.setdefault(pid, []).append((country, amount))
         for pid, acronym, start, end, eu, programme in rows:
             partners = tuple(amounts.get(pid, ()))
             facts.append(LinkFacts(pid, acronym, start, end, eu, programme, partners, pid in joined))
@@ -397,11 +432,11 @@ class SQLiteStore(ResolutionTables):
         keys = list(owner)
         for part in chunks(keys):
             rows = db.execute(
-                "SELECT format, file, record_key, line, payload, first_seen, last_seen, project_id"
+                "SELECT format, file, record_key, line, payload, first_seen, last_seen, project_id, withdrawn"
                 f" FROM fragments WHERE project_id IN ({marks(part)})",
                 part,
             )
-            for fmt, file, key, line, payload, first, last, pid in rows:
+            for fmt, file, key, line, payload, first, last, pid, withdrawn in rows:
                 fragment = Fragment(
                     format=fmt,
                     file=file,
@@ -410,6 +445,7 @@ class SQLiteStore(ResolutionTables):
                     project=codec.decode_project(payload),
                     first_seen=dt.datetime.fromisoformat(first),
                     last_seen=dt.datetime.fromisoformat(last),
+                    withdrawn=dt.datetime.fromisoformat(withdrawn) if withdrawn else None,
                 )
                 result[owner[pid]].append(fragment)
         return result
@@ -420,19 +456,21 @@ class SQLiteStore(ResolutionTables):
     def save_prepared(self, batch: codec.PreparedBatch) -> None:
         with self.transaction() as db:
             seq = int(db.execute("SELECT value FROM meta WHERE key='seq'").fetchone()[0]) + 1
+            stamp = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
             changed = self._write_projects(db, batch.rows, seq)
             db.executemany("INSERT OR IGNORE INTO project_numbers (id) VALUES (?)", [(pid,) for pid in changed])
             gone = self._delete_projects(db, batch.deleted)
             renamed = self._write_organisations(db, batch.organisations)
             db.executemany(
-                "INSERT OR REPLACE INTO changes (project_id, seq, deleted) VALUES (?, ?, ?)",
-                [(pid, seq, 0) for pid in changed] + [(pid, seq, 1) for pid in gone],
+                "INSERT OR REPLACE INTO changes (project_id, seq, deleted, changed) VALUES (?, ?, ?, ?)",
+                [(pid, seq, 0, stamp) for pid in changed] + [(pid, seq, 1, stamp) for pid in gone],
             )
             for part in chunks(renamed):
                 db.execute(
-                    "INSERT OR REPLACE INTO changes (project_id, seq, deleted) SELECT DISTINCT project_id, ?, 0"
+                    "INSERT OR REPLACE INTO changes (project_id, seq, deleted, changed)"
+                    " SELECT DISTINCT project_id, ?, 0, ?"
                     f" FROM participations WHERE org_id IN ({marks(part)})",
-                    (seq, *part),
+                    (seq, stamp, *part),
                 )
             for part in chunks(batch.done):
                 db.execute(f"DELETE FROM dirty WHERE project_id IN ({marks(part)})", part)
@@ -514,7 +552,29 @@ class SQLiteStore(ResolutionTables):
         project = codec.decode_project(row[0])
         project.participations = self._participations([project_id]).get(project_id, [])
         project.provenance = self._provenance(project_id) or project.provenance
-        return project
+        return with_dates(project, self._modified(project_id))
+
+    def _modified(self, project_id: str) -> dt.datetime | None:
+        row = self.db.execute("SELECT changed FROM changes WHERE project_id = ?", (project_id,)).fetchone()
+        return dt.datetime.fromisoformat(row[0]) if row and row[0] else None
+
+    def changed_since(self, since: dt.datetime, limit: int = 1000) -> list[ChangedProject]:
+        rows = self.db.execute(
+            "SELECT c.project_id, c.changed, c.deleted, p.source,"
+            " (SELECT MIN(f.first_seen) FROM fragments f WHERE f.project_id = c.project_id)"
+            " FROM changes c LEFT JOIN projects p ON p.id = c.project_id"
+            " WHERE c.changed > ? ORDER BY c.changed DESC, c.project_id LIMIT ?",
+            (since.astimezone(dt.UTC).isoformat(timespec="microseconds"), limit),
+        )
+        return [
+            ChangedProject(
+                project_id=pid,
+                changed=dt.datetime.fromisoformat(changed),
+                deleted=bool(deleted) or source is None,
+                first_seen=dt.datetime.fromisoformat(first) if first else None,
+            )
+            for pid, changed, deleted, source, first in rows
+        ]
 
     def _provenance(self, project_id: str) -> list[Provenance]:
         """Sources of a project as they stand now: last_seen moves on with every ingest of a file,
@@ -597,6 +657,9 @@ class SQLiteStore(ResolutionTables):
 
     def project_ids(self) -> list[str]:
         return [row[0] for row in self.db.execute("SELECT id FROM projects ORDER BY id")]
+
+    def listed_project_ids(self) -> list[str]:
+        return [row[0] for row in self.db.execute("SELECT id FROM projects WHERE listed ORDER BY id")]
 
     def numbers(self, project_ids: Sequence[str]) -> dict[str, int]:
         found: dict[str, int] = {}

@@ -34,6 +34,7 @@ from euprojects.web.schemas import (
     SimilarEnvelope,
     StatsEnvelope,
 )
+from euprojects.web.stats import engine as stats_engine
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 RECORD_CACHE = "public, max-age=300"
@@ -220,11 +221,28 @@ async def facet(
     response_class=Response,
     responses=answers(StatsEnvelope, 304),
 )
-async def stats(request: Request, portal: PortalDep) -> Response:
+async def stats(
+    request: Request,
+    portal: PortalDep,
+    params: Search,
+    statistics: Annotated[
+        bool, Query(description="Add `statistics` for all the data (a query or filter adds them for the search)")
+    ] = False,
+    organisations: Annotated[bool, Query(description="Count distinct organisations (the costliest figure)")] = True,
+) -> Response:
     """Counts of projects, participations, organisations and rejected rows, by source and fund, and
-    whether the search index is in step with the store."""
+    whether the search index is in step with the store; under ``statistics`` (with a query, a
+    filter or ``statistics=true``), the projects, EU
+    contribution, participations and distinct organisations of all the data or of a search (the
+    same query and filters as /search) by country, NUTS region, programme, fund, period, start
+    year, status, organisation type, role and source, by start year stacked by source and fund,
+    and the pairs of countries that share projects."""
     numbers = await portal.run(portal.store.stats)
     record = stats_record(numbers, await portal.run(index_status, portal.store, portal.settings.index_dir))
+    searched = to_request(params, limit=0)
+    if statistics or searched.query or searched.filters:
+        compute = stats_engine(portal).compute
+        record.statistics = await portal.run(compute, searched.query, searched.filters, organisations)
     return json_response(StatsEnvelope(ok=True, data=record), request, "public, max-age=60")
 
 

@@ -18,7 +18,7 @@ from euprojects import settings as settings_module
 from euprojects.index import lemmas
 from euprojects.search import QueryError, Searcher
 from euprojects.store import Store, open_store
-from euprojects.web import api, pages, reconcile
+from euprojects.web import api, feeds, pages, partners, reconcile, stats
 from euprojects.web.errors import ApiProblem, problem_response
 from euprojects.web.openapi import custom_openapi
 from euprojects.web.params import ParameterError, describe
@@ -60,7 +60,11 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(feeds.router)
     app.include_router(reconcile.router)
+    app.include_router(partners.api_router)
+    app.include_router(partners.page_router)
+    app.include_router(stats.router)
     reconcile.warm_in_background(app.state.portal)
     _handle_errors(app)
     app.openapi = lambda: custom_openapi(app)  # type: ignore[method-assign]

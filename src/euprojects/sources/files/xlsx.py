@@ -104,6 +104,15 @@ class Workbook:
         except xlsx_head.HeadError as err:
             raise XlsxError(str(err)) from None
 
+    def sheet_names(self) -> list[str]:
+        """The sheets' names, in order."""
+        if self._book is None:
+            try:
+                self._book = CalamineWorkbook.from_path(str(self.path))
+            except Exception as err:  # calamine's own errors, and OSError
+                raise XlsxError(_failure(err)) from None
+        return list(self._book.sheet_names)
+
     def rows(self, sheet: int | str = 0) -> Iterator[tuple[int, list[str]]]:
         """(row number, cell texts) for each non-empty row of a sheet, by position or name.
 

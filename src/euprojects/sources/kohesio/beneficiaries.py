@@ -4,7 +4,8 @@ in one region, summed over its operations (total budget, EU contribution, number
 These are aggregates, not projects: they become :class:`~euprojects.model.Beneficiary` rows on the
 organisation's page and in the statistics, never project records. The capture quotes nothing
 (names hold bare ``"``), so it is read with quoting off; amounts are Java floats, large ones in
-scientific notation (``4.729375062E7``).
+scientific notation (``4.729375062E7``). Kohesio's per-country exports have the same columns; the
+Interreg one names the pseudo-country ``TC``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ from euprojects.sources.common import Checked, RowError, build_records, field, o
 COLUMNS = ("Country", "Region", "Beneficiary Name", "Total Budget", "EU Contribution", "Number of Projects")
 _JAVA_FLOAT = re.compile(r"\d+(\.\d+)?(E\d+)?")
 _CENT = Decimal("0.01")
+# Kohesio files Interreg programmes under the pseudo-country "TC" (territorial cooperation): not
+# Turks and Caicos, and no country of the beneficiary at all.
+INTERREG = frozenset({"TC", "INTERREG", "TERRITORIAL COOPERATION"})
 
 
 def detect(head: Head) -> bool:
@@ -61,15 +65,20 @@ def _record(row: Row) -> BeneficiaryRecord:
     total, eu = checked.amount(row, "Total Budget", euros), checked.amount(row, "EU Contribution", euros)
     projects = field(row, "Number of Projects", count)
     latin = row.get("Transliterated Name")
+    interreg = (country or "").strip().upper() in INTERREG
     beneficiary = Beneficiary(
         source="kohesio",
-        organisation=organisation(name, country),
-        region=region,
+        organisation=organisation(name, None if interreg else country),
+        region=region or ("Interreg (territorial cooperation)" if interreg else None),
         total_budget=total,
         eu_contribution=eu,
         projects=projects,
         names=[latin] if latin and latin != name else [],
-        raw={k: v for k in ("Total Budget", "EU Contribution") if (v := row.cells.get(k, ""))},
+        raw={
+            k: v
+            for k in ("Total Budget", "EU Contribution", *(("Country",) if interreg else ()))
+            if (v := row.cells.get(k, ""))
+        },
     )
     # Rows of one name in one region with other totals are other bodies (many schools are called
     # "Základní škola"), so the totals are part of the key; an exact repeat is a duplicate.

@@ -1,0 +1,370 @@
+"""Statistics of a search, or of all the data, from the search index in a few aggregations.
+
+A search's statistics count exactly the projects the search page lists for the same query and
+filters (``Searcher.match_query``), so a page of statistics and its search are one click apart.
+Figures per project come from terms aggregations of the project's own fields, with the sum of
+its EU contribution in euro: every listed project is one real project (twins are joined before
+they are indexed), so it counts once. Participations and distinct organisations come from the
+statistics fields of each document (``stats/document.py``).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+import tantivy
+
+from euprojects import vocabulary
+from euprojects.fields import value_label
+from euprojects.search import Searcher, SearchRequest
+from euprojects.stats.document import ORGANISATIONS, PAIRS, PARTICIPATIONS, PARTITIONS, PLACES, SEPARATOR
+
+BUCKET_LIMIT = 60_000  # Tantivy refuses more than 65,000 buckets in one aggregation
+EU = "eu_contribution"
+_THREADS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="stats")
+
+
+@dataclass(frozen=True, slots=True)
+class Dimension:
+    """One way to break figures down: ``index`` is the project field counted (projects and EU
+    contribution), ``letter`` the participations' dimension (participations, organisations)."""
+
+    name: str
+    label: str
+    index: str | None
+    letter: str | None
+
+
+DIMENSIONS: dict[str, Dimension] = {
+    d.name: d
+    for d in (
+        Dimension("country", "Partner country", "country", "c"),
+        Dimension("lead_country", "Lead partner country", "lead_country", None),
+        Dimension("nuts", "Region (NUTS)", "nuts", "n"),
+        Dimension("programme", "Programme", "programme", None),
+        Dimension("fund", "Fund", "fund", None),
+        Dimension("period", "Period", "period", None),
+        Dimension("start_year", "Start year", "start_year", None),
+        Dimension("source", "Source", "source", None),
+        Dimension("status", "Status", "status", None),
+        Dimension("org_type", "Organisation type", "org_type", "t"),
+        Dimension("role", "Role", None, "r"),
+    )
+}
+STACKS = ("source", "fund")  # what the figures by start year are stacked by
+
+
+class Row(msgspec.Struct, omit_defaults=True):
+    value: str
+    label: str
+    projects: int | None = None
+    eu_contribution_eur: float | None = None
+    participations: int | None = None
+    organisations: int | None = None
+
+
+class YearRow(msgspec.Struct):
+    year: int
+    projects: dict[str, int]
+    eu_contribution_eur: dict[str, float]
+
+
+class Link(msgspec.Struct):
+    """Two partner countries and the projects they share."""
+
+    a: str
+    b: str
+    projects: int
+
+
+class Place(msgspec.Struct, array_like=True):
+    """Where partners are (to a tenth of a degree), and how many of the projects have one there."""
+
+    latitude: float
+    longitude: float
+    projects: int
+
+
+class Totals(msgspec.Struct):
+    projects: int
+    eu_contribution_eur: float
+    projects_with_eu_contribution: int
+    participations: int
+    organisations: int
+
+
+class Statistics(msgspec.Struct):
+    query: str
+    filters: dict[str, list[str]]
+    relaxed: bool
+    totals: Totals
+    by: dict[str, list[Row]]
+    over_time: dict[str, list[YearRow]]
+    links: list[Link]
+    places: list[Place] = []
+
+
+def _terms(field: str, **extra: Any) -> dict[str, Any]:
+    return {"terms": {"field": field, "size": BUCKET_LIMIT, "segment_size": BUCKET_LIMIT, **extra}}
+
+
+def _with_eu(request: dict[str, Any]) -> dict[str, Any]:
+    return {**request, "aggs": {"eu": {"sum": {"field": EU}}}}
+
+
+def project_request() -> dict[str, Any]:
+    """Totals, each dimension's projects and EU contribution, and both stacks by start year."""
+    request: dict[str, Any] = {
+        "eu": {"sum": {"field": EU}},
+        "eu_known": {"value_count": {"field": EU}},
+    }
+    for dimension in DIMENSIONS.values():
+        if dimension.index:
+            request[f"by:{dimension.name}"] = _with_eu(_terms(dimension.index))
+    for stack in STACKS:
+        request[f"years:{stack}"] = {**_terms("start_year"), "aggs": {"by": _with_eu(_terms(stack))}}
+    return request
+
+
+def partner_request() -> dict[str, Any]:
+    return {"participations": _terms(PARTICIPATIONS), "pairs": _terms(PAIRS), "places": _terms(PLACES)}
+
+
+def organisation_request(partitions: Iterable[int]) -> dict[str, Any]:
+    pattern = "|".join(f"{p:x}" for p in partitions)
+    return {"orgs": _terms(ORGANISATIONS, include=f"({pattern}){SEPARATOR}.*")}
+
+
+def _key(bucket: dict[str, Any]) -> str:
+    key = bucket["key"]
+    return str(int(key)) if isinstance(key, float) and key.is_integer() else str(key)
+
+
+def _eu(bucket: dict[str, Any]) -> float:
+    return round(float(bucket.get("eu", {}).get("value") or 0.0), 2)
+
+
+class StatisticsEngine:
+    """Statistics over a searcher's index, cached by index state and request."""
+
+    def __init__(self, searcher: Searcher, cache_size: int = 64) -> None:
+        self.searcher = searcher
+        self.cache_size = cache_size
+        self._cache: dict[tuple[float | None, bytes], Statistics] = {}
+        self._plans: dict[float | None, list[list[int]]] = {}
+        self._lock = threading.Lock()
+
+    def compute(
+        self, query: str = "", filters: dict[str, list[str]] | None = None, organisations: bool = True
+    ) -> Statistics:
+        """Statistics of the projects a search for ``query`` with ``filters`` lists; without
+        ``organisations``, distinct organisations are not counted (0), which costs most."""
+        request = SearchRequest(query=query, filters=filters or {}, facets=(), limit=0)
+        searcher, match, total, relaxed = self.searcher.match_query(request)
+        key = (self.searcher.stamp, _key_encoder.encode((query, request.filters, organisations)))
+        with self._lock:
+            cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        found = self._compute(searcher, match, total, relaxed, request, organisations)
+        if not self.cache_size:
+            return found
+        with self._lock:
+            if len(self._cache) >= self.cache_size:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[key] = found
+        return found
+
+    def _compute(
+        self,
+        searcher: tantivy.Searcher,
+        match: tantivy.Query,
+        total: int,
+        relaxed: bool,
+        request: SearchRequest,
+        organisations: bool,
+    ) -> Statistics:
+        projects = _THREADS.submit(searcher.aggregate, match, project_request())
+        partners = _THREADS.submit(searcher.aggregate, match, partner_request())
+        counted = self._organisations(searcher, match) if organisations else Counter()
+        return assemble(request, relaxed, total, projects.result(), partners.result(), counted)
+
+    def warm(self) -> None:
+        """Compute the statistics of all the data in the background, so the first visitor of the
+        statistics page finds them ready."""
+        threading.Thread(target=self._warm, name="stats-warm", daemon=True).start()
+
+    def _warm(self) -> None:
+        try:
+            self.compute()
+        except Exception:
+            return
+
+    def _organisations(self, searcher: tantivy.Searcher, match: tantivy.Query) -> Counter[tuple[str, str]]:
+        """Distinct organisations by (dimension letter, value), and in all under ("", ""), counted
+        a few partitions at a time."""
+        counts: Counter[tuple[str, str]] = Counter()
+        for group in self._plan(searcher):
+            raw = searcher.aggregate(match, organisation_request(group))
+            seen: set[str] = set()
+            for bucket in raw["orgs"]["buckets"]:
+                _, letter, value, org = str(bucket["key"]).split(SEPARATOR, 3)
+                counts[letter, value] += 1
+                seen.add(org)
+            counts["", ""] += len(seen)
+        return counts
+
+    def _plan(self, searcher: tantivy.Searcher) -> list[list[int]]:
+        """Partitions grouped so that no group can exceed the bucket limit: each group's buckets
+        over all the data (an upper bound for any search) stay below it."""
+        stamp = self.searcher.stamp
+        known = self._plans.get(stamp)
+        if known is not None:
+            return known
+        everything = tantivy.Query.all_query()
+        sizes = {
+            p: len(searcher.aggregate(everything, organisation_request([p]))["orgs"]["buckets"])
+            for p in range(PARTITIONS)
+        }
+        plan: list[list[int]] = []
+        group: list[int] = []
+        used = 0
+        for partition, size in sizes.items():
+            if group and used + size > BUCKET_LIMIT:
+                plan.append(group)
+                group, used = [], 0
+            group.append(partition)
+            used += size
+        plan.append(group)
+        self._plans = {stamp: plan}
+        return plan
+
+
+_key_encoder = msgspec.json.Encoder(order="deterministic")
+
+
+def assemble(
+    request: SearchRequest,
+    relaxed: bool,
+    total: int,
+    projects: dict[str, Any],
+    partners: dict[str, Any],
+    organisations: Counter[tuple[str, str]],
+) -> Statistics:
+    """The answer from the raw aggregations."""
+    participations = _participations(partners["participations"]["buckets"])
+    by = {
+        name: _rows(dimension, projects.get(f"by:{name}"), participations, organisations)
+        for name, dimension in DIMENSIONS.items()
+    }
+    totals = Totals(
+        projects=total,
+        eu_contribution_eur=round(float(projects["eu"]["value"] or 0.0), 2),
+        projects_with_eu_contribution=int(projects["eu_known"]["value"] or 0),
+        participations=sum(n for (letter, _), n in participations.items() if letter == "r"),
+        organisations=organisations["", ""],
+    )
+    over_time = {stack: _years(projects[f"years:{stack}"]["buckets"]) for stack in STACKS}
+    links = [_link(b) for b in partners["pairs"]["buckets"]]
+    links.sort(key=lambda link: (-link.projects, link.a, link.b))
+    places = [_place(b) for b in partners["places"]["buckets"]]
+    return Statistics(
+        places=places,
+        query=request.query,
+        filters=request.filters,
+        relaxed=relaxed,
+        totals=totals,
+        by=by,
+        over_time=over_time,
+        links=links,
+    )
+
+
+def _place(bucket: dict[str, Any]) -> Place:
+    latitude, longitude = _key(bucket).split(SEPARATOR, 1)
+    return Place(float(latitude), float(longitude), int(bucket["doc_count"]))
+
+
+def _link(bucket: dict[str, Any]) -> Link:
+    a, b = _key(bucket).split(SEPARATOR, 1)
+    return Link(a, b, int(bucket["doc_count"]))
+
+
+def _participations(buckets: list[dict[str, Any]]) -> Counter[tuple[str, str]]:
+    """Participations by (dimension letter, value): the documents of every ordinal added up."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for bucket in buckets:
+        letter, value, _ = str(bucket["key"]).split(SEPARATOR, 2)
+        counts[letter, value] += int(bucket["doc_count"])
+    return counts
+
+
+def label_of(dimension: str, value: str) -> str:
+    if dimension == "role":
+        return vocabulary.ROLES.get(value, value)
+    if dimension == "nuts":
+        return value
+    return value_label(dimension, value)
+
+
+def _rows(
+    dimension: Dimension,
+    raw: dict[str, Any] | None,
+    participations: Counter[tuple[str, str]],
+    organisations: Counter[tuple[str, str]],
+) -> list[Row]:
+    rows: dict[str, Row] = {}
+    for bucket in raw["buckets"] if raw else []:
+        value = _key(bucket)
+        if dimension.name == "nuts" and len(value) < 3:
+            continue  # a NUTS code of two letters is the country: that is the country breakdown
+        rows[value] = Row(
+            value, label_of(dimension.name, value), projects=int(bucket["doc_count"]), eu_contribution_eur=_eu(bucket)
+        )
+    if dimension.letter:
+        for (letter, value), count in participations.items():
+            if letter == dimension.letter:
+                row = rows.setdefault(value, Row(value, label_of(dimension.name, value)))
+                row.participations = count
+                if letter == "c":
+                    row.organisations = organisations[letter, value]
+    ordered = list(rows.values())
+    if dimension.name == "start_year":
+        ordered.sort(key=lambda r: r.value)
+    else:
+        ordered.sort(key=lambda r: (-(r.projects or 0), -(r.participations or 0), r.value))
+    return ordered
+
+
+def _years(buckets: list[dict[str, Any]]) -> list[YearRow]:
+    years = []
+    for bucket in buckets:
+        inner = bucket["by"]["buckets"]
+        years.append(
+            YearRow(
+                year=int(bucket["key"]),
+                projects={_key(b): int(b["doc_count"]) for b in inner},
+                eu_contribution_eur={_key(b): _eu(b) for b in inner},
+            )
+        )
+    years.sort(key=lambda y: y.year)
+    return years
+
+
+def stacked(rows: list[YearRow], measure: str) -> tuple[list[str], dict[str, dict[int, float]]]:
+    """The stack's keys (largest first) and each key's values by year, for a chart or a table."""
+    totals: defaultdict[str, float] = defaultdict(float)
+    series: defaultdict[str, dict[int, float]] = defaultdict(dict)
+    for row in rows:
+        values: dict[str, Any] = getattr(row, measure)
+        for key, value in values.items():
+            totals[key] += value
+            series[key][row.year] = value
+    keys = sorted(totals, key=lambda k: (-totals[k], k))
+    return keys, dict(series)
