@@ -35,6 +35,7 @@ PROBE = 2000  # neighbours looked at before the filters when a filter leaves mor
 class _SemanticPlan(_Plan):
     mode: str = modes.KEYWORD
     keyword: tantivy.Query | None = None
+    relaxed: bool = False  # no project holds every word: the keyword side matches some of them
     neighbours: list[tuple[str, float]] = msgspec.field(default_factory=list)
 
 
