@@ -49,8 +49,9 @@ def home() -> Path:
     return CACHE / f"relevance-{_data_key()}"
 
 
-def prepare(folder: Path) -> tuple[Any, Path]:
-    """The cached store and index of all the real data, with every project embedded."""
+def prepare(folder: Path, embed: bool = True) -> tuple[Any, Path]:
+    """The cached store and index of all the real data, with every project embedded (or, with
+    ``embed`` false, the vectors stored so far)."""
     from euprojects import ingest
     from euprojects.semantic.cli import EmbedProgress
     from euprojects.semantic.embed import refresh
@@ -62,6 +63,12 @@ def prepare(folder: Path) -> tuple[Any, Path]:
         started = time.perf_counter()
         ingest.run(store, [data_dir(), seeds_dir()], index_dir=folder / "index")
         print(f"ingested in {time.perf_counter() - started:.0f} s (load {load()})", flush=True)
+    if not embed:
+        from euprojects.semantic import stored, vector_index
+
+        count = vector_index.rebuild(store, folder / "index", store.seq())
+        print(f"vector index of the {count:,} vectors stored so far ({stored.count(store):,})", flush=True)
+        return store, folder / "index"
     print(f"embedding what is new (load {load()}) …", flush=True)
     report = refresh(store, folder / "index", EmbedProgress().show)
     print(f"  {report} (load {load()})", flush=True)
@@ -259,6 +266,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--home", type=Path, default=None, help="store and index to use (default: a cache)")
     parser.add_argument("--queries", type=int, default=100, help="title and abstract queries each")
     parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--no-embed", action="store_true", help="use the vectors stored so far, embed nothing")
     parser.add_argument(
         "--static",
         type=Path,
@@ -270,7 +278,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     from euprojects.semantic.search import SemanticSearcher
 
     print(f"machine: {machine()}", flush=True)
-    store, index_dir = prepare(args.home or home())
+    store, index_dir = prepare(args.home or home(), embed=not args.no_embed)
     paraphrases, dropped = paraphrase_queries(store)
     for line in dropped:
         print(f"paraphrase left out: {line}")

@@ -26,7 +26,7 @@ STOP = frozenset(
 # Each says what a real ERC project is about in words of which none (stemmed) occurs in the
 # project's title, acronym, abstract, results or themes: the test checks that too.
 PARAPHRASES = (
-    ("erc:stg-suliwa-20080801", "H2O chilled below zero that does not freeze"),
+    ("erc:cog-controlpastco2-20170201", "rock erosion regulating greenhouse gases in ancient times"),
     ("erc:cog-sophia-20160901", "hardening chips against side-channel leakage and glitch injection"),
     ("erc:adg-acrcc-20140301", "how prevailing westerlies move in a hotter world"),
 )

@@ -35,6 +35,7 @@ PROBE = 2000  # neighbours looked at before the filters when a filter leaves mor
 class _SemanticPlan(_Plan):
     mode: str = modes.KEYWORD
     keyword: tantivy.Query | None = None
+    relaxed: bool = False  # no project holds every word: the keyword side matches some of them
     neighbours: list[tuple[str, float]] = msgspec.field(default_factory=list)
 
 
@@ -68,12 +69,16 @@ class SemanticSearcher(Searcher):
             return plan
         searcher = searcher or self._fresh_searcher()
         keyword = plan.text
+        relaxed = False
         if (
             keyword is not None
             and self._relaxable(plan)
             and not _count(searcher, self._combine(keyword, plan.filters, plan.excluded))
         ):
+            # every word together matches nothing: the projects that match some of them follow the
+            # closest in meaning (bench/relevance.py: fused equally, they bury paraphrases' targets)
             keyword = self.compiler.text_query(plan.parsed, searcher, relaxed=True)
+            relaxed = True
         found = self._closest(searcher, plan, self._query_vector(request.query, plan))
         ids = tantivy.Query.term_set_query(self.schema, "id", [pid for pid, _ in found]) if found else None
         text: tantivy.Query | None
@@ -84,7 +89,7 @@ class SemanticSearcher(Searcher):
         else:
             text = tantivy.Query.boolean_query([(tantivy.Occur.Should, keyword), (tantivy.Occur.Should, ids)])
         fields = msgspec.structs.asdict(plan) | {"text": text}
-        return _SemanticPlan(**fields, mode=mode, keyword=keyword, neighbours=found)
+        return _SemanticPlan(**fields, mode=mode, keyword=keyword, relaxed=relaxed, neighbours=found)
 
     def _query_vector(self, query: str, plan: _Plan) -> object:
         from euprojects.semantic.encoder import shared_encoder
@@ -140,6 +145,10 @@ class SemanticSearcher(Searcher):
             return plan.neighbours[:end]
         keyword_query = self._combine(plan.keyword, plan.filters, plan.excluded)
         keyword = self._ids(searcher, searcher.search(keyword_query, limit=end + DEPTH).hits)
+        if plan.relaxed:
+            close = {pid for pid, _ in plan.neighbours}
+            rest = [(pid, 0.0) for pid in keyword if pid not in close]
+            return [*plan.neighbours, *rest][:end]
         return fuse([keyword, [pid for pid, _ in plan.neighbours]])[:end]
 
     def _addresses(self, searcher: tantivy.Searcher, ids: list[str]) -> dict[str, tantivy.DocAddress]:
