@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -44,6 +45,18 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
 
 def marks(items: Sequence[object]) -> str:
     return ",".join("?" * len(items))
+
+
+# A project's partner countries as ``Project.countries`` gives them (lead first, then the source's
+# order), from the canonical organisations: resolution can give a country to a mention that had
+# none, and search filters on the canonical one. Read beside the project: one query a page of hits.
+_PARTNER_COUNTRIES = (
+    "SELECT json_group_array(country) FROM (SELECT CASE WHEN c.id IS NOT NULL THEN c.country ELSE o.country END"
+    " AS country FROM participations p LEFT JOIN organisations o ON o.id = p.org_id"
+    " LEFT JOIN org_links l ON l.org_id = p.org_id LEFT JOIN org_canonical c ON c.id = l.canonical"
+    " WHERE p.project_id = projects.id"
+    " ORDER BY p.role <> 'lead', COALESCE(json_extract(p.data, '$.order'), 0), p.ord)"
+)
 
 
 class SQLiteStore(ResolutionTables, SQLiteParticipantReads):
@@ -613,37 +626,18 @@ class SQLiteStore(ResolutionTables, SQLiteParticipantReads):
         found: dict[str, ProjectSummary] = {}
         for part in chunks(list(project_ids)):
             rows = self.db.execute(
-                f"SELECT id, data, countries, partner_count, COALESCE(lead_name, ({_LEAD_NAME})) FROM projects"
-                f" WHERE id IN ({marks(part)})",
+                f"SELECT id, data, ({_PARTNER_COUNTRIES}), partner_count, COALESCE(lead_name, ({_LEAD_NAME}))"
+                f" FROM projects WHERE id IN ({marks(part)})",
                 part,
             )
-            countries = self._partner_countries(part)
-            for pid, data, _, partner_count, lead in rows:
+            for pid, data, countries, partner_count, lead in rows:
                 found[pid] = ProjectSummary(
                     project=codec.decode_project(data),
-                    countries=countries.get(pid, []),
+                    countries=list(dict.fromkeys(c for c in json.loads(countries) if c)),
                     partner_count=partner_count,
                     lead=lead,
                 )
         return found
-
-    def _partner_countries(self, project_ids: Sequence[str]) -> dict[str, list[str]]:
-        """Each project's partner countries as ``Project.countries`` gives them (lead first, then
-        the source's order), from the canonical organisations: resolution can give a country to
-        a mention that had none, and search filters on the canonical one."""
-        rows = self.db.execute(
-            "SELECT p.project_id, CASE WHEN c.id IS NOT NULL THEN c.country ELSE o.country END AS country"
-            " FROM participations p LEFT JOIN organisations o ON o.id = p.org_id"
-            " LEFT JOIN org_links l ON l.org_id = p.org_id LEFT JOIN org_canonical c ON c.id = l.canonical"
-            f" WHERE p.project_id IN ({marks(project_ids)})"
-            " ORDER BY p.project_id, p.role <> 'lead', COALESCE(json_extract(p.data, '$.order'), 0), p.ord",
-            list(project_ids),
-        )
-        found: dict[str, dict[str, None]] = {}
-        for pid, country in rows:
-            if country:
-                found.setdefault(pid, {}).setdefault(country, None)
-        return {pid: list(countries) for pid, countries in found.items()}
 
     def projects(self, project_ids: Sequence[str]) -> list[Project]:
         """Whole projects with their participations, in two queries per 500 ids."""
