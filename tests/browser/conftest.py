@@ -69,7 +69,8 @@ def server(corpus: tuple[Store, Path]) -> Iterator[str]:
     log_path = home / "serve.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "euprojects", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            # --no-embed: the corpus is shared with tests/semantic, which embeds the part it needs
+            [sys.executable, "-m", "euprojects", "serve", "--host", "127.0.0.1", "--port", str(port), "--no-embed"],
             cwd=home,  # no .env from the repository
             env=env,
             stdout=log,

@@ -67,6 +67,9 @@ def test_fragments_move_to_a_rowid_table_and_keep_every_record(tmp_path: Path) -
     columns = [row[1] for row in store.db.execute("PRAGMA table_info(fragments)")]
     assert columns[0] == "id"
     assert snapshot(path) == before
+    # This store had 0008 (withdrawn records) before 0003, which rebuilt the table without its
+    # column; a real store gets them in order, so the column is given back as 0008 would.
+    store.db.execute("ALTER TABLE fragments ADD COLUMN withdrawn TEXT")
     again = ingest.run(store, [data_dir() / name for name in FILES], workers=1, reread=True)
     assert again.projects_rebuilt == 0
     assert sum(f.unchanged for f in again.files) == sum(f.new for f in first.files) > 0
