@@ -24,10 +24,11 @@ STOP = frozenset(
 )
 
 # Each says what a real ERC project is about in words of which none (stemmed) occurs in the
-# project's title, acronym, abstract, results or themes: the test checks that too.
+# project's title, acronym, abstract, results or themes: the test checks that too. (One written for
+# erc:cog-sophia-20160901 is left out: keyword search finds that project by words of its other
+# fields, so it tells nothing of meaning.)
 PARAPHRASES = (
     ("erc:cog-controlpastco2-20170201", "rock erosion regulating greenhouse gases in ancient times"),
-    ("erc:cog-sophia-20160901", "hardening chips against side-channel leakage and glitch injection"),
     ("erc:adg-acrcc-20140301", "how prevailing westerlies move in a hotter world"),
 )
 
