@@ -93,3 +93,20 @@ def tantivy_more_like_this_panics(index_dir: Path, project: Project | None) -> b
     except BaseException as panic:  # pyo3's PanicException derives from BaseException
         return ">=" in str(panic)
     return False
+
+
+def test_a_rebuilt_index_still_holds_the_withdrawn_projects(home: Path, store: Store, publisher: Publisher) -> None:
+    """A withdrawn project is found on request after a full rebuild as after an update."""
+    from euprojects.index.build import rebuild
+
+    rows = fp7_rows()
+    settings = settings_for(home, publisher.url)
+    publisher.files[FP7_ZIP] = fp7_package(rows)
+    fetch(settings, store, resolve(["cordis-fp7"]), backoff=0.01)
+    publisher.files[FP7_ZIP] = fp7_package(rows[:-1])
+    fetch(settings, store, resolve(["cordis-fp7"]), backoff=0.01)
+    gone_id = f"cordis:{rows[-1][0]}"
+    rebuild(store, settings.index_dir)
+    client = TestClient(create_app(settings, store))
+    asked = client.get("/api/v1/search", params={"q": rows[-1][1], "withdrawn": "true"}).json()["data"]["hits"]
+    assert gone_id in [h["id"] for h in asked]

@@ -112,7 +112,7 @@ def _fill(store: Store, target: Path, progress: Progress | None, workers: int | 
     """Index every project of the store into a new index in ``target``; returns how many."""
     index = _register(tantivy.Index(build_schema(), str(target)))
     writer = index.writer(heap_size=WRITER_HEAP)
-    ids = store.listed_project_ids()
+    ids = store.indexed_project_ids()
     batches = [ids[start : start + BATCH] for start in range(0, len(ids), BATCH)]
     workers = workers if workers is not None else (os.cpu_count() or 1)
     documents = stream(

@@ -280,9 +280,9 @@ class Store(OrganisationResolution, ParticipantReads, Protocol):
         """Every project id, in order."""
         ...
 
-    def listed_project_ids(self) -> list[str]:
-        """The ids of the projects search and listings show (not those named only by topic or
-        web-link tables), in order: the index reads no other."""
+    def indexed_project_ids(self) -> list[str]:
+        """The ids of the projects the index holds, in order: the listed ones and the withdrawn
+        ones (found on request), not those named only by topic or web-link tables."""
         ...
 
     def numbers(self, project_ids: Sequence[str]) -> dict[str, int]:

@@ -669,8 +669,11 @@ class SQLiteStore(ResolutionTables, SQLiteParticipantReads):
     def project_ids(self) -> list[str]:
         return [row[0] for row in self.db.execute("SELECT id FROM projects ORDER BY id")]
 
-    def listed_project_ids(self) -> list[str]:
-        return [row[0] for row in self.db.execute("SELECT id FROM projects WHERE listed ORDER BY id")]
+    def indexed_project_ids(self) -> list[str]:
+        rows = self.db.execute(
+            "SELECT id FROM projects WHERE listed OR json_extract(data, '$.withdrawn') IS NOT NULL ORDER BY id"
+        )
+        return [row[0] for row in rows]
 
     def numbers(self, project_ids: Sequence[str]) -> dict[str, int]:
         found: dict[str, int] = {}
