@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import filecmp
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -148,7 +149,7 @@ class Downloader:
         except FetchError:
             part.unlink(missing_ok=True)
             raise
-        if target.exists() and _same_bytes(part, target):
+        if target.exists() and filecmp.cmp(part, target, shallow=False):
             part.unlink()
             outcome.status = "unchanged"
         else:
@@ -248,18 +249,6 @@ def _total(response: httpx.Response, offset: int) -> int | None:
         return int(whole) if whole.isdigit() else None
     length = response.headers.get("Content-Length")
     return offset + int(length) if length and length.isdigit() else None
-
-
-def _same_bytes(one: Path, other: Path) -> bool:
-    if one.stat().st_size != other.stat().st_size:
-        return False
-    with one.open("rb") as a, other.open("rb") as b:
-        while True:
-            block = a.read(1 << 20)
-            if block != b.read(1 << 20):
-                return False
-            if not block:
-                return True
 
 
 def _reason(err: Exception) -> str:

@@ -12,6 +12,7 @@ leaves the store as it was.
 
 from __future__ import annotations
 
+import filecmp
 import shutil
 import tempfile
 import zipfile
@@ -126,23 +127,11 @@ def _place(download: Path, data: Path, unpack: bool) -> None:
 
 
 def _replace_if_changed(new: Path, old: Path) -> None:
-    if old.exists() and _same(new, old):
+    if old.exists() and filecmp.cmp(new, old, shallow=False):
         return
     tmp = old.with_name(old.name + ".new")
     shutil.copyfile(new, tmp)
     tmp.replace(old)
-
-
-def _same(one: Path, other: Path) -> bool:
-    if one.stat().st_size != other.stat().st_size:
-        return False
-    with one.open("rb") as a, other.open("rb") as b:
-        while True:
-            block = a.read(1 << 20)
-            if block != b.read(1 << 20):
-                return False
-            if not block:
-                return True
 
 
 class Known(msgspec.Struct):

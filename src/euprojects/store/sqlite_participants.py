@@ -4,6 +4,7 @@ SQLite store: each read takes its ids in chunks, one indexed query per chunk."""
 from __future__ import annotations
 
 import sqlite3
+from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 
 import msgspec
@@ -52,12 +53,12 @@ def _marks(items: Sequence[object]) -> str:
     return ",".join("?" * len(items))
 
 
-class SQLiteParticipantReads:
+class SQLiteParticipantReads(ABC):
     """Mixed into the SQLite store; ``db`` is its connection for this thread."""
 
     @property
-    def db(self) -> sqlite3.Connection:  # pragma: no cover - provided by the store
-        raise NotImplementedError
+    @abstractmethod
+    def db(self) -> sqlite3.Connection: ...
 
     def participants(self, project_ids: Sequence[str]) -> dict[str, list[Participant]]:
         """Each project's participants, in the project's order; projects without any are absent."""
