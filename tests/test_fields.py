@@ -26,7 +26,7 @@ ADD_A_FACET = textwrap.dedent(
         fields.Field(
             "partners", "Partners listed", "partners_listed", fields.Numbers("count", True, 0, 100_000),
             "number of partners listed: 3, 2..10", "2..10", scope="partners", facet=True, default_facet=True,
-            value=lambda project: len(project.participations),
+            statistics="bars", value=lambda project: len(project.participations),
         )
     )
 
@@ -46,6 +46,8 @@ ADD_A_FACET = textwrap.dedent(
     schema = client.get("/api/v1/openapi.json").json()
     api = client.get("/api/v1/search", params={"partners": "5", "limit": 200, "facet": "partners"}).json()
     page = client.get("/", params={"q": "", "partners": "3"}).text
+    stats = client.get("/api/v1/stats", params={"statistics": "true"}).json()["data"]["statistics"]
+    stats_page = client.get("/stats").text
     print(json.dumps({
         "query_hits": [h.partner_count for h in in_query.hits],
         "query_total": in_query.total,
@@ -54,6 +56,9 @@ ADD_A_FACET = textwrap.dedent(
         "api_hits": [h["partner_count"] for h in api["data"]["hits"]],
         "page_has_facet": "Partners listed" in page,
         "page_has_chip": "Remove filter Partners listed: 3" in page,
+        "stats_by": {row["value"]: row["projects"] for row in stats["by"]["partners"]},
+        "stats_total": stats["totals"]["projects"],
+        "stats_page_has_chart": "Partners listed" in stats_page,
     }))
     """
 )
@@ -73,6 +78,10 @@ def test_a_facet_added_in_one_place_reaches_index_query_language_api_and_page(tm
     assert "number of partners listed" in parameter["description"]
     assert seen["api_hits"] and set(seen["api_hits"]) == {5}
     assert seen["page_has_facet"] and seen["page_has_chip"]
+    assert sum(seen["stats_by"].values()) == seen["stats_total"] and seen["stats_by"].get("3") == seen[
+        "query_total"
+    ] - sum(count for value, count in seen["facet"].items() if value == "4")
+    assert seen["stats_page_has_chart"]
 
 
 def test_every_facet_is_a_declared_field_and_the_defaults_are_facets() -> None:

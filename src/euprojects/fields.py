@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import tantivy
 
@@ -177,6 +177,9 @@ class Field:
     QueryError); ``display`` gives a value's label; ``form`` puts it among the search form's
     "More filters"; ``newest_first`` lists facet values by value, descending, not by count;
     ``value`` reads the field's value (or values) from a project for its index document.
+    ``statistics`` says how the statistics page breaks its figures down by the field (``"bars"``
+    a chart, ``"map"`` on the maps, ``"timeline"`` the axis of figures over time), ``stacks``
+    that figures over time are stacked by its values.
     """
 
     name: str
@@ -193,6 +196,8 @@ class Field:
     normalise: Callable[[str], str] = field(default=_as_is)
     display: Callable[[str], str] = field(default=_as_is)
     value: Callable[[Project], object] = field(default=lambda project: None)
+    statistics: Literal["bars", "map", "timeline"] | None = None
+    stacks: bool = False
 
     def select(self, values: Iterable[str]) -> Selection:
         """Parse the values given for this field; QueryError names the field and the bad value."""
@@ -246,33 +251,42 @@ FIELDS: dict[str, Field] = {
     for f in (
         Field("source", "Source", "source", KEYWORDS, "publisher: keep, cordis, erc, interreg, os-dk, …", "cordis",
               scope="source", facet=True, default_facet=True, normalise=str.lower,
-              display=_labelled(vocabulary.SOURCES), value=lambda p: p.source),
+              display=_labelled(vocabulary.SOURCES), statistics="bars", stacks=True,
+              value=lambda p: p.source),
         Field("programme", "Programme", "programme", KEYWORDS, "programme name as listed in the programme facet",
-              "Interreg North Sea", facet=True, default_facet=True, value=lambda p: p.programme),
+              "Interreg North Sea", facet=True, default_facet=True, statistics="bars", value=lambda p: p.programme),
         Field("period", "Period", "period", KEYWORDS, "programming period, e.g. 2014-2020", "2014-2020",
               scope="period", facet=True, default_facet=True, normalise=lambda t: re.sub(r"\s*-\s*", "-", t),
+              statistics="bars",
               value=lambda p: p.period),
         Field("fund", "Fund", "fund", KEYWORDS, "fund or framework: ERDF, ESF, CF, FP7, H2020, HORIZON, …", "ERDF",
-              scope="fund", facet=True, display=_labelled(vocabulary.FUNDS), value=lambda p: p.fund),
+              scope="fund", facet=True, display=_labelled(vocabulary.FUNDS), statistics="bars", stacks=True,
+              value=lambda p: p.fund),
         Field("country", "Partner country", "country", KEYWORDS, "country of any partner: ISO code or name", "EE",
               scope="country", facet=True, default_facet=True, normalise=_country("country"), display=_country_label,
+              statistics="map",
               value=lambda p: p.countries),
         Field("lead_country", "Lead partner country", "lead_country", KEYWORDS, "country of the lead partner", "FI",
               scope="lead", facet=True, normalise=_country("lead_country"), display=_country_label,
+              statistics="bars",
               value=lambda p: p.lead.organisation.country if p.lead else None),
         Field("nuts", "Region (NUTS)", "nuts", KEYWORDS, "NUTS region or any of its parents, e.g. EL or EL24", "EL24",
               scope="nuts", normalise=str.upper,
+              statistics="map",
               value=lambda p: nuts_prefixes(p.nuts + [o.nuts for o in _orgs(p) if o.nuts])),
         Field("org", "Organisation", "org", KEYWORDS, "organisation id, e.g. pic:999822263", "pic:999822263",
               value=lambda p: [o.id for o in _orgs(p)]),
         Field("org_type", "Organisation type", "org_type", KEYWORDS, "type of a partner organisation, e.g. HES", "HES",
               facet=True, default_facet=True, display=_labelled(vocabulary.ORGANISATION_TYPES),
+              statistics="bars",
               value=lambda p: sorted({o.type for o in _orgs(p) if o.type})),
         Field("status", "Status", "status", KEYWORDS, "planned, ongoing, finished or cancelled", "ongoing",
               scope="status", facet=True, default_facet=True, normalise=_status,
-              display=_labelled(vocabulary.STATUSES), value=_status_of),
+              display=_labelled(vocabulary.STATUSES), statistics="bars",
+              value=_status_of),
         Field("start_year", "Start year", "start_year", YEARS, "start year or range: 2014, 2014..2020, ..2010",
               "2014..2020", scope="start", facet=True, default_facet=True, newest_first=True, form=True,
+              statistics="timeline",
               value=lambda p: p.start_date.year if p.start_date else None),
         Field("end_year", "End year", "end_year", YEARS, "end year or range", "..2010", scope="end", form=True,
               value=lambda p: p.end_date.year if p.end_date else None),

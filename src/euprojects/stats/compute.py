@@ -21,8 +21,9 @@ import msgspec
 import tantivy
 
 from euprojects import vocabulary
-from euprojects.fields import value_label
+from euprojects.fields import FIELDS, value_label
 from euprojects.search import Searcher, SearchRequest
+from euprojects.stats import document
 from euprojects.stats.document import ORGANISATIONS, PAIRS, PARTICIPATIONS, PARTITIONS, PLACES, SEPARATOR
 
 BUCKET_LIMIT = 60_000  # Tantivy refuses more than 65,000 buckets in one aggregation
@@ -33,31 +34,31 @@ _THREADS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="stats")
 @dataclass(frozen=True, slots=True)
 class Dimension:
     """One way to break figures down: ``index`` is the project field counted (projects and EU
-    contribution), ``letter`` the participations' dimension (participations, organisations)."""
+    contribution), ``letter`` the participations' dimension (participations, organisations);
+    ``by_value`` rows are ordered by their value (years), others by how much they hold."""
 
     name: str
     label: str
     index: str | None
     letter: str | None
+    by_value: bool = False
 
 
-DIMENSIONS: dict[str, Dimension] = {
-    d.name: d
-    for d in (
-        Dimension("country", "Partner country", "country", "c"),
-        Dimension("lead_country", "Lead partner country", "lead_country", None),
-        Dimension("nuts", "Region (NUTS)", "nuts", "n"),
-        Dimension("programme", "Programme", "programme", None),
-        Dimension("fund", "Fund", "fund", None),
-        Dimension("period", "Period", "period", None),
-        Dimension("start_year", "Start year", "start_year", None),
-        Dimension("source", "Source", "source", None),
-        Dimension("status", "Status", "status", None),
-        Dimension("org_type", "Organisation type", "org_type", "t"),
-        Dimension("role", "Role", None, "r"),
-    )
-}
-STACKS = ("source", "fund")  # what the figures by start year are stacked by
+def _dimensions() -> dict[str, Dimension]:
+    """The search fields the registry declares for statistics, and partners' roles (a
+    participation's, not a project's)."""
+    letters = {name: letter for letter, name in document.DIMENSIONS.items()}
+    declared = [
+        Dimension(f.name, f.label, f.index, letters.get(f.name), by_value=f.statistics == "timeline")
+        for f in FIELDS.values()
+        if f.statistics
+    ]
+    return {d.name: d for d in (*declared, Dimension("role", "Role", None, letters["role"]))}
+
+
+DIMENSIONS = _dimensions()
+TIMELINE = next(f for f in FIELDS.values() if f.statistics == "timeline")  # the axis of figures over time
+STACKS = tuple(f.name for f in FIELDS.values() if f.stacks)  # what figures over time are stacked by
 
 
 class Row(msgspec.Struct, omit_defaults=True):
@@ -128,7 +129,7 @@ def project_request() -> dict[str, Any]:
         if dimension.index:
             request[f"by:{dimension.name}"] = _with_eu(_terms(dimension.index))
     for stack in STACKS:
-        request[f"years:{stack}"] = {**_terms("start_year"), "aggs": {"by": _with_eu(_terms(stack))}}
+        request[f"years:{stack}"] = {**_terms(TIMELINE.index), "aggs": {"by": _with_eu(_terms(stack))}}
     return request
 
 
@@ -335,7 +336,7 @@ def _rows(
                 if letter == "c":
                     row.organisations = organisations[letter, value]
     ordered = list(rows.values())
-    if dimension.name == "start_year":
+    if dimension.by_value:
         ordered.sort(key=lambda r: r.value)
     else:
         ordered.sort(key=lambda r: (-(r.projects or 0), -(r.participations or 0), r.value))

@@ -22,7 +22,7 @@ from euprojects.export import safe
 from euprojects.fields import FIELDS, value_label
 from euprojects.model import Project
 from euprojects.search import IndexMissing, QueryError, Searcher
-from euprojects.stats.compute import DIMENSIONS, STACKS, Statistics, StatisticsEngine, stacked
+from euprojects.stats.compute import DIMENSIONS, STACKS, TIMELINE, Statistics, StatisticsEngine, stacked
 from euprojects.store.base import OrganisationRole
 from euprojects.web import format as formatting
 from euprojects.web import maps
@@ -40,7 +40,7 @@ MEASURES = {
     "eu_per_project": "EU contribution per project (EUR)",
 }
 # The breakdowns the page charts, in order; the country and the years have their own sections.
-CHARTED = ("programme", "fund", "period", "source", "status", "org_type", "role", "lead_country")
+CHARTED = (*(f.name for f in FIELDS.values() if f.statistics == "bars"), "role")
 TABLES = (*DIMENSIONS, *(f"years-{stack}" for stack in STACKS), "links")
 
 
@@ -164,7 +164,7 @@ def table_rows(found: Statistics, table: str) -> list[list[Any]]:
         stack = table.removeprefix("years-")
         keys, _ = stacked(found.over_time[stack], "projects")
         header: list[Any] = [
-            "start_year",
+            TIMELINE.name,
             *(f"projects_{k}" for k in keys),
             *(f"eu_contribution_eur_{k}" for k in keys),
         ]
