@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from euprojects import ingest
 from euprojects.index import rebuild
@@ -57,15 +59,35 @@ CORPUS = (
 )
 
 
-@pytest.fixture(scope="session")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, Path]]:
-    home = tmp_path_factory.mktemp("corpus")
+def _build_corpus(home: Path) -> None:
     store = open_store(f"sqlite:///{home / 'store.db'}")
-    paths = [data_dir() / name for name in CORPUS]
-    paths += [data_dir().parent / "seeds", FIXTURES / "keep"]
-    result = ingest.run(store, paths)
-    assert not result.failed, [f.error for f in result.files if f.error]
-    rebuild(store, home / "index")
+    try:
+        paths = [data_dir() / name for name in CORPUS]
+        paths += [data_dir().parent / "seeds", FIXTURES / "keep"]
+        result = ingest.run(store, paths)
+        assert not result.failed, [f.error for f in result.files if f.error]
+        rebuild(store, home / "index")
+    finally:
+        store.close()
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[tuple[Store, Path]]:
+    """The corpus ingested and indexed once per test run: with test processes in parallel
+    (pytest-xdist), the first builds it under a lock and each takes a copy of its own, since some
+    tests add to their store (vectors, withdrawals)."""
+    home = tmp_path_factory.mktemp("corpus")
+    if worker_id == "master":
+        _build_corpus(home)
+    else:
+        shared = tmp_path_factory.getbasetemp().parent / "corpus-shared"
+        with FileLock(f"{shared}.lock"):
+            if not (shared / "built").exists():
+                shared.mkdir(exist_ok=True)
+                _build_corpus(shared)
+                (shared / "built").touch()
+        shutil.copytree(shared, home, ignore=shutil.ignore_patterns("built"), dirs_exist_ok=True)
+    store = open_store(f"sqlite:///{home / 'store.db'}")
     yield store, home / "index"
     store.close()
 
