@@ -137,7 +137,12 @@ def partner_request() -> dict[str, Any]:
 
 
 def organisation_request(partitions: Iterable[int]) -> dict[str, Any]:
-    pattern = "|".join(f"{p:x}" for p in partitions)
+    """Distinct organisations of these partitions; of all of them, with no ``include`` pattern
+    (matching it against the terms of every segment took as long as a small search's counting)."""
+    chosen = sorted(set(partitions))
+    if chosen == list(range(PARTITIONS)):
+        return {"orgs": _terms(ORGANISATIONS)}
+    pattern = "|".join(f"{p:x}" for p in chosen)
     return {"orgs": _terms(ORGANISATIONS, include=f"({pattern}){SEPARATOR}.*")}
 
 
@@ -210,17 +215,18 @@ class StatisticsEngine:
         """Distinct organisations by (dimension letter, value), and in all under ("", ""), counted
         a few partitions at a time."""
         counts: Counter[tuple[str, str]] = Counter()
-        for group in self._plan(searcher):
+        for group in self.organisation_groups(searcher):
             raw = searcher.aggregate(match, organisation_request(group))
-            seen: set[str] = set()
-            for bucket in raw["orgs"]["buckets"]:
-                _, letter, value, org = str(bucket["key"]).split(SEPARATOR, 3)
-                counts[letter, value] += 1
-                seen.add(org)
-            counts["", ""] += len(seen)
+            # Tens of thousands of keys "partition␟letter␟value␟organisation": cut once at the
+            # last separator, and the few thousand distinct heads split afterwards.
+            keys = [str(bucket["key"]).rpartition(SEPARATOR) for bucket in raw["orgs"]["buckets"]]
+            for head, count in Counter([head for head, _, _ in keys]).items():
+                _, letter, value = head.split(SEPARATOR, 2)
+                counts[letter, value] += count
+            counts["", ""] += len({org for _, _, org in keys})
         return counts
 
-    def _plan(self, searcher: tantivy.Searcher) -> list[list[int]]:
+    def organisation_groups(self, searcher: tantivy.Searcher) -> list[list[int]]:
         """Partitions grouped so that no group can exceed the bucket limit: each group's buckets
         over all the data (an upper bound for any search) stay below it."""
         stamp = self.searcher.stamp
@@ -271,9 +277,9 @@ def assemble(
         organisations=organisations["", ""],
     )
     over_time = {stack: _years(projects[f"years:{stack}"]["buckets"]) for stack in STACKS}
-    links = [_link(b) for b in partners["pairs"]["buckets"]]
+    links = [_link(str(b["key"]), b["doc_count"]) for b in partners["pairs"]["buckets"]]
     links.sort(key=lambda link: (-link.projects, link.a, link.b))
-    places = [_place(b) for b in partners["places"]["buckets"]]
+    places = [_place(str(b["key"]), b["doc_count"]) for b in partners["places"]["buckets"]]
     return Statistics(
         places=places,
         query=request.query,
@@ -286,22 +292,26 @@ def assemble(
     )
 
 
-def _place(bucket: dict[str, Any]) -> Place:
-    latitude, longitude = _key(bucket).split(SEPARATOR, 1)
-    return Place(float(latitude), float(longitude), int(bucket["doc_count"]))
+def _link(key: str, projects: int) -> Link:
+    a, b = key.split(SEPARATOR, 1)
+    return Link(a, b, projects)
 
 
-def _link(bucket: dict[str, Any]) -> Link:
-    a, b = _key(bucket).split(SEPARATOR, 1)
-    return Link(a, b, int(bucket["doc_count"]))
+def _place(key: str, projects: int) -> Place:
+    latitude, longitude = key.split(SEPARATOR, 1)
+    return Place(float(latitude), float(longitude), projects)
 
 
 def _participations(buckets: list[dict[str, Any]]) -> Counter[tuple[str, str]]:
     """Participations by (dimension letter, value): the documents of every ordinal added up."""
-    counts: Counter[tuple[str, str]] = Counter()
+    heads: Counter[str] = Counter()
     for bucket in buckets:
-        letter, value, _ = str(bucket["key"]).split(SEPARATOR, 2)
-        counts[letter, value] += int(bucket["doc_count"])
+        key = str(bucket["key"])
+        heads[key[: key.rindex(SEPARATOR)]] += int(bucket["doc_count"])
+    counts: Counter[tuple[str, str]] = Counter()
+    for head, count in heads.items():
+        letter, value = head.split(SEPARATOR, 1)
+        counts[letter, value] += count
     return counts
 
 
