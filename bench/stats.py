@@ -135,7 +135,7 @@ def summary(name: str, times: Timings, floor: Timings | None) -> list[object]:
     ]
 
 
-Prepared = tuple[Any, Any, list[list[int]]]  # tantivy.Searcher, tantivy.Query, organisation groups
+Prepared = tuple[Any, Any, list[dict[str, Any]]]  # tantivy.Searcher, tantivy.Query, organisation requests
 
 
 class Floor:
@@ -143,15 +143,15 @@ class Floor:
     ``searcher.aggregate`` on the query it compiles (compiled before timing), on the same cores
     and arranged as the engine arranges them (the project and partner aggregations on two threads
     while the organisation groups run in turn), with nothing done to their answers: no count of
-    matches, no query planning, no assembling of figures."""
+    matches, no query planning (which includes the engine's choice of one organisation pass or
+    one per group), no assembling of figures."""
 
     def __init__(self, engine: Any) -> None:
-        from euprojects.stats.compute import organisation_request, partner_request, project_request
+        from euprojects.stats.compute import partner_request, project_request
 
         self.engine = engine
         self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="floor")
         self.projects, self.partners = project_request(), partner_request()
-        self.organisation_request = organisation_request
 
     def prepare(self, query: str, filters: Filters) -> Prepared:
         from euprojects.search import SearchRequest
@@ -159,8 +159,7 @@ class Floor:
         searcher, match, _, _ = self.engine.searcher.match_query(
             SearchRequest(query=query, filters=filters, facets=(), limit=0)
         )
-        groups = self.engine.organisation_groups(searcher)
-        return searcher, match, [self.organisation_request(g) for g in groups]
+        return searcher, match, self.engine.organisation_requests(searcher, match)
 
     def aggregate(self, prepared: Prepared, organisations: bool = True) -> dict[str, Any]:
         searcher, match, groups = prepared

@@ -158,9 +158,10 @@ def _eu(bucket: dict[str, Any]) -> float:
 class StatisticsEngine:
     """Statistics over a searcher's index, cached by index state and request."""
 
-    def __init__(self, searcher: Searcher, cache_size: int = 64) -> None:
+    def __init__(self, searcher: Searcher, cache_size: int = 64, bucket_limit: int = BUCKET_LIMIT) -> None:
         self.searcher = searcher
         self.cache_size = cache_size
+        self.bucket_limit = bucket_limit  # of organisations per aggregation
         self._cache: dict[tuple[float | None, bytes], Statistics] = {}
         self._plans: dict[float | None, list[list[int]]] = {}
         self._lock = threading.Lock()
@@ -215,8 +216,8 @@ class StatisticsEngine:
         """Distinct organisations by (dimension letter, value), and in all under ("", ""), counted
         a few partitions at a time."""
         counts: Counter[tuple[str, str]] = Counter()
-        for group in self.organisation_groups(searcher):
-            raw = searcher.aggregate(match, organisation_request(group))
+        for request in self.organisation_requests(searcher, match):
+            raw = searcher.aggregate(match, request)
             # Tens of thousands of keys "partition␟letter␟value␟organisation": cut once at the
             # last separator, and the few thousand distinct heads split afterwards.
             keys = [str(bucket["key"]).rpartition(SEPARATOR) for bucket in raw["orgs"]["buckets"]]
@@ -225,6 +226,18 @@ class StatisticsEngine:
                 counts[letter, value] += count
             counts["", ""] += len({org for _, _, org in keys})
         return counts
+
+    def organisation_requests(self, searcher: tantivy.Searcher, match: tantivy.Query) -> list[dict[str, Any]]:
+        """The aggregations that count a search's distinct organisations: one per group of
+        partitions, or one for all of them when the search's organisation values (an upper bound
+        of its buckets, counted in a few milliseconds) are few enough, as they are for most
+        searches: each aggregation visits every matching document."""
+        groups = self.organisation_groups(searcher)
+        if len(groups) > 1:
+            values = searcher.aggregate(match, {"values": {"value_count": {"field": ORGANISATIONS}}})
+            if int(values["values"]["value"] or 0) <= self.bucket_limit:
+                groups = [list(range(PARTITIONS))]
+        return [organisation_request(group) for group in groups]
 
     def organisation_groups(self, searcher: tantivy.Searcher) -> list[list[int]]:
         """Partitions grouped so that no group can exceed the bucket limit: each group's buckets
@@ -242,7 +255,7 @@ class StatisticsEngine:
         group: list[int] = []
         used = 0
         for partition, size in sizes.items():
-            if group and used + size > BUCKET_LIMIT:
+            if group and used + size > self.bucket_limit:
                 plan.append(group)
                 group, used = [], 0
             group.append(partition)
