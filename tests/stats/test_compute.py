@@ -104,3 +104,32 @@ def test_years_stacked_by_source_add_up_to_the_years(pair: tuple[Statistics, Tru
 def test_a_relaxed_query_says_so(engine: StatisticsEngine) -> None:
     assert engine.compute("hydrogen storage zzzqqq").relaxed
     assert not engine.compute("hydrogen").relaxed
+
+
+@pytest.mark.parametrize(
+    ("search", "one_pass"),
+    [
+        (("", {}), False),
+        (("", {"country": ["FI"]}), None),  # one pass or several: its figures are what matters
+        (("", {"start_year": ["2015..2019"], "source": ["erc", "os-fi"]}), True),
+    ],
+    ids=["all data", "country FI", "ERC and Finland 2015-2019"],
+)
+def test_organisations_counted_in_groups_of_partitions_are_the_same(
+    corpus_searcher: Searcher,
+    engine: StatisticsEngine,
+    search: tuple[str, dict[str, list[str]]],
+    one_pass: bool | None,
+) -> None:
+    """Where the organisations outgrow one aggregation, they are counted a group of partitions
+    at a time, or in one pass for a search with few of them: the figures do not change."""
+    limit = engine.compute().totals.organisations // 3
+    small = StatisticsEngine(corpus_searcher, cache_size=0, bucket_limit=limit)
+    searcher, match, _, _ = corpus_searcher.match_query(SearchRequest(query=search[0], filters=search[1]))
+    groups = len(small.organisation_groups(searcher))
+    assert groups > 1
+    if one_pass is not None:
+        assert len(small.organisation_requests(searcher, match)) == (1 if one_pass else groups)
+    expected, found = engine.compute(*search), small.compute(*search)
+    assert found.totals == expected.totals
+    assert found.by["country"] == expected.by["country"]

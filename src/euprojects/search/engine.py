@@ -382,6 +382,12 @@ class Searcher:
         """When the index last changed: cached answers are keyed by it."""
         return self._stamp
 
+    def fresh_stamp(self) -> float | None:
+        """The stamp once any change to the index since the last request is taken up: what a
+        cache is checked with before it searches at all."""
+        self._fresh_searcher()
+        return self._stamp
+
     @staticmethod
     def _relaxable(plan: _Plan) -> bool:
         """A query of several words that all together match nothing is retried with any word."""
