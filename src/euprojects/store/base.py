@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 import msgspec
 
 from euprojects.model import Beneficiary, Organisation, Partner, Programme, Project, Reject, RejectEntry
+from euprojects.store.copy import Tables
 from euprojects.store.participants import ParticipantReads
 from euprojects.store.resolution import OrganisationResolution
 from euprojects.store.rows import Change, PreparedBatch, ProjectLink
@@ -327,8 +328,9 @@ class ProjectReads(ParticipantReads, Protocol):
     def count_rejects(self, file: str | None = None) -> int: ...
 
 
-class Store(Records, ChangeLog, ProjectReads, OrganisationResolution, Protocol):
-    """A whole backend: records and runs, the change log, reads, and organisation resolution."""
+class Store(Records, ChangeLog, ProjectReads, OrganisationResolution, Tables, Protocol):
+    """A whole backend: records and runs, the change log, reads, organisation resolution, and
+    whole tables (``euprojects copy``)."""
 
     url: str
 

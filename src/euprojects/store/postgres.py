@@ -32,6 +32,7 @@ from euprojects.store.postgres_db import Pools, migrate
 from euprojects.store.postgres_lock import advisory_writer_lock
 from euprojects.store.postgres_reads import PostgresReads
 from euprojects.store.postgres_resolution import PostgresResolution
+from euprojects.store.postgres_tables import PostgresTables
 from euprojects.store.rows import Change, PreparedBatch, ProjectLink, ProjectRow
 
 Db = psycopg.Connection[Any]
@@ -64,7 +65,7 @@ def _mark_dirty(db: Db, ids: Sequence[str]) -> None:
         )
 
 
-class PostgresStore(PostgresReads, PostgresResolution):
+class PostgresStore(PostgresReads, PostgresResolution, PostgresTables):
     """Store backed by a PostgreSQL database (``postgresql://`` URL), reads maybe on a replica."""
 
     def __init__(self, url: str, read_url: str | None = None) -> None:

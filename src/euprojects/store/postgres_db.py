@@ -20,7 +20,7 @@ POOL_SIZE = 8
 CONNECT_SECONDS = 10.0
 
 
-class DatabaseUnavailable(Exception):
+class DatabaseUnavailable(ConnectionError):
     """The PostgreSQL server cannot be reached; the message names the server, without password."""
 
 
@@ -47,6 +47,11 @@ class Pools:
 
     @staticmethod
     def _pool(url: str, size: int, *, reader: bool) -> ConnectionPool[psycopg.Connection[Any]]:
+        try:  # once directly: a server that refuses is told at once, not after the pool's timeout
+            psycopg.connect(url, connect_timeout=int(CONNECT_SECONDS)).close()
+        except psycopg.Error as error:
+            reason = str(error).strip().splitlines()[-1] if str(error).strip() else type(error).__name__
+            raise DatabaseUnavailable(f"cannot connect to {safe_url(url)}: {reason}") from None
         pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
             url,
             min_size=1,
@@ -67,25 +72,39 @@ class Pools:
     @contextmanager
     def read(self) -> Iterator[psycopg.Connection[Any]]:
         """A connection in one read-only snapshot, ended when the block ends."""
-        with self.reader.connection() as conn:
+        with self._lost(self.read_url), self.reader.connection() as conn:
             try:
                 yield conn
             finally:
-                conn.rollback()
+                if not conn.closed:
+                    conn.rollback()
 
     @contextmanager
     def primary(self) -> Iterator[psycopg.Connection[Any]]:
         """A connection to the primary, each statement committed on its own (reads of the ingest,
         which must see what it has just written)."""
-        with self.writer.connection() as conn:
+        with self._lost(self.url), self.writer.connection() as conn:
             yield conn
 
     @contextmanager
     def transaction(self) -> Iterator[psycopg.Connection[Any]]:
         """A transaction on the primary: committed when the block ends, rolled back if it raises
         or the connection is lost (the server rolls back what it never saw committed)."""
-        with self.writer.connection() as conn, conn.transaction():
+        with self._lost(self.url), self.writer.connection() as conn, conn.transaction():
             yield conn
+
+    @staticmethod
+    @contextmanager
+    def _lost(url: str) -> Iterator[None]:
+        """A connection lost (or never made) becomes DatabaseUnavailable with a one-line message;
+        the pool replaces the broken connection for the next use."""
+        try:
+            yield
+        except (psycopg.OperationalError, PoolTimeout) as error:
+            reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            raise DatabaseUnavailable(
+                f"lost the connection to {safe_url(url)} ({reason}); its unfinished transaction was rolled back"
+            ) from error
 
     def close(self) -> None:
         self.reader.close()

@@ -82,7 +82,8 @@ class PostgresReads(PostgresParticipantReads):
         while True:
             with self.pools.read() as db:
                 rows = db.execute(
-                    "SELECT id, data FROM projects WHERE id > %s ORDER BY id LIMIT %s", (after, batch)
+                    'SELECT id, data FROM projects WHERE id > %s COLLATE "C" ORDER BY id COLLATE "C" LIMIT %s',
+                    (after, batch),
                 ).fetchall()
                 projects = _whole(db, rows)
             if not rows:
@@ -92,12 +93,14 @@ class PostgresReads(PostgresParticipantReads):
 
     def project_ids(self) -> list[str]:
         with self.pools.read() as db:
-            return [row[0] for row in db.execute("SELECT id FROM projects ORDER BY id")]
+            return [row[0] for row in db.execute('SELECT id FROM projects ORDER BY id COLLATE "C"')]
 
     def indexed_project_ids(self) -> list[str]:
         withdrawn = json_field("data", "withdrawn")
         with self.pools.read() as db:
-            rows = db.execute(f"SELECT id FROM projects WHERE listed = 1 OR {withdrawn} IS NOT NULL ORDER BY id")
+            rows = db.execute(
+                f'SELECT id FROM projects WHERE listed = 1 OR {withdrawn} IS NOT NULL ORDER BY id COLLATE "C"'
+            )
             return [row[0] for row in rows]
 
     def numbers(self, project_ids: Sequence[str]) -> dict[str, int]:

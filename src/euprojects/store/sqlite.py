@@ -33,6 +33,7 @@ from euprojects.store.locking import Waited
 from euprojects.store.resolution import MEMBERS, ResolutionTables
 from euprojects.store.rows import Change, PreparedBatch, ProjectLink, ProjectRow
 from euprojects.store.sqlite_participants import SQLiteParticipantReads
+from euprojects.store.sqlite_tables import SQLiteTables
 
 T = TypeVar("T")
 CHUNK = 500
@@ -60,7 +61,7 @@ _PARTNER_COUNTRIES = (
 )
 
 
-class SQLiteStore(ResolutionTables, SQLiteParticipantReads):
+class SQLiteStore(ResolutionTables, SQLiteParticipantReads, SQLiteTables):
     """Store backed by one SQLite file; each thread gets its own connection."""
 
     def __init__(self, path: Path) -> None:
