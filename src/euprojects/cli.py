@@ -500,6 +500,22 @@ def serve(ctx: Context, host: str | None, port: int | None, workers: int, no_emb
 
 @main.command()
 @pass_context
+def sync(ctx: Context) -> None:
+    """Bring this node's search index in step with the store's change log now (the portal does it
+    every EUPROJECTS_SYNC_SECONDS); build it when this node has none."""
+    from euprojects.index.sync import sync as sync_index
+
+    report = sync_index(ctx.store, ctx.settings.index_dir)
+    if report.mode == "current":
+        click.echo(f"the index is current (change {report.seq:,})")
+    else:
+        click.echo(
+            f"index {report.mode}: {report.documents:,} change(s) in {report.seconds:.1f} s, now at {report.seq:,}"
+        )
+
+
+@main.command()
+@pass_context
 def migrate(ctx: Context) -> None:
     """Apply pending store migrations (SQLite or PostgreSQL, as EUPROJECTS_DATABASE_URL names)."""
     store = _open(ctx.settings.database_url, migrate=False)
