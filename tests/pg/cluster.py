@@ -79,10 +79,8 @@ def primary_and_replica() -> Iterator[tuple[Server, Server]]:
             hba.write("host replication postgres 127.0.0.1/32 trust\n")
         primary.start()
         started.append(primary)
-        _run(
-            [str(primary.bin / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres"]
-            + ["-D", str(replica.data), "-R", "-X", "stream", "-c", "fast"]
-        )
+        backup = [str(primary.bin / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres"]
+        _run([*backup, "-D", str(replica.data), "-R", "-X", "stream", "-c", "fast"])
         replica.start()
         started.append(replica)
         yield primary, replica
