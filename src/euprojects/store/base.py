@@ -22,6 +22,7 @@ from euprojects.store.copy import Tables
 from euprojects.store.participants import ParticipantReads
 from euprojects.store.resolution import OrganisationResolution
 from euprojects.store.rows import Change, PreparedBatch, ProjectLink
+from euprojects.store.vectors import Vectors
 
 if TYPE_CHECKING:
     from euprojects.store.locking import Waited
@@ -328,9 +329,9 @@ class ProjectReads(ParticipantReads, Protocol):
     def count_rejects(self, file: str | None = None) -> int: ...
 
 
-class Store(Records, ChangeLog, ProjectReads, OrganisationResolution, Tables, Protocol):
-    """A whole backend: records and runs, the change log, reads, organisation resolution, and
-    whole tables (``euprojects copy``)."""
+class Store(Records, ChangeLog, ProjectReads, OrganisationResolution, Vectors, Tables, Protocol):
+    """A whole backend: records and runs, the change log, reads, organisation resolution, the
+    embeddings of semantic search, and whole tables (``euprojects copy``)."""
 
     url: str
 

@@ -33,6 +33,7 @@ from euprojects.store.postgres_lock import advisory_writer_lock
 from euprojects.store.postgres_reads import PostgresReads
 from euprojects.store.postgres_resolution import PostgresResolution
 from euprojects.store.postgres_tables import PostgresTables
+from euprojects.store.postgres_vectors import PostgresVectors
 from euprojects.store.rows import Change, PreparedBatch, ProjectLink, ProjectRow
 
 Db = psycopg.Connection[Any]
@@ -65,7 +66,7 @@ def _mark_dirty(db: Db, ids: Sequence[str]) -> None:
         )
 
 
-class PostgresStore(PostgresReads, PostgresResolution, PostgresTables):
+class PostgresStore(PostgresReads, PostgresResolution, PostgresTables, PostgresVectors):
     """Store backed by a PostgreSQL database (``postgresql://`` URL), reads maybe on a replica."""
 
     def __init__(self, url: str, read_url: str | None = None) -> None:

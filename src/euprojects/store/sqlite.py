@@ -34,6 +34,7 @@ from euprojects.store.resolution import MEMBERS, ResolutionTables
 from euprojects.store.rows import Change, PreparedBatch, ProjectLink, ProjectRow
 from euprojects.store.sqlite_participants import SQLiteParticipantReads
 from euprojects.store.sqlite_tables import SQLiteTables
+from euprojects.store.sqlite_vectors import SQLiteVectors
 
 T = TypeVar("T")
 CHUNK = 500
@@ -61,7 +62,7 @@ _PARTNER_COUNTRIES = (
 )
 
 
-class SQLiteStore(ResolutionTables, SQLiteParticipantReads, SQLiteTables):
+class SQLiteStore(ResolutionTables, SQLiteParticipantReads, SQLiteTables, SQLiteVectors):
     """Store backed by one SQLite file; each thread gets its own connection."""
 
     def __init__(self, path: Path) -> None:
