@@ -28,7 +28,7 @@ from euprojects.store.base import (
     WriteCounts,
 )
 from euprojects.store.locking import Waited
-from euprojects.store.postgres_db import Pools, migrate
+from euprojects.store.postgres_db import Pools, copy_rows, migrate
 from euprojects.store.postgres_lock import advisory_writer_lock
 from euprojects.store.postgres_reads import PostgresReads
 from euprojects.store.postgres_resolution import PostgresResolution
@@ -48,15 +48,6 @@ _SEEN_AGAIN = (
     " FROM unnest(%(keys)s::text[], %(lines)s::int[]) AS u(key, line)"
     " WHERE t.format = %(fmt)s AND t.file = %(file)s AND t.record_key = u.key"
 )
-
-
-def _copy(db: Db, table: str, columns: str, rows: Sequence[Sequence[object]]) -> None:
-    """Rows into a table by COPY: the fastest way into PostgreSQL, one round trip a batch."""
-    if not rows:
-        return
-    with db.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
 
 
 def _mark_dirty(db: Db, ids: Sequence[str]) -> None:
@@ -144,7 +135,7 @@ class PostgresStore(PostgresReads, PostgresResolution, PostgresTables, PostgresV
                 " AND withdrawn IS NOT NULL)) ON CONFLICT DO NOTHING",
                 {**where, "changed": [r.key for r in changed], "same": [r.key for r in same]},
             )
-            _copy(
+            copy_rows(
                 db,
                 "fragments",
                 "format, file, record_key, project_id, hash, payload, line, run_id, first_seen, last_seen",
@@ -219,7 +210,7 @@ class PostgresStore(PostgresReads, PostgresResolution, PostgresTables, PostgresV
             "DELETE FROM beneficiaries WHERE format = %s AND file = %s AND record_key = ANY(%s)",
             (fmt, file, [r.key for r in touched if r.key in known]),
         )
-        _copy(
+        copy_rows(
             db,
             "beneficiaries",
             "format, file, record_key, org_id, hash, payload, line, run_id, first_seen, last_seen, source, country,"
@@ -428,8 +419,8 @@ class PostgresStore(PostgresReads, PostgresResolution, PostgresTables, PostgresV
             return changed
         db.execute("DELETE FROM projects WHERE id = ANY(%s)", (changed,))
         db.execute("DELETE FROM participations WHERE project_id = ANY(%s)", (changed,))
-        _copy(db, "projects", PROJECT_COLUMNS, [(*rows[pid].columns, rows[pid].data, seq) for pid in changed])
-        _copy(
+        copy_rows(db, "projects", PROJECT_COLUMNS, [(*rows[pid].columns, rows[pid].data, seq) for pid in changed])
+        copy_rows(
             db,
             "participations",
             "project_id, ord, org_id, role, country, eu_contribution_eur, data",
@@ -467,7 +458,7 @@ class PostgresStore(PostgresReads, PostgresResolution, PostgresTables, PostgresV
         renamed, changed, written = codec.merge_organisations(known, seen)
         if changed:
             db.execute("DELETE FROM organisations WHERE id = ANY(%s)", ([row.id for row in changed],))
-            _copy(db, "organisations", "id, name, country, city, type, data, ranks", changed)
+            copy_rows(db, "organisations", "id, name, country, city, type, data, ranks", changed)
         if len(cache) > ORGANISATION_CACHE:
             cache.clear()
         cache.update(known)

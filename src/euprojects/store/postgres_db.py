@@ -8,7 +8,7 @@ half of what an ingest's transaction wrote. Writes run in explicit transactions 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from typing import Any
@@ -109,6 +109,15 @@ class Pools:
     def close(self) -> None:
         self.reader.close()
         self.writer.close()
+
+
+def copy_rows(db: psycopg.Connection[Any], table: str, columns: str, rows: Sequence[Sequence[object]]) -> None:
+    """Rows into a table by COPY: the fastest way into PostgreSQL, one round trip a batch."""
+    if not rows:
+        return
+    with db.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def migrate(pools: Pools) -> list[str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from euprojects.store.postgres_db import Pools
+from euprojects.store.postgres_db import Pools, copy_rows
 from euprojects.store.resolution import CanonicalRow, LinkRow, MentionRow
 
 
@@ -52,16 +52,15 @@ class PostgresResolution:
         """Write links and canonical records, forget those gone, and log a change for every
         project that names one of the ``touched`` mentions; return how many projects that is."""
         with self.pools.transaction() as db:
-            cursor = db.cursor()
             db.execute(
                 "DELETE FROM org_links WHERE org_id = ANY(%s)", ([row.org_id for row in links] + list(unlinked),)
             )
-            cursor.executemany("INSERT INTO org_links VALUES (%s, %s, %s, %s, %s)", links)
+            copy_rows(db, "org_links", "org_id, canonical, method, confidence, hash", links)
             db.execute(
                 "DELETE FROM org_canonical WHERE id = ANY(%s)", ([row.id for row in canonical] + list(uncanonical),)
             )
-            cursor.executemany("INSERT INTO org_canonical VALUES (%s, %s, %s, %s, %s, %s, %s)", canonical)
-            cursor.executemany(
+            copy_rows(db, "org_canonical", "id, name, country, city, type, data, extra", canonical)
+            db.cursor().executemany(
                 "INSERT INTO meta (key, value) VALUES (%s, %s) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
                 list(meta.items()),
             )
