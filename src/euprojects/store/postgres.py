@@ -81,6 +81,10 @@ class PostgresStore(PostgresReads, PostgresResolution, PostgresTables, PostgresV
     def finish_run(self, run_id: int, now: dt.datetime) -> None:
         with self.pools.transaction() as db:
             db.execute("UPDATE ingest_runs SET finished = %s WHERE id = %s", (now.isoformat(), run_id))
+        with self.pools.primary() as db:
+            # Fresh statistics for the planner after a run's bulk writes, whether autovacuum runs
+            # or not: with none, it takes a page of hits for thousands of rows and scans (10x slower).
+            db.execute("ANALYZE")
 
     def log_file(self, run_id: int, fmt: str, file: str, path: str, report: bytes) -> None:
         with self.pools.transaction() as db:
@@ -129,12 +133,15 @@ class PostgresStore(PostgresReads, PostgresResolution, PostgresTables, PostgresV
             same = [r for r in records if known.get(r.key) == r.hash]
             # a record that moved to another project leaves its old project to be rebuilt; a
             # withdrawn record its file holds again makes its project live again
-            db.execute(
-                "INSERT INTO dirty (project_id) SELECT DISTINCT project_id FROM fragments WHERE format = %(fmt)s"
-                " AND file = %(file)s AND (record_key = ANY(%(changed)s) OR (record_key = ANY(%(same)s)"
-                " AND withdrawn IS NOT NULL)) ON CONFLICT DO NOTHING",
-                {**where, "changed": [r.key for r in changed], "same": [r.key for r in same]},
-            )
+            # (one statement each, and only when there are any: an OR of the two would scan all
+            # of the file's fragments, once a batch)
+            for keys, extra in (([r.key for r in changed], ""), ([r.key for r in same], " AND withdrawn IS NOT NULL")):
+                if keys:
+                    db.execute(
+                        "INSERT INTO dirty (project_id) SELECT DISTINCT project_id FROM fragments"
+                        f" WHERE format = %s AND file = %s AND record_key = ANY(%s){extra} ON CONFLICT DO NOTHING",
+                        (fmt, file, keys),
+                    )
             copy_rows(
                 db,
                 "fragments",

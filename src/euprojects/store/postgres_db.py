@@ -32,6 +32,10 @@ def safe_url(url: str) -> str:
 
 
 def _configure_reader(conn: psycopg.Connection[Any]) -> None:
+    # No JIT for the portal's reads: they are short, and compiling one costs more than it runs
+    # (a page of search hits took ~100 ms more with it).
+    conn.execute("SET jit = off")
+    conn.commit()
     conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
     conn.read_only = True
 

@@ -289,7 +289,7 @@ def _provenance(db: Any, project_id: str) -> list[Provenance]:
     """Sources of a project as they stand now (last_seen moves on with every ingest of a file)."""
     rows = db.execute(
         "SELECT format, file, MIN(line), COUNT(*), MIN(first_seen), MAX(last_seen) FROM fragments"
-        " WHERE project_id = %(p)s OR project_id IN (SELECT alias FROM aliases WHERE project_id = %(p)s)"
+        " WHERE project_id IN (SELECT %(p)s UNION SELECT alias FROM aliases WHERE project_id = %(p)s)"
         " GROUP BY format, file ORDER BY format, file",
         {"p": project_id},
     )
