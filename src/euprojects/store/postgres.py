@@ -19,6 +19,7 @@ import psycopg
 from euprojects.model import Project, Reject
 from euprojects.orgs.details import Ranked, mention
 from euprojects.store import codec
+from euprojects.store import postgres_writes as writes
 from euprojects.store.base import (
     ChangedProject,
     Fragment,
@@ -42,19 +43,6 @@ PROJECT_COLUMNS = (
     "id, source, source_id, acronym, title, start_date, end_date, status, programme, period, fund,"
     " eu_contribution_eur, total_cost_eur, partner_count, lead_country, lead_name, countries, listed, data, seq"
 )
-# Fragments and beneficiary rows seen again: what changes of them, one statement for a batch.
-_SEEN_AGAIN = (
-    "UPDATE {table} t SET line = u.line, run_id = %(run)s, last_seen = %(stamp)s{extra}"
-    " FROM unnest(%(keys)s::text[], %(lines)s::int[]) AS u(key, line)"
-    " WHERE t.format = %(fmt)s AND t.file = %(file)s AND t.record_key = u.key"
-)
-
-
-def _mark_dirty(db: Db, ids: Sequence[str]) -> None:
-    if ids:
-        db.execute(
-            "INSERT INTO dirty (project_id) SELECT DISTINCT unnest(%s::text[]) ON CONFLICT DO NOTHING", (list(ids),)
-        )
 
 
 class PostgresStore(PostgresReads, PostgresResolution, PostgresTables, PostgresVectors):
@@ -131,54 +119,12 @@ class PostgresStore(PostgresReads, PostgresResolution, PostgresTables, PostgresV
             new = [r for r in records if r.key not in known]
             changed = [r for r in records if r.key in known and known[r.key] != r.hash]
             same = [r for r in records if known.get(r.key) == r.hash]
-            # a record that moved to another project leaves its old project to be rebuilt; a
-            # withdrawn record its file holds again makes its project live again
-            # (one statement each, and only when there are any: an OR of the two would scan all
-            # of the file's fragments, once a batch)
-            for keys, extra in (([r.key for r in changed], ""), ([r.key for r in same], " AND withdrawn IS NOT NULL")):
-                if keys:
-                    db.execute(
-                        "INSERT INTO dirty (project_id) SELECT DISTINCT project_id FROM fragments"
-                        f" WHERE format = %s AND file = %s AND record_key = ANY(%s){extra} ON CONFLICT DO NOTHING",
-                        (fmt, file, keys),
-                    )
-            copy_rows(
-                db,
-                "fragments",
-                "format, file, record_key, project_id, hash, payload, line, run_id, first_seen, last_seen",
-                [(fmt, file, r.key, r.project_id, r.hash, r.payload, r.line, run_id, stamp, stamp) for r in new],
-            )
-            if changed:
-                db.execute(
-                    "UPDATE fragments f SET project_id = u.pid, hash = u.hash, payload = u.payload, line = u.line,"
-                    " run_id = %(run)s, last_seen = %(stamp)s, withdrawn = NULL"
-                    " FROM unnest(%(keys)s::text[], %(pids)s::text[], %(hashes)s::text[], %(payloads)s::bytea[],"
-                    " %(lines)s::int[]) AS u(key, pid, hash, payload, line)"
-                    " WHERE f.format = %(fmt)s AND f.file = %(file)s AND f.record_key = u.key",
-                    {
-                        **where,
-                        "keys": [r.key for r in changed],
-                        "pids": [r.project_id for r in changed],
-                        "hashes": [r.hash for r in changed],
-                        "payloads": [r.payload for r in changed],
-                        "lines": [r.line for r in changed],
-                    },
-                )
-            if same:
-                db.execute(
-                    _SEEN_AGAIN.format(table="fragments", extra=", withdrawn = NULL"),
-                    {**where, "keys": [r.key for r in same], "lines": [r.line for r in same]},
-                )
+            writes.mark_moved_and_returned(db, fmt, file, changed, same)
+            writes.write_fragments(db, where, new, changed, same)
             touched = [*new, *changed]
-            self._write_aliases(db, fmt, file, touched)
-            _mark_dirty(db, [pid for r in touched for pid in (r.project_id, *r.aliases)])
-            if rejects:
-                db.cursor().executemany(
-                    "INSERT INTO rejects (format, file, line, reason, raw, run_id, first_seen)"
-                    " VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (format, file, line, reason)"
-                    " DO UPDATE SET raw = EXCLUDED.raw, run_id = EXCLUDED.run_id",
-                    [(fmt, file, r.line or 0, r.reason, r.raw, run_id, stamp) for r in _distinct(rejects)],
-                )
+            writes.write_aliases(db, fmt, file, touched)
+            writes.mark_dirty(db, [pid for r in touched for pid in (r.project_id, *r.aliases)])
+            writes.write_rejects(db, where, rejects)
             counts = WriteCounts(new=len(new), updated=len(changed), unchanged=len(same))
             if beneficiaries:
                 added = self._write_beneficiaries(db, where, beneficiaries)
@@ -186,22 +132,6 @@ class PostgresStore(PostgresReads, PostgresResolution, PostgresTables, PostgresV
                 counts.updated += added.updated
                 counts.unchanged += added.unchanged
         return counts
-
-    def _write_aliases(self, db: Db, fmt: str, file: str, records: Sequence[PreparedRecord]) -> None:
-        if not records:
-            return
-        db.execute(
-            "DELETE FROM aliases WHERE format = %s AND file = %s AND record_key = ANY(%s)",
-            (fmt, file, [r.key for r in records]),
-        )
-        pairs = [(alias, r.project_id, r.key) for r in records for alias in r.aliases]
-        if pairs:
-            db.execute(
-                "INSERT INTO aliases (alias, project_id, format, file, record_key)"
-                " SELECT a, p, %s, %s, k FROM unnest(%s::text[], %s::text[], %s::text[]) AS u(a, p, k)"
-                " ON CONFLICT DO NOTHING",
-                (fmt, file, [a for a, _, _ in pairs], [p for _, p, _ in pairs], [k for _, _, k in pairs]),
-            )
 
     def _write_beneficiaries(self, db: Db, where: dict[str, Any], rows: Sequence[PreparedBeneficiary]) -> WriteCounts:
         """Upsert beneficiary rows by their hash and merge their organisations into the table."""
@@ -230,7 +160,7 @@ class PostgresStore(PostgresReads, PostgresResolution, PostgresTables, PostgresV
         unchanged = [r for r in rows if known.get(r.key) == r.hash]
         if unchanged:
             db.execute(
-                _SEEN_AGAIN.format(table="beneficiaries", extra=""),
+                writes.SEEN_AGAIN.format(table="beneficiaries", extra=""),
                 {**where, "keys": [r.key for r in unchanged], "lines": [r.line for r in unchanged]},
             )
         organisations: dict[str, Ranked] = {}
@@ -341,7 +271,7 @@ class PostgresStore(PostgresReads, PostgresResolution, PostgresTables, PostgresV
                     " ON CONFLICT (alias, format, file, record_key) DO UPDATE SET project_id = EXCLUDED.project_id",
                     (link.alias, link.method, link.alias, link.target),
                 )
-            _mark_dirty(db, [pid for link in [*dead, *added] for pid in (link.alias, link.target)])
+            writes.mark_dirty(db, [pid for link in [*dead, *added] for pid in (link.alias, link.target)])
         return len(dead) + len(added)
 
     def fragments(self, project_ids: Sequence[str]) -> dict[str, list[Fragment]]:
@@ -508,8 +438,3 @@ class PostgresStore(PostgresReads, PostgresResolution, PostgresTables, PostgresV
 def _totals(row: PreparedBeneficiary) -> tuple[object, ...]:
     """A beneficiary row's columns that listings and totals read."""
     return (row.source, row.organisation.country, row.projects, row.total_budget_eur, row.eu_contribution_eur)
-
-
-def _distinct(rejects: Sequence[Reject]) -> list[Reject]:
-    """One reject per (line, reason): an upsert statement may not touch one row twice."""
-    return list({(r.line or 0, r.reason): r for r in rejects}.values())
