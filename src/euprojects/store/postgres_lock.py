@@ -16,7 +16,7 @@ from typing import Any
 
 import psycopg
 
-from euprojects.store.locking import StoreBusy, Waited, _me
+from euprojects.store.locking import StoreBusy, Waited, this_process
 
 # One lock per schema of a database: tests keep stores side by side in schemas of one database.
 KEY = "hashtext('euprojects-writer:' || current_schema())"
@@ -40,7 +40,7 @@ def advisory_writer_lock(
 ) -> Iterator[Waited]:
     """Hold the store's writer lock for the block on a connection of its own; raise StoreBusy if
     another session holds it, unless ``wait``."""
-    me = _me()
+    me = this_process()
     name = f"euprojects PID {me.pid} on {me.host} ({me.command})"[:63]
     with psycopg.connect(url, autocommit=True, application_name=name) as conn:
         if not conn.execute(f"SELECT pg_try_advisory_lock({KEY})").fetchone()[0]:  # type: ignore[index]
