@@ -5,7 +5,8 @@
 
 1. Full ingest: ``euprojects ingest --no-embed`` of every file of $EUPROJECTS_DATA (default
    ../shared/data) and ../shared/seeds into a fresh store of each backend, index included, as a
-   child process each (wall time and peak RSS). The PostgreSQL store is a schema of its own
+   child process each (wall time, peak RSS, and CPU time: the child's with its workers', and
+   the local PostgreSQL server's meanwhile, read from /proc). The PostgreSQL store is a schema of its own
    (``bench_backends``), dropped and made again; the SQLite store is bench/.cache/backends/.
 2. HTTP search: ``euprojects serve --workers 2`` on each store with its search cache off
    (every request is searched and hydrated from the store), wrk (``apt-get install wrk``) at
@@ -72,8 +73,31 @@ def _fresh(backend: str, server: str) -> None:
             conn.execute(f"CREATE SCHEMA {SCHEMA}")
 
 
-def ingest(backend: str, server: str) -> ChildRun:
+def server_cpu_seconds() -> float:
+    """CPU time of the local PostgreSQL server so far: its live processes' own, and what its
+    postmaster collected from the backends that have ended (``cutime``/``cstime``)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # ended meanwhile
+            continue
+        comm, rest = text.split("(", 1)[1].rsplit(")", 1)
+        if not comm.startswith("postgres"):
+            continue
+        fields = rest.split()
+        utime, stime, cutime, cstime = (int(v) for v in fields[11:15])
+        total += utime + stime
+        if (stat.parent / "cmdline").read_bytes().startswith(b"/usr/lib/postgresql/"):  # the postmaster
+            total += cutime + cstime
+    return total / ticks
+
+
+def ingest(backend: str, server: str) -> tuple[ChildRun, float]:
+    """The child's run and the PostgreSQL server's CPU seconds meanwhile."""
     _fresh(backend, server)
+    before = server_cpu_seconds()
     env = _env(backend, server)
     saved = dict(os.environ)
     os.environ.update(env)  # run_child passes this process's environment on
@@ -85,7 +109,7 @@ def ingest(backend: str, server: str) -> ChildRun:
         os.environ.update(saved)
     if run.returncode != 0:
         raise SystemExit(f"{backend} ingest failed; see {WORK / f'{backend}-ingest.log'}")
-    return run
+    return run, server_cpu_seconds() - before
 
 
 def queries() -> list[str]:
@@ -198,18 +222,28 @@ def main(argv: list[str] | None = None) -> None:
     meta = machine()
     lines = [f"## Backends — {meta['date']}, commit {meta['commit']}, load at start {meta['load']}", ""]
     ingests: dict[str, ChildRun] = {}
+    servers: dict[str, float] = {}
     if not args.skip_ingest:
         for backend in ("sqlite", "postgresql"):
-            ingests[backend] = ingest(backend, args.pg_url)
+            ingests[backend], servers[backend] = ingest(backend, args.pg_url)
             print(f"{backend}: ingested in {ingests[backend].seconds:.1f} s (load {load()})", flush=True)
         base = ingests["sqlite"]
+        base_cpu = base.cpu_seconds + servers["sqlite"]
         lines += [
             "### Full ingest of all data + seeds, index included (`euprojects ingest --no-embed`)",
             "",
             table(
-                ["backend", "wall s", "CPU s", "peak RSS MB", "wall ratio"],
+                ["backend", "wall s", "client CPU s", "server CPU s", "peak RSS MB", "wall ratio", "CPU ratio"],
                 [
-                    (name, run.seconds, run.cpu_seconds, run.max_rss_mb, f"{run.seconds / base.seconds:.2f}×")
+                    (
+                        name,
+                        run.seconds,
+                        run.cpu_seconds,
+                        servers[name],
+                        run.max_rss_mb,
+                        f"{run.seconds / base.seconds:.2f}×",
+                        f"{(run.cpu_seconds + servers[name]) / base_cpu:.2f}×",
+                    )
                     for name, run in ingests.items()
                 ],
             ),
@@ -250,7 +284,7 @@ def main(argv: list[str] | None = None) -> None:
     (RESULTS / f"backends-{stamp}.md").write_text(text + "\n", encoding="utf-8")
     write_json(
         RESULTS / f"backends-{stamp}.json",
-        {"meta": meta, "ingest": {k: vars(v) for k, v in ingests.items()}, "http": rows},
+        {"meta": meta, "ingest": {k: vars(v) for k, v in ingests.items()}, "server_cpu": servers, "http": rows},
     )
 
 
