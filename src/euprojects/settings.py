@@ -46,8 +46,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "DATABASE_READ_URL",
         "",
-        "PostgreSQL only: a streaming replica the portal reads from (searches, pages, the API); the ingest"
-        " and the index sync read the primary. Empty means DATABASE_URL.",
+        "PostgreSQL only: a streaming replica the portal reads from (searches, pages, the API, its index"
+        " sync); ingests and migrations use DATABASE_URL. Empty means DATABASE_URL.",
     ),
     Setting(
         "SYNC_SECONDS",
