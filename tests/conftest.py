@@ -14,6 +14,7 @@ from euprojects import ingest
 from euprojects.index import rebuild
 from euprojects.search import Searcher
 from euprojects.store import Store, open_store
+from tests.postgres import server_url
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -31,6 +32,12 @@ def data() -> Path:
     if not folder.is_dir():
         pytest.fail(f"the real data folder {folder} is missing; set EUPROJECTS_DATA")
     return folder
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    """The PostgreSQL server of the tests (tests/postgres.py); skipped without one, failed under CI."""
+    return server_url()
 
 
 @pytest.fixture(scope="session")

@@ -30,6 +30,7 @@ from euprojects.stats import report as stats_report
 from euprojects.stats.compute import DIMENSIONS, StatisticsEngine
 from euprojects.store import Store, open_store
 from euprojects.store.base import Stats
+from euprojects.store.copy import CopyError, copy_store, safe
 from euprojects.store.locking import StoreBusy
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -157,7 +158,7 @@ def ingest(
             reread=reread,
             home=ctx.settings.home,
         )
-    except (StoreBusy, OverridesError) as err:
+    except (StoreBusy, OverridesError, ConnectionError) as err:
         raise click.ClickException(str(err)) from None
     progress.clear()
     if as_json:
@@ -499,10 +500,56 @@ def serve(ctx: Context, host: str | None, port: int | None, workers: int, no_emb
 
 @main.command()
 @pass_context
+def sync(ctx: Context) -> None:
+    """Bring this node's search index in step with the store's change log now (the portal does it
+    every EUPROJECTS_SYNC_SECONDS); build it when this node has none."""
+    from euprojects.index.sync import sync as sync_index
+
+    report = sync_index(ctx.store, ctx.settings.index_dir)
+    if report.mode == "current":
+        click.echo(f"the index is current (change {report.seq:,})")
+    else:
+        click.echo(
+            f"index {report.mode}: {report.documents:,} change(s) in {report.seconds:.1f} s, now at {report.seq:,}"
+        )
+
+
+@main.command()
+@pass_context
 def migrate(ctx: Context) -> None:
-    """Apply pending store migrations."""
-    applied = ctx.store.migrate()
+    """Apply pending store migrations (SQLite or PostgreSQL, as EUPROJECTS_DATABASE_URL names)."""
+    store = _open(ctx.settings.database_url, migrate=False)
+    applied = store.migrate()
+    store.close()
     click.echo("applied: " + ", ".join(applied) if applied else "the store is up to date")
+
+
+@main.command("copy")
+@click.argument("source_url")
+@click.argument("destination_url")
+def copy_command(source_url: str, destination_url: str) -> None:
+    """Copy a whole store to another (SQLite or PostgreSQL, either way), verified table by table.
+
+    The destination is migrated first and must hold no records; the source is left as it was."""
+    source, destination = _open(source_url), _open(destination_url)
+    try:
+        copied = copy_store(source, destination, lambda table, rows: click.echo(f"{table}: {rows:,} row(s)", err=True))
+    except CopyError as err:
+        raise click.ClickException(str(err)) from None
+    finally:
+        source.close()
+        destination.close()
+    rows = [(c.table, f"{c.rows:,}", c.checksum) for c in copied]
+    click.echo(tables.render(("table", "rows", "checksum"), rows))
+    click.echo(f"copied and verified {len(copied)} tables from {safe(source_url)} to {safe(destination_url)}")
+
+
+def _open(url: str, migrate: bool = True) -> Store:
+    """A store by URL, or a one-line error naming it."""
+    try:
+        return open_store(url, migrate=migrate)
+    except (ValueError, OSError) as err:
+        raise click.ClickException(f"cannot open the store {safe(url)}: {err}") from None
 
 
 @main.command()

@@ -40,8 +40,20 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "DATABASE_URL",
         "",
-        "Store URL: sqlite:///path/to/file.db (the PostgreSQL store is not built yet). "
-        "Empty means sqlite:///$EUPROJECTS_HOME/euprojects.db.",
+        "Store URL: sqlite:///path/to/file.db or postgresql://user@host:5432/database (install the"
+        " `postgres` extra). Empty means sqlite:///$EUPROJECTS_HOME/euprojects.db.",
+    ),
+    Setting(
+        "DATABASE_READ_URL",
+        "",
+        "PostgreSQL only: a streaming replica the portal reads from (searches, pages, the API, its index"
+        " sync); ingests and migrations use DATABASE_URL. Empty means DATABASE_URL.",
+    ),
+    Setting(
+        "SYNC_SECONDS",
+        "30",
+        "How often a portal process applies the store's change log to its own search index (0: never;"
+        " `euprojects sync` does it on demand). Each node of a PostgreSQL store keeps an index of its own.",
     ),
     Setting("INDEX_DIR", "", "Directory of the search index. Empty means $EUPROJECTS_HOME/index."),
     Setting("DATA", "../shared/data", "Folder of public data sets that `./scripts/start` ingests and the tests read."),
@@ -94,6 +106,8 @@ class Settings:
     kohesio_url: str = "https://kohesio.ec.europa.eu"
     fetch_timeout: int = 60
     fetch_retries: int = 4
+    database_read_url: str | None = None
+    sync_seconds: int = 30
 
 
 def load(environ: Mapping[str, str] | None = None, env_file: Path | None = None) -> Settings:
@@ -128,6 +142,8 @@ def load(environ: Mapping[str, str] | None = None, env_file: Path | None = None)
         kohesio_url=value("KOHESIO_URL"),
         fetch_timeout=_positive_int("FETCH_TIMEOUT", value("FETCH_TIMEOUT")),
         fetch_retries=_positive_int("FETCH_RETRIES", value("FETCH_RETRIES")),
+        database_read_url=value("DATABASE_READ_URL") or None,
+        sync_seconds=_whole("SYNC_SECONDS", value("SYNC_SECONDS")),
     )
 
 

@@ -157,3 +157,27 @@ def test_iterating_and_fetching_whole_projects(store: Store, data: Path) -> None
     assert all(p.participations for p in listed)
     fetched = store.projects([records[3].project.id, "erc:none"])
     assert [p.id for p in fetched] == [records[3].project.id]
+
+
+def test_beneficiary_rows_are_kept_totalled_and_read_by_organisation(store: Store, data: Path) -> None:
+    from euprojects.ingest.reading import prepare_beneficiary
+    from euprojects.model import BeneficiaryRecord
+    from euprojects.sources.kohesio.beneficiaries import read
+
+    path = data / "kohesio-beneficiaries-cee-2023" / "kohesio-data-export.tsv"
+    items = [item for _, item in zip(range(300), read(path), strict=False) if isinstance(item, BeneficiaryRecord)]
+    rows = list({r.key: r for r in items}.values())  # one row per key, as a batch of the ingest holds
+    fmt, file = "kohesio-beneficiaries", "kohesio-beneficiaries-cee-2023/kohesio-data-export.tsv"
+    prepared = [prepare_beneficiary(r) for r in rows]
+    counts = store.write(1, fmt, file, [], [], NOW, beneficiaries=prepared)
+    assert (counts.new, counts.updated, counts.unchanged) == (len(rows), 0, 0)
+    again = store.write(2, fmt, file, [], [], NOW, beneficiaries=prepared[:200])
+    assert (again.new, again.updated, again.unchanged) == (0, 0, 200)
+    [totals] = store.stats().beneficiaries.values()
+    assert totals.rows == len(rows)
+    org = rows[0].beneficiary.organisation
+    assert store.organisation(org.id) is not None
+    assert rows[0].beneficiary in store.organisation_funding(org.id)
+    assert store.remove_stale(2, fmt, file) == len(rows) - 200
+    [left] = store.stats().beneficiaries.values()
+    assert left.rows == 200

@@ -17,6 +17,7 @@ import msgspec
 import tantivy
 
 from euprojects.index.documents import document_json, to_document
+from euprojects.index.lock import index_lock
 from euprojects.index.schema import SCHEMA_VERSION, analyzers, build_schema
 from euprojects.model import Project
 from euprojects.store import Store
@@ -92,6 +93,11 @@ def _document_batch(ids: list[str]) -> Iterator[list[str]]:
 
 def rebuild(store: Store, folder: Path, progress: Progress | None = None, workers: int | None = None) -> IndexReport:
     """Write a complete new index from the store and switch to it."""
+    with index_lock(folder):
+        return _rebuild(store, folder, progress, workers)
+
+
+def _rebuild(store: Store, folder: Path, progress: Progress | None, workers: int | None) -> IndexReport:
     started = time.perf_counter()
     folder.mkdir(parents=True, exist_ok=True)
     seq = store.seq()
@@ -146,6 +152,11 @@ def _remove_other_generations(folder: Path, current: str) -> None:
 
 def update(store: Store, folder: Path, progress: Progress | None = None) -> IndexReport:
     """Apply the store's changes since the index was last brought in step; rebuild if needed."""
+    with index_lock(folder):
+        return _update(store, folder, progress)
+
+
+def _update(store: Store, folder: Path, progress: Progress | None) -> IndexReport:
     started = time.perf_counter()
     index = open_index(folder)
     state = read_state(folder)

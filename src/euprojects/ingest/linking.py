@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable
 from euprojects.normalise.places import fold
 from euprojects.store import Store
 from euprojects.store.base import LinkFacts
+from euprojects.store.rows import ProjectLink
 
 RCN = "cordis:rcn-"
 ERC_PROGRAMME = "European Research Council"
@@ -38,7 +39,7 @@ SAME_ERC_ACRONYM = "ERC grant with the same acronym, start and budget"
 Key = tuple[str | None, str | None, float]
 
 
-def find_links(store: Store) -> list[tuple[str, str, str]]:
+def find_links(store: Store) -> list[ProjectLink]:
     """``(alias, target, method)`` for every twin found by comparing records."""
     facts = store.link_facts(["cordis", "erc"])  # one read of the store a round
     cordis = [f for f in facts if f.id.startswith("cordis:")]
@@ -98,7 +99,7 @@ def _unique(index: dict[Key, set[str]], keys: list[Key | None]) -> str | None:
     return next(iter(candidates)) if len(candidates) == 1 else None
 
 
-def _links(matches: dict[str, dict[str, set[tuple[str, str]]]]) -> list[tuple[str, str, str]]:
+def _links(matches: dict[str, dict[str, set[tuple[str, str]]]]) -> list[ProjectLink]:
     """One rcn record matched by one grant of a kind: the grant names the project, the rcn and
     (when both matched) the ERC id become its aliases."""
     links = []
@@ -112,15 +113,15 @@ def _links(matches: dict[str, dict[str, set[tuple[str, str]]]]) -> list[tuple[st
             continue
         if grants:
             [(grant, method)] = grants
-            links.append((record, grant, method))
-            links.extend((erc, grant, erc_method) for erc, erc_method in ercs)
+            links.append(ProjectLink(record, grant, method))
+            links.extend(ProjectLink(erc, grant, erc_method) for erc, erc_method in ercs)
         else:
             [(erc, method)] = ercs
-            links.append((record, erc, method))
+            links.append(ProjectLink(record, erc, method))
     return links
 
 
-def _toward_grant(erc: str, record: str, method: str) -> tuple[str, str, str]:
+def _toward_grant(erc: str, record: str, method: str) -> ProjectLink:
     """An ERC id and a CORDIS record of one grant: the grant id names the project; a record known
     only by its rcn becomes the ERC id's alias."""
-    return (erc, record, method) if not record.startswith(RCN) else (record, erc, method)
+    return ProjectLink(erc, record, method) if not record.startswith(RCN) else ProjectLink(record, erc, method)

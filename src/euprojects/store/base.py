@@ -18,11 +18,13 @@ from typing import TYPE_CHECKING, Protocol
 import msgspec
 
 from euprojects.model import Beneficiary, Organisation, Partner, Programme, Project, Reject, RejectEntry
+from euprojects.store.copy import Tables
 from euprojects.store.participants import ParticipantReads
 from euprojects.store.resolution import OrganisationResolution
+from euprojects.store.rows import Change, PreparedBatch, ProjectLink
+from euprojects.store.vectors import Vectors
 
 if TYPE_CHECKING:
-    from euprojects.store.codec import PreparedBatch
     from euprojects.store.locking import Waited
 
 
@@ -172,16 +174,10 @@ class Stats(msgspec.Struct):
     quality: dict[str, SourceQuality] = {}
 
 
-class Store(OrganisationResolution, ParticipantReads, Protocol):
-    url: str
+class Records(Protocol):
+    """Records and runs: what an ingest writes (fragments, beneficiary rows, rejects, aliases and
+    the merged projects rebuilt from them) and the bookkeeping of its runs and files."""
 
-    def close(self) -> None: ...
-
-    def migrate(self) -> list[str]:
-        """Apply pending migrations; return the names applied."""
-        ...
-
-    # --- ingest -----------------------------------------------------------------------------
     def begin_run(self, now: dt.datetime) -> int: ...
 
     def finish_run(self, run_id: int, now: dt.datetime) -> None: ...
@@ -222,10 +218,6 @@ class Store(OrganisationResolution, ParticipantReads, Protocol):
         (kept, not deleted); forget its stale beneficiary rows and rejects."""
         ...
 
-    def changed_since(self, since: dt.datetime, limit: int = 1000) -> list[ChangedProject]:
-        """Projects whose merged record changed after ``since``, latest first."""
-        ...
-
     def remove_stale(self, run_id: int, fmt: str, file: str) -> int:
         """Forget fragments, beneficiary rows and rejects of a fully read file that this run did
         not see again."""
@@ -237,10 +229,10 @@ class Store(OrganisationResolution, ParticipantReads, Protocol):
         """The facts the twin linker compares, for every project of these sources."""
         ...
 
-    def add_links(self, links: Sequence[tuple[str, str, str]]) -> int:
-        """Keep ``(alias, target, method)`` links found by comparing records (beside the aliases
-        tables give), marking their projects dirty; drop links whose records are gone. Returns
-        how many links were added or dropped."""
+    def add_links(self, links: Sequence[ProjectLink]) -> int:
+        """Keep links found by comparing records (beside the aliases tables give), marking their
+        projects dirty; drop links whose records are gone. Returns how many links were added or
+        dropped."""
         ...
 
     def aliases_of(self, project_ids: Sequence[str]) -> dict[str, list[str]]:
@@ -267,7 +259,26 @@ class Store(OrganisationResolution, ParticipantReads, Protocol):
         """:meth:`save` of a batch already encoded (by ``codec.prepare_batch``, maybe in another process)."""
         ...
 
-    # --- reading ----------------------------------------------------------------------------
+
+class ChangeLog(Protocol):
+    """The log of merged projects' changes, which search indexes (one per node) follow."""
+
+    def seq(self) -> int:
+        """The number of the latest change."""
+        ...
+
+    def changes_since(self, seq: int) -> tuple[list[Change], int]:
+        """Each project changed after change number ``seq``, and the latest number."""
+        ...
+
+    def changed_since(self, since: dt.datetime, limit: int = 1000) -> list[ChangedProject]:
+        """Projects whose merged record changed after ``since``, latest first."""
+        ...
+
+
+class ProjectReads(ParticipantReads, Protocol):
+    """Projects and organisations for reading: what pages, the API, exports and the index read."""
+
     def project(self, project_id: str) -> Project | None: ...
 
     def summaries(self, project_ids: Sequence[str]) -> dict[str, ProjectSummary]: ...
@@ -289,9 +300,13 @@ class Store(OrganisationResolution, ParticipantReads, Protocol):
         """A stable small number per project, unique among live projects (for index sort keys)."""
         ...
 
-    def seq(self) -> int: ...
+    def resolve(self, project_id: str) -> str | None:
+        """The project an id names now: itself, or the project it is an alias of; None if neither."""
+        ...
 
-    def changes_since(self, seq: int) -> tuple[list[tuple[str, bool]], int]: ...
+    def aliases_of(self, project_ids: Sequence[str]) -> dict[str, list[str]]:
+        """The other ids each of these projects is known by (rcn, joined ERC ids, …)."""
+        ...
 
     def organisation(self, org_id: str) -> Organisation | None: ...
 
@@ -312,3 +327,16 @@ class Store(OrganisationResolution, ParticipantReads, Protocol):
     def rejects(self, limit: int = 100, offset: int = 0, file: str | None = None) -> list[RejectEntry]: ...
 
     def count_rejects(self, file: str | None = None) -> int: ...
+
+
+class Store(Records, ChangeLog, ProjectReads, OrganisationResolution, Vectors, Tables, Protocol):
+    """A whole backend: records and runs, the change log, reads, organisation resolution, the
+    embeddings of semantic search, and whole tables (``euprojects copy``)."""
+
+    url: str
+
+    def close(self) -> None: ...
+
+    def migrate(self) -> list[str]:
+        """Apply pending migrations; return the names applied."""
+        ...

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any, NamedTuple
 
 import msgspec
 
 from euprojects.model import Beneficiary, Organisation, Participation, Project
 from euprojects.normalise.money import to_eur
 from euprojects.orgs.details import Rank, Ranked, combine, mention, mention_day, outranks
+from euprojects.store.rows import OrganisationRow, ParticipationRow, ProjectColumns, ProjectRow
+from euprojects.store.rows import PreparedBatch as PreparedBatch  # the ingest names it here
 
 _encoder = msgspec.json.Encoder(decimal_format="string", order="deterministic")
 _project_decoder = msgspec.json.Decoder(Project)
@@ -58,20 +59,13 @@ def decode_participation(data: bytes, organisation: bytes | None) -> Participati
     return participation
 
 
-class ProjectRow(NamedTuple):
-    columns: tuple[object, ...]
-    data: bytes
-    participations: list[tuple[Any, ...]]
-    participations_blob: bytes
-
-
 def project_row(project: Project) -> ProjectRow:
     """Columns of the projects table, the project's JSON and its participation rows."""
     bare = msgspec.structs.replace(project, participations=[])
     data = encode(bare)
     lead = project.lead
     status = project.effective_status()
-    columns = (
+    columns = ProjectColumns(
         project.id,
         project.source,
         project.source_id,
@@ -93,20 +87,18 @@ def project_row(project: Project) -> ProjectRow:
     )
     blobs = [encode(_slim(p)) for p in project.participations]
     rows = [
-        (project.id, position, p.organisation.id, p.role.value, p.organisation.country, to_eur(p.eu_contribution), blob)
+        ParticipationRow(
+            project_id=project.id,
+            ord=position,
+            org_id=p.organisation.id,
+            role=p.role.value,
+            country=p.organisation.country,
+            eu_contribution_eur=to_eur(p.eu_contribution),
+            data=blob,
+        )
         for position, (p, blob) in enumerate(zip(project.participations, blobs, strict=True))
     ]
     return ProjectRow(columns, data, rows, join_blobs(blobs))
-
-
-class PreparedBatch(NamedTuple):
-    """Merged projects encoded for the store, with their organisations: all the CPU work of a
-    save, which can run in another process; what is left is SQL."""
-
-    rows: list[ProjectRow]
-    organisations: dict[str, Ranked]
-    deleted: list[str]
-    done: list[str]
 
 
 def prepare_batch(projects: Sequence[Project], deleted: Sequence[str], done: Sequence[str]) -> PreparedBatch:
@@ -144,12 +136,12 @@ def add_mention(seen: dict[str, Ranked], ranked: Ranked) -> None:
 
 def merge_organisations(
     known: dict[str, Ranked], seen: dict[str, Ranked]
-) -> tuple[list[str], list[tuple[Any, ...]], dict[str, Ranked]]:
+) -> tuple[list[str], list[OrganisationRow], dict[str, Ranked]]:
     """Rows to write for organisations new, improved or better ranked, the ids whose name
     changed, and the organisations as written. A rank that rose is written even when no detail
     changed: a later mention must be weighed against it."""
     renamed: list[str] = []
-    rows: list[tuple[Any, ...]] = []
+    rows: list[OrganisationRow] = []
     written: dict[str, Ranked] = {}
     for oid, ranked in seen.items():
         before = known.get(oid)
@@ -161,6 +153,6 @@ def merge_organisations(
         org = after.organisation
         if before is not None and before.organisation.name != org.name:
             renamed.append(oid)
-        rows.append((oid, org.name, org.country, org.city, org.type, encode(org), encode(after.ranks)))
+        rows.append(OrganisationRow(oid, org.name, org.country, org.city, org.type, encode(org), encode(after.ranks)))
         written[oid] = after
     return renamed, rows, written

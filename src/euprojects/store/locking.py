@@ -44,7 +44,8 @@ class Waited(msgspec.Struct):
     holder: str | None
 
 
-def _me() -> Holder:
+def this_process() -> Holder:
+    """Who takes the lock: this process, its host and command, and when."""
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     command = " ".join(Path(sys.argv[0]).name.split() + sys.argv[1:])[:200]
     return Holder(pid=os.getpid(), host=socket.gethostname(), started=now, command=command)
@@ -65,7 +66,7 @@ def writer_lock(path: Path, *, wait: bool = False, on_wait: Callable[[str], None
     handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         waited = _acquire(handle, wait, on_wait)
-        me = json.dumps(msgspec.to_builtins(_me())).encode()
+        me = json.dumps(msgspec.to_builtins(this_process())).encode()
         os.ftruncate(handle, 0)
         os.pwrite(handle, me, 0)
         try:

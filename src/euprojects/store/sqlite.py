@@ -31,7 +31,10 @@ from euprojects.store.base import (
 )
 from euprojects.store.locking import Waited
 from euprojects.store.resolution import MEMBERS, ResolutionTables
+from euprojects.store.rows import Change, PreparedBatch, ProjectLink, ProjectRow
 from euprojects.store.sqlite_participants import SQLiteParticipantReads
+from euprojects.store.sqlite_tables import SQLiteTables
+from euprojects.store.sqlite_vectors import SQLiteVectors
 
 T = TypeVar("T")
 CHUNK = 500
@@ -59,7 +62,7 @@ _PARTNER_COUNTRIES = (
 )
 
 
-class SQLiteStore(ResolutionTables, SQLiteParticipantReads):
+class SQLiteStore(ResolutionTables, SQLiteParticipantReads, SQLiteTables, SQLiteVectors):
     """Store backed by one SQLite file; each thread gets its own connection."""
 
     def __init__(self, path: Path) -> None:
@@ -381,7 +384,7 @@ class SQLiteStore(ResolutionTables, SQLiteParticipantReads):
             facts.append(LinkFacts(pid, acronym, start, end, eu, programme, partners, pid in joined))
         return facts
 
-    def add_links(self, links: Sequence[tuple[str, str, str]]) -> int:
+    def add_links(self, links: Sequence[ProjectLink]) -> int:
         with self.transaction() as db:
             old = set(db.execute("SELECT alias, project_id, file FROM aliases WHERE format = 'link'"))
             added = set(links) - old
@@ -464,7 +467,7 @@ class SQLiteStore(ResolutionTables, SQLiteParticipantReads):
     def save(self, projects: Sequence[Project], deleted: Sequence[str], done: Sequence[str]) -> None:
         self.save_prepared(codec.prepare_batch(projects, deleted, done))
 
-    def save_prepared(self, batch: codec.PreparedBatch) -> None:
+    def save_prepared(self, batch: PreparedBatch) -> None:
         with self.transaction() as db:
             seq = int(db.execute("SELECT value FROM meta WHERE key='seq'").fetchone()[0]) + 1
             stamp = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
@@ -488,8 +491,8 @@ class SQLiteStore(ResolutionTables, SQLiteParticipantReads):
             if changed or gone or renamed:
                 db.execute("UPDATE meta SET value=? WHERE key='seq'", (str(seq),))
 
-    def _write_projects(self, db: sqlite3.Connection, prepared: Sequence[codec.ProjectRow], seq: int) -> list[str]:
-        rows = {str(row.columns[0]): row for row in prepared}
+    def _write_projects(self, db: sqlite3.Connection, prepared: Sequence[ProjectRow], seq: int) -> list[str]:
+        rows = {row.columns.id: row for row in prepared}
         current = self._current_data(db, list(rows))
         changed = [pid for pid, row in rows.items() if current.get(pid) != (row.data, row.participations_blob)]
         db.executemany(
@@ -684,12 +687,12 @@ class SQLiteStore(ResolutionTables, SQLiteParticipantReads):
     def seq(self) -> int:
         return int(self.db.execute("SELECT value FROM meta WHERE key='seq'").fetchone()[0])
 
-    def changes_since(self, seq: int) -> tuple[list[tuple[str, bool]], int]:
+    def changes_since(self, seq: int) -> tuple[list[Change], int]:
         rows = self.db.execute(
             "SELECT project_id, deleted, seq FROM changes WHERE seq > ? ORDER BY seq", (seq,)
         ).fetchall()
         latest = max((row[2] for row in rows), default=seq)
-        return [(pid, bool(deleted)) for pid, deleted, _ in rows], latest
+        return [Change(pid, bool(deleted)) for pid, deleted, _ in rows], latest
 
     # An organisation is read as the canonical organisation its id resolves to (euprojects.orgs):
     # an id merged into another answers with that one (its id tells the caller to redirect), and

@@ -45,7 +45,7 @@ def create_app(
     settings: settings_module.Settings | None = None, store: Store | None = None, searcher: Searcher | None = None
 ) -> FastAPI:
     settings = settings or settings_module.load()
-    store = store or open_store(settings.database_url)
+    store = store or open_store(settings.database_url, read_url=settings.database_read_url)
     app = PortalApp(
         title="euprojects API",
         version=__version__,

@@ -5,9 +5,23 @@ from __future__ import annotations
 import socket
 
 import uvicorn
+from fastapi import FastAPI
 from uvicorn.supervisors import Multiprocess
 
+from euprojects import settings as settings_module
+from euprojects.index.sync import Syncer
 from euprojects.settings import Settings
+from euprojects.web.app import create_app
+
+
+def served_app() -> FastAPI:
+    """The app of one server process, which also keeps this node's index in step with the store
+    every EUPROJECTS_SYNC_SECONDS (the change log of a store other nodes write too)."""
+    settings = settings_module.load()
+    app = create_app(settings)
+    if settings.sync_seconds > 0:  # a daemon thread of this process: it ends with the process
+        app.state.syncer = Syncer(app.state.portal.store, settings.index_dir, settings.sync_seconds).start()
+    return app
 
 
 def serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
@@ -18,7 +32,7 @@ def serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
     first then waits for the client's delayed ACK (about 40 ms on Linux).
     """
     config = uvicorn.Config(
-        "euprojects.web:create_app",
+        "euprojects.web.server:served_app",
         factory=True,
         host=host,
         port=port,
