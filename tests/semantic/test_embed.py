@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from euprojects.semantic import stored, vector_index
@@ -78,3 +79,16 @@ def test_a_project_leaving_the_selection_loses_its_vector(
         assert state is not None
         vector_index.rebuild(store, index_dir, state.seq)
     assert dropped in stored.all_ids(store)
+
+
+def test_an_index_with_no_vectors_finds_nothing_without_failing(
+    semantic_corpus: tuple[Store, Path, EmbedReport], tmp_path: Path
+) -> None:
+    """An index built before anything was embedded (or with every vector removed) is ready and
+    empty: a search by meaning in it finds nothing (usearch itself refuses to look for 0)."""
+    store, _, _ = semantic_corpus
+    vector_index.save_index(tmp_path, vector_index.new_index())
+    vector_index.write_state(tmp_path, vector_index.VectorState(model=MODEL_NAME, seq=store.seq(), count=0))
+    neighbours = vector_index.Neighbours(tmp_path, store)
+    assert neighbours.ready()
+    assert neighbours.nearest(np.ones(DIMENSIONS, dtype=np.float32) / DIMENSIONS**0.5, 10) == []

@@ -128,7 +128,7 @@ class Neighbours:
     def nearest(self, vector: Vectors, count: int) -> list[tuple[str, float]]:
         """Up to ``count`` (project id, cosine similarity), the closest first."""
         index = self._index
-        if index is None or count <= 0:
+        if index is None or count <= 0 or len(index) == 0:  # usearch refuses a count of 0
             return []
         found = index.search(vector, min(count, len(index)))
         return [
