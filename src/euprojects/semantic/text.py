@@ -18,6 +18,9 @@ import hashlib
 from euprojects.model import Project
 
 MAX_TOKENS = 128
+# Raised when which projects are embedded changes (2: no more labels of untitled projects): a vector
+# index of another version makes the next `euprojects embed` look at every project once.
+TEXT_VERSION = 2
 SUMMARY_WORDS = 110  # word pieces run ~1.3 per English word: 110 words fill 128 pieces with the title
 
 

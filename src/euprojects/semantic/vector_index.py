@@ -21,6 +21,7 @@ import numpy as np
 from euprojects.semantic import stored
 from euprojects.semantic.encoder import DIMENSIONS, MODEL_NAME
 from euprojects.semantic.stored import Vectors
+from euprojects.semantic.text import TEXT_VERSION
 from euprojects.store import Store
 
 FOLDER = "vectors"
@@ -31,6 +32,7 @@ class VectorState(msgspec.Struct):
     model: str
     seq: int
     count: int
+    text: int = 1  # the TEXT_VERSION of semantic/text.py the vectors were chosen by (1: before it was named)
 
 
 def folder_of(index_dir: Path) -> Path:
@@ -82,7 +84,7 @@ def rebuild(store: Store, index_dir: Path, seq: int) -> int:
     for keys, _, matrix in stored.every(store):
         index.add(np.asarray(keys, dtype=np.uint64), matrix)
     save_index(index_dir, index)
-    write_state(index_dir, VectorState(model=MODEL_NAME, seq=seq, count=len(index)))
+    write_state(index_dir, VectorState(model=MODEL_NAME, seq=seq, count=len(index), text=TEXT_VERSION))
     return len(index)
 
 
