@@ -5,8 +5,8 @@ the words a person would use to say what the project is about. Results and partn
 left out: results repeat the summary in longer words and names carry no meaning the model knows.
 A project with neither a title nor a summary is not embedded at all: the label the portal shows
 for it instead ("Second Framework Programme (FP2) project led by …, 1987-1991") is built from its
-programme, lead partner and years and says nothing of its subject, and the 42,000 such labels of
-CORDIS' early programmes, nearly alike, crowded the vector index (two thirds of it) and pushed
+programme, lead partner and years and says nothing of its subject, and the 49,525 such labels in
+../shared/data, nearly alike, crowded the vector index (three quarters of it) and pushed
 the projects a query meant out of the top ten. The model reads at most ``MAX_TOKENS`` word
 pieces, so the summary is cut to about that many words before it is tokenised at all.
 """
