@@ -16,6 +16,11 @@ Systems: euprojects' ``keyword``, ``semantic`` and ``hybrid`` modes, and a plain
 (``bm25s``, Snowball-stemmed English, stop words removed) over the same projects' acronym, title,
 summary, results and themes. Each query has one relevant project, so recall@10 is the share
 found in the top 10 and nDCG@10 is 1/log2(1 + rank).
+
+``--tune`` chooses how hybrid search fuses its two rankings without looking at the queries it is
+judged on: the queries of each kind are split in two at random (``--seed``), every fusion of
+``CANDIDATES`` runs on the first half ("dev"), and the best of each method runs beside plain RRF
+and the other systems on the second half ("test"), the table printed.
 """
 
 from __future__ import annotations
@@ -261,12 +266,65 @@ def report(result: dict[str, Any], kinds: Sequence[str]) -> str:
     return table(header, rows)
 
 
+def split(queries: list[dict[str, str]], seed: int) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """Each kind's queries in two halves drawn at random: one to tune on, one to report."""
+    rng = random.Random(seed)
+    dev: list[dict[str, str]] = []
+    test: list[dict[str, str]] = []
+    for kind in dict.fromkeys(q["kind"] for q in queries):
+        of_kind = [q for q in queries if q["kind"] == kind]
+        rng.shuffle(of_kind)
+        dev += of_kind[: len(of_kind) // 2]
+        test += of_kind[len(of_kind) // 2 :]
+    return dev, test
+
+
+def candidates() -> list[Any]:
+    from euprojects.semantic.fusion import RRF, SCORES, Fusion
+
+    rrf = [Fusion(RRF, weight, k) for k in (10, 60) for weight in (1.0, 1.5, 2.0, 3.0, 5.0)]
+    return rrf + [Fusion(SCORES, weight) for weight in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)]
+
+
+def fusion_name(fusion: Any) -> str:
+    if fusion.method == "rrf":
+        return f"hybrid rrf w={fusion.weight:g} k={fusion.k}"
+    return f"hybrid scores w={fusion.weight:g}"
+
+
+def tune(searcher: Any, dev: list[dict[str, str]]) -> list[Any]:
+    """The best fusion of each method on the dev queries (MRR@10 of all kinds together), each
+    candidate's figure printed."""
+    best: dict[str, tuple[float, Any]] = {}
+    for fusion in candidates():
+        searcher.fusion = fusion
+        run = euprojects_system(searcher, "hybrid")
+        mrr = metrics([rank_of(run(q["query"]), q["target"]) for q in dev])[0]
+        print(f"  dev: {fusion_name(fusion)}: MRR@10 {mrr:.3f}", flush=True)
+        if mrr > best.get(fusion.method, (-1.0, None))[0]:
+            best[fusion.method] = (mrr, fusion)
+    return [fusion for _, fusion in best.values()]
+
+
+class _Fused:
+    """A hybrid system with its own fusion, on a searcher shared with the others."""
+
+    def __init__(self, searcher: Any, fusion: Any) -> None:
+        self.searcher, self.fusion = searcher, fusion
+        self.run = euprojects_system(searcher, "hybrid")
+
+    def __call__(self, query: str) -> list[str]:
+        self.searcher.fusion = self.fusion
+        return self.run(query)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--home", type=Path, default=None, help="store and index to use (default: a cache)")
     parser.add_argument("--queries", type=int, default=100, help="title and abstract queries each")
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--no-embed", action="store_true", help="use the vectors stored so far, embed nothing")
+    parser.add_argument("--tune", action="store_true", help="choose the fusion on half the queries, report the rest")
     parser.add_argument(
         "--static",
         type=Path,
@@ -290,8 +348,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         "bm25s": bm25_system(store),
         "keyword": euprojects_system(searcher, "keyword"),
         "semantic": euprojects_system(searcher, "semantic"),
-        "hybrid": euprojects_system(searcher, "hybrid"),
+        "hybrid": _Fused(searcher, searcher.fusion),
     }
+    if args.tune:
+        from euprojects.semantic.fusion import Fusion
+
+        dev, queries = split(queries, args.seed)
+        print(f"tuning on {len(dev)} queries, reporting on {len(queries)} (load {load()})", flush=True)
+        for fusion in [Fusion("rrf", 1.0, 60), *tune(searcher, dev)]:
+            systems[fusion_name(fusion)] = _Fused(searcher, fusion)
     if args.static:
         systems["static (model2vec)"] = static_system(store, args.static)
     load_before = load()

@@ -5,12 +5,14 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import msgspec
+import numpy as np
 import pytest
 
 from euprojects.semantic import stored, vector_index
 from euprojects.semantic.embed import EmbedReport, refresh
 from euprojects.semantic.encoder import DIMENSIONS, MODEL_NAME
-from euprojects.semantic.text import project_text, text_hash
+from euprojects.semantic.text import TEXT_VERSION, project_text, text_hash
 from euprojects.store import Store
 
 from .conftest import embedded
@@ -78,3 +80,43 @@ def test_a_project_leaving_the_selection_loses_its_vector(
         assert state is not None
         vector_index.rebuild(store, index_dir, state.seq)
     assert dropped in stored.all_ids(store)
+
+
+def test_an_index_with_no_vectors_finds_nothing_without_failing(
+    semantic_corpus: tuple[Store, Path, EmbedReport], tmp_path: Path
+) -> None:
+    """An index built before anything was embedded (or with every vector removed) is ready and
+    empty: a search by meaning in it finds nothing (usearch itself refuses to look for 0)."""
+    store, _, _ = semantic_corpus
+    vector_index.save_index(tmp_path, vector_index.new_index())
+    vector_index.write_state(tmp_path, vector_index.VectorState(model=MODEL_NAME, seq=store.seq(), count=0))
+    neighbours = vector_index.Neighbours(tmp_path, store)
+    assert neighbours.ready()
+    assert neighbours.nearest(np.ones(DIMENSIONS, dtype=np.float32) / DIMENSIONS**0.5, 10) == []
+
+
+def test_vectors_chosen_by_an_older_text_version_are_sorted_out_once(
+    semantic_corpus: tuple[Store, Path, EmbedReport], tmp_path: Path
+) -> None:
+    """A vector index made when the labels of untitled projects were embedded (text version 1)
+    makes the next refresh look at every project: the label's vector goes, and no text is
+    embedded again. With the current version the same vector would stay (nothing changed)."""
+    store, index_dir, report = semantic_corpus
+    node = tmp_path / "index"
+    shutil.copytree(index_dir, node)
+    untitled = next(p for p in store.iter_projects() if p.unlisted is None and not p.title and not p.summary)
+    stored.save(store, [(untitled.id, "a label", np.ones(DIMENSIONS, dtype=np.float32) / DIMENSIONS**0.5)])
+    state = vector_index.read_state(node)
+    assert state is not None and state.text == TEXT_VERSION
+    try:
+        assert refresh(store, node, select=embedded).mode == "current"
+        assert untitled.id in stored.all_ids(store)
+        vector_index.write_state(node, msgspec.structs.replace(state, text=1))
+        again = refresh(store, node, select=embedded)
+        assert (again.mode, again.embedded) == ("built", 0)
+        assert untitled.id not in stored.all_ids(store)
+        assert again.indexed == report.indexed
+        after = vector_index.read_state(node)
+        assert after is not None and after.text == TEXT_VERSION
+    finally:
+        stored.remove(store, [untitled.id])

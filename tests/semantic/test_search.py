@@ -10,7 +10,8 @@ import pytest
 
 from euprojects.errors import QueryError
 from euprojects.search import SearchRequest
-from euprojects.semantic.search import DEPTH, SemanticSearcher, fuse
+from euprojects.semantic import fusion
+from euprojects.semantic.search import DEPTH, SemanticSearcher
 
 pytestmark = pytest.mark.slow  # the embedded corpus takes about a minute to build
 
@@ -134,5 +135,23 @@ def test_an_unknown_mode_is_a_one_line_error(semantic_searcher: SemanticSearcher
 
 
 def test_reciprocal_rank_fusion_rewards_agreement() -> None:
-    fused = fuse([["a", "b", "c"], ["c", "a", "d"]])
+    fused = fusion.rrf([["a", "b", "c"], ["c", "a", "d"]])
     assert [pid for pid, _ in fused] == ["a", "c", "b", "d"]
+
+
+def test_weighted_rank_fusion_lets_the_heavier_ranking_lead() -> None:
+    for weights, first in (([2.0, 1.0], "x"), ([1.0, 2.0], "y")):
+        fused = fusion.rrf([["x", "y"], ["y", "x"]], k=10, weights=weights)
+        assert fused[0][0] == first
+
+
+def test_score_fusion_keeps_a_far_better_keyword_match_first() -> None:
+    """A project holding every word of the query scores far above the rest on the keyword side: it
+    stays first though three others are closer in meaning; with equal keyword scores, meaning
+    decides."""
+    keyword = [("exact", 30.0), ("some", 6.0), ("other", 5.0)]
+    similarity = {"exact": 0.45, "some": 0.40, "other": 0.62, "close": 0.70, "closer": 0.72}
+    fused = fusion.convex(keyword, similarity, weight=0.5)
+    assert [pid for pid, _ in fused][:2] == ["exact", "closer"]
+    tied = fusion.convex([("x", 2.0), ("y", 2.0)], {"x": 0.3, "y": 0.6}, weight=0.5)
+    assert [pid for pid, _ in tied] == ["y", "x"]

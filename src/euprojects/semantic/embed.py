@@ -21,7 +21,7 @@ from euprojects.model import Project
 from euprojects.semantic import stored, vector_index
 from euprojects.semantic.encoder import MODEL_NAME, Encoder
 from euprojects.semantic.stored import Vectors
-from euprojects.semantic.text import project_text, text_hash
+from euprojects.semantic.text import TEXT_VERSION, project_text, text_hash
 from euprojects.store import Store
 from euprojects.workers import stream
 
@@ -53,7 +53,9 @@ def refresh(
     seq = store.seq()
     state = vector_index.read_state(index_dir)
     index = vector_index.load_index(index_dir) if state is not None and state.model == MODEL_NAME else None
-    if state is None or index is None:
+    if state is None or index is None or state.text != TEXT_VERSION:
+        # which projects have a vector changed with the text version: every project is looked at
+        # (an unchanged text keeps its vector, one that is no longer embedded loses it)
         mode, ids = "built", store.project_ids()
     else:
         changes, seq = store.changes_since(state.seq)
@@ -143,5 +145,6 @@ def _update_index(
     if added:
         index.add(np.asarray([k for k, _ in added], dtype=np.uint64), np.stack([v for _, v in added]))
     vector_index.save_index(index_dir, index)
-    vector_index.write_state(index_dir, vector_index.VectorState(model=MODEL_NAME, seq=seq, count=len(index)))
+    state = vector_index.VectorState(model=MODEL_NAME, seq=seq, count=len(index), text=TEXT_VERSION)
+    vector_index.write_state(index_dir, state)
     return len(index)

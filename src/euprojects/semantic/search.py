@@ -5,7 +5,7 @@ filter. The match set is then expressed to Tantivy as an ordinary query: the key
 "one of these project ids" (hybrid), or the ids alone (semantic). So every filter, facet count,
 sort order, page, cursor and export of the keyword engine applies unchanged, and facet counts
 are exact for the fused set. Only the relevance order differs: the keyword and the semantic
-rankings are fused by reciprocal rank (RRF, k = 60), chosen by bench/relevance.py.
+rankings are fused as :mod:`euprojects.semantic.fusion` says, chosen by bench/relevance.py.
 """
 
 from __future__ import annotations
@@ -21,15 +21,18 @@ from euprojects.search.engine import Hit, Searcher, SearchRequest, SearchResult,
 from euprojects.search.sorting import Cursor, encode_cursor
 from euprojects.semantic import modes
 from euprojects.semantic.encoder import available
+from euprojects.semantic.fusion import FUSION, Fusion, fuse
 from euprojects.store import Store
 
 if TYPE_CHECKING:
     from euprojects.semantic.vector_index import Neighbours
 
 DEPTH = 100  # the closest projects a semantic or hybrid search adds to the keyword matches
-RRF_K = 60
 EXACT_UP_TO = 3000  # a filter that leaves at most this many projects is searched exhaustively
-PROBE = 2000  # neighbours looked at before the filters when a filter leaves more projects
+# When a filter leaves more, the index is asked for the closest PROBE_MIN to PROBE_MAX projects,
+# twice as many as should hold DEPTH that pass the filter: each one asked for costs time, and
+# asking for 2,000 whatever the filter made a third of hybrid search's time at 100k projects.
+PROBE_MIN, PROBE_MAX = 3 * DEPTH, 4000
 
 
 class _SemanticPlan(_Plan):
@@ -37,14 +40,16 @@ class _SemanticPlan(_Plan):
     keyword: tantivy.Query | None = None
     relaxed: bool = False  # no project holds every word: the keyword side matches some of them
     neighbours: list[tuple[str, float]] = msgspec.field(default_factory=list)
+    vector: object = None  # the query's
 
 
 class SemanticSearcher(Searcher):
     """A :class:`Searcher` that also searches by meaning when the ``semantic`` extra is installed
     and the vectors are ready; until then it is the keyword searcher."""
 
-    def __init__(self, index_dir: Path, store: Store, cache_size: int = 0) -> None:
+    def __init__(self, index_dir: Path, store: Store, cache_size: int = 0, fusion: Fusion = FUSION) -> None:
         super().__init__(index_dir, store, cache_size)
+        self.fusion = fusion
         self.installed = available()
         self.neighbours: Neighbours | None = None
         if self.installed:
@@ -79,7 +84,8 @@ class SemanticSearcher(Searcher):
             # closest in meaning (bench/relevance.py: fused equally, they bury paraphrases' targets)
             keyword = self.compiler.text_query(plan.parsed, searcher, relaxed=True)
             relaxed = True
-        found = self._closest(searcher, plan, self._query_vector(request.query, plan))
+        vector = self._query_vector(request.query, plan)
+        found = self._closest(searcher, plan, vector)
         ids = tantivy.Query.term_set_query(self.schema, "id", [pid for pid, _ in found]) if found else None
         text: tantivy.Query | None
         if mode == modes.SEMANTIC or keyword is None:
@@ -89,7 +95,7 @@ class SemanticSearcher(Searcher):
         else:
             text = tantivy.Query.boolean_query([(tantivy.Occur.Should, keyword), (tantivy.Occur.Should, ids)])
         fields = msgspec.structs.asdict(plan) | {"text": text}
-        return _SemanticPlan(**fields, mode=mode, keyword=keyword, relaxed=relaxed, neighbours=found)
+        return _SemanticPlan(**fields, mode=mode, keyword=keyword, relaxed=relaxed, neighbours=found, vector=vector)
 
     def _query_vector(self, query: str, plan: _Plan) -> object:
         from euprojects.semantic.encoder import shared_encoder
@@ -108,7 +114,8 @@ class SemanticSearcher(Searcher):
         if total <= EXACT_UP_TO:
             ids = self._ids(searcher, searcher.search(allowed, limit=total).hits)
             return self.neighbours.exact(vector, ids, DEPTH)  # type: ignore[arg-type]
-        probe = self.neighbours.nearest(vector, max(PROBE, DEPTH * len(self.neighbours) // total))  # type: ignore[arg-type]
+        wanted = min(max(PROBE_MIN, 2 * DEPTH * len(self.neighbours) // total), PROBE_MAX)
+        probe = self.neighbours.nearest(vector, wanted)  # type: ignore[arg-type]
         candidates = tantivy.Query.term_set_query(self.schema, "id", [pid for pid, _ in probe])
         both = tantivy.Query.boolean_query([(tantivy.Occur.Must, allowed), (tantivy.Occur.Must, candidates)])
         passing = set(self._ids(searcher, searcher.search(both, limit=len(probe)).hits))
@@ -144,12 +151,24 @@ class SemanticSearcher(Searcher):
         if plan.mode == modes.SEMANTIC or plan.keyword is None:
             return plan.neighbours[:end]
         keyword_query = self._combine(plan.keyword, plan.filters, plan.excluded)
-        keyword = self._ids(searcher, searcher.search(keyword_query, limit=end + DEPTH).hits)
+        found = searcher.search(keyword_query, limit=end + DEPTH).hits
+        keyword = list(zip(self._ids(searcher, found), (float(score) for score, _ in found), strict=True))
         if plan.relaxed:
             close = {pid for pid, _ in plan.neighbours}
-            rest = [(pid, 0.0) for pid in keyword if pid not in close]
+            rest = [(pid, 0.0) for pid, _ in keyword if pid not in close]
             return [*plan.neighbours, *rest][:end]
-        return fuse([keyword, [pid for pid, _ in plan.neighbours]])[:end]
+        similarity = dict(plan.neighbours)
+        if self.fusion.method != "rrf":
+            similarity |= self._similarity(plan.vector, [pid for pid, _ in keyword if pid not in similarity])
+        return fuse(self.fusion, keyword, similarity, [pid for pid, _ in plan.neighbours])[:end]
+
+    def _similarity(self, vector: object, project_ids: Sequence[str]) -> dict[str, float]:
+        """The cosine similarity of the query to each of these projects (that has a vector)."""
+        assert self.neighbours is not None
+        known, matrix = self.neighbours.vectors(project_ids)
+        if not known:
+            return {}
+        return dict(zip(known, (float(x) for x in matrix @ vector), strict=True))  # type: ignore[operator]
 
     def _addresses(self, searcher: tantivy.Searcher, ids: list[str]) -> dict[str, tantivy.DocAddress]:
         if not ids:
@@ -178,15 +197,6 @@ class SemanticSearcher(Searcher):
         return self._hydrate(searcher, found, None, highlight=False)
 
 
-def fuse(rankings: Sequence[Sequence[str]], k: int = RRF_K) -> list[tuple[str, float]]:
-    """Reciprocal rank fusion: each ranking gives a project 1 / (k + its rank)."""
-    scores: dict[str, float] = {}
-    for ranking in rankings:
-        for rank, pid in enumerate(ranking, start=1):
-            scores[pid] = scores.get(pid, 0.0) + 1.0 / (k + rank)
-    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
-
-
 def _meaning(query: str, plan: _Plan) -> str:
     """The words of the query that say what it is about: its positive terms, without filters,
     scopes' names or operators."""
@@ -194,4 +204,4 @@ def _meaning(query: str, plan: _Plan) -> str:
     return " ".join(words)
 
 
-__all__ = ["DEPTH", "SemanticSearcher", "fuse"]
+__all__ = ["DEPTH", "SemanticSearcher"]

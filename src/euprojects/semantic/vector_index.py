@@ -21,6 +21,7 @@ import numpy as np
 from euprojects.semantic import stored
 from euprojects.semantic.encoder import DIMENSIONS, MODEL_NAME
 from euprojects.semantic.stored import Vectors
+from euprojects.semantic.text import TEXT_VERSION
 from euprojects.store import Store
 
 FOLDER = "vectors"
@@ -31,6 +32,7 @@ class VectorState(msgspec.Struct):
     model: str
     seq: int
     count: int
+    text: int = 1  # the TEXT_VERSION of semantic/text.py the vectors were chosen by (1: before it was named)
 
 
 def folder_of(index_dir: Path) -> Path:
@@ -82,7 +84,7 @@ def rebuild(store: Store, index_dir: Path, seq: int) -> int:
     for keys, _, matrix in stored.every(store):
         index.add(np.asarray(keys, dtype=np.uint64), matrix)
     save_index(index_dir, index)
-    write_state(index_dir, VectorState(model=MODEL_NAME, seq=seq, count=len(index)))
+    write_state(index_dir, VectorState(model=MODEL_NAME, seq=seq, count=len(index), text=TEXT_VERSION))
     return len(index)
 
 
@@ -128,13 +130,16 @@ class Neighbours:
     def nearest(self, vector: Vectors, count: int) -> list[tuple[str, float]]:
         """Up to ``count`` (project id, cosine similarity), the closest first."""
         index = self._index
-        if index is None or count <= 0:
+        if index is None or count <= 0 or len(index) == 0:  # usearch refuses a count of 0
             return []
-        found = index.search(vector, min(count, len(index)))
+        # one thread: usearch's default (every core) made one query's search wait on threads that
+        # the other work of a shared machine held
+        found = index.search(vector, min(count, len(index)), threads=1)
+        ids = self._ids
         return [
-            (self._ids[int(key)], 1.0 - float(distance))
-            for key, distance in zip(found.keys, found.distances, strict=True)
-            if int(key) in self._ids
+            (ids[key], 1.0 - distance)
+            for key, distance in zip(found.keys.tolist(), found.distances.tolist(), strict=True)
+            if key in ids
         ]
 
     def vectors(self, project_ids: Sequence[str]) -> tuple[list[str], Vectors]:
