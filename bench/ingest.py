@@ -77,6 +77,8 @@ def child_full(out: Path) -> dict[str, Any]:
     store.close()
     return {
         "ingest_seconds": ingested - started,
+        # the resolution of organisations that ends every ingest, inside ingest_seconds
+        "resolve_seconds": result.organisations.seconds if result.organisations else 0.0,
         "index_seconds": finished - ingested,
         "seconds": finished - started,
         "projects": stats.projects,
@@ -241,7 +243,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                 ["projects", full["projects"]],
                 ["participations", full["participations"]],
                 ["organisations", full["organisations"]],
-                ["ingest seconds (read + write + merge)", full["ingest_seconds"]],
+                ["ingest seconds (read + write + merge + links + organisations)", full["ingest_seconds"]],
+                ["… of which resolving organisations", full["resolve_seconds"]],
                 ["index.update seconds", full["index_seconds"]],
                 ["total seconds", full["seconds"]],
                 ["wall seconds of the child (start to exit)", full["wall_seconds"]],

@@ -18,6 +18,10 @@ the ERC id); the rcn becomes its alias, as it is when a table gives both.
 
 Links are found among the records not joined yet and kept from one ingest to the next (a joined
 record is no longer a project of its own to compare); a link goes when one of its records does.
+
+An ingest links in rounds (a join can bring the facts for another); :class:`Facts` reads what
+is compared from the store once and then follows the projects saved between rounds, instead of
+reading all of it again each round.
 """
 
 from __future__ import annotations
@@ -25,10 +29,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
+import msgspec
+
 from euprojects.normalise.places import fold
 from euprojects.store import Store
 from euprojects.store.base import LinkFacts
-from euprojects.store.rows import ProjectLink
+from euprojects.store.rows import PreparedBatch, ProjectLink, ProjectRow
 
 RCN = "cordis:rcn-"
 ERC_PROGRAMME = "European Research Council"
@@ -37,11 +43,70 @@ SAME_NORWEGIAN_PARTNER = "same start and end, and a Norwegian partner with the s
 SAME_ERC_GRANT = "ERC grant with the same start, end and budget"
 SAME_ERC_ACRONYM = "ERC grant with the same acronym, start and budget"
 Key = tuple[str | None, str | None, float]
+SOURCES = ["cordis", "erc"]
 
 
-def find_links(store: Store) -> list[ProjectLink]:
-    """``(alias, target, method)`` for every twin found by comparing records."""
-    facts = store.link_facts(["cordis", "erc"])  # one read of the store a round
+class Facts:
+    """The link facts of the store, read at the first round and then kept in step with the
+    projects each later round saves (``saved``): a round re-reads only which projects have
+    another id joined to them, which the links of the round before change."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.facts: dict[str, LinkFacts] | None = None
+        self.changed: dict[str, LinkFacts | None] = {}
+
+    def saved(self, batch: PreparedBatch) -> None:
+        """A batch of projects the store has just saved (``materialise`` calls this)."""
+        if self.facts is None:
+            return  # the first round reads the store as it stands
+        for row in batch.rows:
+            self.changed[row.columns.id] = _from_row(row)
+        for pid in batch.deleted:
+            self.changed[pid] = None
+
+    def current(self) -> list[LinkFacts]:
+        if self.facts is None:
+            self.facts = {f.id: f for f in self.store.link_facts(SOURCES)}
+            return list(self.facts.values())
+        for pid, facts in self.changed.items():
+            if facts is None:
+                self.facts.pop(pid, None)
+            else:
+                self.facts[pid] = facts
+        self.changed = {}
+        joined = self.store.aliases_of(list(self.facts))
+        self.facts = {pid: msgspec.structs.replace(f, joined=pid in joined) for pid, f in self.facts.items()}
+        return list(self.facts.values())
+
+
+def _from_row(row: ProjectRow) -> LinkFacts | None:
+    """A saved project's facts as ``Store.link_facts`` reads them: listed CORDIS and ERC
+    projects, with their partners' EU amounts (in euro) by country, in the source's order."""
+    columns = row.columns
+    if not columns.listed or columns.source not in SOURCES:
+        return None
+    amounts = tuple(
+        (p.country, p.eu_contribution_eur)
+        for p in row.participations
+        if p.country is not None and p.eu_contribution_eur is not None
+    )
+    return LinkFacts(
+        columns.id,
+        columns.acronym,
+        columns.start_date,
+        columns.end_date,
+        columns.eu_contribution_eur,
+        columns.programme,
+        amounts,
+        False,
+    )
+
+
+def find_links(store: Store, known: Facts | None = None) -> list[ProjectLink]:
+    """``(alias, target, method)`` for every twin found by comparing records (as ``known``
+    holds them, when given: it follows the projects saved since it read the store)."""
+    facts = known.current() if known is not None else store.link_facts(SOURCES)
     cordis = [f for f in facts if f.id.startswith("cordis:")]
     records = [f for f in cordis if f.id.startswith(RCN) and not f.joined and f.start_date]
     grants = [f for f in cordis if not f.id.startswith(RCN) and not f.joined and f.start_date]

@@ -46,8 +46,14 @@ def merged(project_id: str, fragments: list[Fragment]) -> Project:
     return project
 
 
-def materialise(store: Store, progress: Progress | None = None, workers: int | None = None) -> int:
-    """Rebuild every dirty project from its records; returns how many were rebuilt or removed."""
+def materialise(
+    store: Store,
+    progress: Progress | None = None,
+    workers: int | None = None,
+    saved: Callable[[PreparedBatch], None] | None = None,
+) -> int:
+    """Rebuild every dirty project from its records; returns how many were rebuilt or removed.
+    ``saved`` sees each batch once the store has saved it."""
     ids = store.all_dirty()
     batches = [ids[start : start + BATCH] for start in range(0, len(ids), BATCH)]
     workers = workers if workers is not None else (os.cpu_count() or 1)
@@ -55,6 +61,8 @@ def materialise(store: Store, progress: Progress | None = None, workers: int | N
     total = 0
     for _, batch in prepared:
         store.save_prepared(batch)
+        if saved:
+            saved(batch)
         total += len(batch.rows) + len(batch.deleted)
         if progress:
             progress("merging projects", total)

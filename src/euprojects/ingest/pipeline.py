@@ -22,7 +22,7 @@ import msgspec
 
 from euprojects.index import build as index_build
 from euprojects.index.build import IndexReport
-from euprojects.ingest.linking import find_links
+from euprojects.ingest.linking import Facts, find_links
 from euprojects.ingest.materialise import materialise
 from euprojects.ingest.reading import Chunk, FileReport, read_chunks
 from euprojects.ingest.unchanged import UNCHANGED, fingerprint, unchanged
@@ -131,13 +131,14 @@ def _ingest(
         reports = writer.from_workers(planned, batch_size, workers)
     else:
         reports = [writer.in_process(item, batch_size) for item in planned]
+    facts = Facts(store)
     rebuilt = materialise(store, progress=progress, workers=workers)
     # A join can bring the facts for another (an rcn record gives a Norwegian grant its EU amount,
     # which then matches an ERC grant): link again while links change, a few rounds at most.
     for _ in range(LINK_ROUNDS):
-        if not rebuilt or not store.add_links(find_links(store)):
+        if not rebuilt or not store.add_links(find_links(store, facts)):
             break
-        rebuilt += materialise(store, progress=progress, workers=workers)
+        rebuilt += materialise(store, progress=progress, workers=workers, saved=facts.saved)
     store.finish_run(run_id, _now())
     return IngestResult(files=reports, projects_rebuilt=rebuilt, seconds=time.perf_counter() - started)
 

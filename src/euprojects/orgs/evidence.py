@@ -11,7 +11,7 @@ another body, not another spelling.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 
 from rapidfuzz import fuzz
 
@@ -47,7 +47,7 @@ def is_generic(key: str, places: frozenset[str] = frozenset()) -> bool:
     return any(w in GENERIC or w in PARTS for w in words) and not any(is_place(w, places) for w in words)
 
 
-def is_place(word: str, places: frozenset[str]) -> bool:
+def is_place(word: str, places: Container[str]) -> bool:
     """A town's name, inflected too (``zagrebu``, ``osijeku``: in Zagreb, in Osijek)."""
     return word in places or (len(word) > 5 and (word[:-1] in places or word[:-2] in places))
 
@@ -58,7 +58,7 @@ def cities_agree(a: str | None, b: str | None) -> bool:
     return bool(ca and cb) and fuzz.partial_ratio(ca, cb) >= 80
 
 
-def distinguishing(words: Iterable[str], places: frozenset[str] = frozenset()) -> bool:
+def distinguishing(words: Iterable[str], places: Container[str] = frozenset()) -> bool:
     """Whether a word one name has and the other lacks names another body: a number, a place
     among ``places``, the part of a body, a school or a hospital (``Klinikum der Universität``)."""
     return any(_DIGIT.search(w) or _ROMAN.match(w) or w in PARTS or w in GENERIC or is_place(w, places) for w in words)

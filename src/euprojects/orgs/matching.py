@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 import msgspec
 from rapidfuzz import fuzz
@@ -189,18 +190,48 @@ def near_score(a: Mention, b: Mention, places: frozenset[str] = frozenset()) -> 
     """How alike two mentions' names are (0–100), less when they name different cities; 0 for a
     generic name without agreeing cities, or when a word only one name has is a place that is
     not the other's city (``evidence``)."""
-    if (is_generic(a.key, places) or is_generic(b.key, places)) and not cities_agree(a.city, b.city):
+    if (_generic(a.key, places) or _generic(b.key, places)) and not cities_agree(a.city, b.city):
         return 0.0
     left, right = _unpaired(a.key.split(), b.key.split())
-    own_places = places - set(fold(a.city or "").split()) - set(fold(b.city or "").split())
-    if distinguishing([*left, *right], own_places):
+    # The country's places but the two cities' words: looked up word by word rather than copied,
+    # since every pair of candidates would copy the whole country's set.
+    if (left or right) and distinguishing([*left, *right], _Without(places, _city_words(a.city) | _city_words(b.city))):
         return 0.0
-    score = score_names(a.key, b.key)
+    score = _scored(a.key, b.key, left, right)
     if a.city and b.city and score >= NEAR - 10:
-        ca, cb = fold(a.city), fold(b.city)
+        ca, cb = _folded(a.city), _folded(b.city)
         if ca and cb and fuzz.partial_ratio(ca, cb) < 80:
             score -= 8
     return score
+
+
+class _Without:
+    """A set of words less some others, answering ``in`` without copying the set."""
+
+    __slots__ = ("excluded", "places")
+
+    def __init__(self, places: frozenset[str], excluded: frozenset[str]) -> None:
+        self.places, self.excluded = places, excluded
+
+    def __contains__(self, word: object) -> bool:
+        return word in self.places and word not in self.excluded
+
+
+@lru_cache(maxsize=65_536)
+def _folded(city: str) -> str:
+    """A city folded once: the same cities come up in pair after pair of candidates."""
+    return fold(city)
+
+
+@lru_cache(maxsize=65_536)
+def _city_words(city: str | None) -> frozenset[str]:
+    return frozenset(_folded(city).split()) if city else frozenset()
+
+
+@lru_cache(maxsize=65_536)
+def _generic(key: str, places: frozenset[str]) -> bool:
+    """``evidence.is_generic``, once per name key and country: a mention is compared with many."""
+    return is_generic(key, places)
 
 
 def score_names(a: str, b: str) -> float:
@@ -211,6 +242,13 @@ def score_names(a: str, b: str) -> float:
     if not a or not b:
         return 0.0
     left, right = _unpaired(a.split(), b.split())
+    return _scored(a, b, left, right)
+
+
+def _scored(a: str, b: str, left: list[str], right: list[str]) -> float:
+    """``score_names`` of two keys whose unpaired words are known."""
+    if not a or not b:
+        return 0.0
     if (left and right) or distinguishing([*left, *right]):
         return 0.0
     if left or right:
