@@ -125,7 +125,9 @@ def watch() -> Watch:
 
 def _context(chromium: Any, server: str, watch: Watch, **options: Any) -> Any:
     context = chromium.new_context(base_url=server, accept_downloads=True, **options)
-    context.set_default_timeout(15_000)
+    # A guard against a hung page, not a speed check: on two cores the server shares the CPU with
+    # the other test process (a full ingest, say), and a page can then take over 15 seconds.
+    context.set_default_timeout(60_000)
 
     def on_page(page: Any) -> None:
         page.on("pageerror", lambda error: watch.errors.append(str(error)))
