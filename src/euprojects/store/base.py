@@ -11,13 +11,14 @@ the next run completes.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import msgspec
 
 from euprojects.model import Beneficiary, Organisation, Partner, Programme, Project, Reject, RejectEntry
+from euprojects.store import codec
 from euprojects.store.copy import Tables
 from euprojects.store.participants import ParticipantReads
 from euprojects.store.resolution import OrganisationResolution
@@ -65,6 +66,41 @@ class Fragment(msgspec.Struct, frozen=True):
     first_seen: dt.datetime
     last_seen: dt.datetime
     withdrawn: dt.datetime | None = None  # when its file stopped holding it
+
+
+# What both backends read of a fragment, in the order ``fragment_of`` takes it.
+FRAGMENT_COLUMNS = "format, file, record_key, line, payload, first_seen, last_seen, project_id, withdrawn"
+
+
+def fragment_of(row: Sequence[Any]) -> tuple[str, Fragment]:
+    """A row of ``FRAGMENT_COLUMNS`` as the id of the project it belongs to and its fragment."""
+    fmt, file, key, line, payload, first, last, project_id, withdrawn = row
+    fragment = Fragment(
+        format=fmt,
+        file=file,
+        record_key=key,
+        line=line,
+        project=codec.decode_project(payload),
+        first_seen=dt.datetime.fromisoformat(first),
+        last_seen=dt.datetime.fromisoformat(last),
+        withdrawn=dt.datetime.fromisoformat(withdrawn) if withdrawn else None,
+    )
+    return project_id, fragment
+
+
+def programmes_of(rows: Iterable[Sequence[Any]]) -> list[Programme]:
+    """Rows of (programme, period, fund, comma-separated sources, projects, EU contribution)."""
+    return [
+        Programme(
+            name=programme,
+            period=period,
+            fund=fund,
+            sources=sorted(sources.split(",")) if sources else [],
+            projects=count,
+            eu_contribution_eur=round(total, 2),
+        )
+        for programme, period, fund, sources, count, total in rows
+    ]
 
 
 class ChangedProject(msgspec.Struct, frozen=True):

@@ -21,12 +21,14 @@ from euprojects.orgs.details import Ranked, mention
 from euprojects.store import codec
 from euprojects.store import postgres_writes as writes
 from euprojects.store.base import (
+    FRAGMENT_COLUMNS,
     ChangedProject,
     Fragment,
     LinkFacts,
     PreparedBeneficiary,
     PreparedRecord,
     WriteCounts,
+    fragment_of,
 )
 from euprojects.store.locking import Waited
 from euprojects.store.postgres_db import Pools, copy_rows, migrate
@@ -292,21 +294,11 @@ class PostgresStore(PostgresReads, PostgresResolution, PostgresTables, PostgresV
                 owner.setdefault(alias, target)
             result.update({target: [] for target in targets})
             rows = db.execute(
-                "SELECT format, file, record_key, line, payload, first_seen, last_seen, project_id, withdrawn"
-                " FROM fragments WHERE project_id = ANY(%s)",
+                f"SELECT {FRAGMENT_COLUMNS} FROM fragments WHERE project_id = ANY(%s)",
                 (list(owner),),
             )
-            for fmt, file, key, line, payload, first, last, pid, withdrawn in rows:
-                fragment = Fragment(
-                    format=fmt,
-                    file=file,
-                    record_key=key,
-                    line=line,
-                    project=codec.decode_project(payload),
-                    first_seen=dt.datetime.fromisoformat(first),
-                    last_seen=dt.datetime.fromisoformat(last),
-                    withdrawn=dt.datetime.fromisoformat(withdrawn) if withdrawn else None,
-                )
+            for row in rows:
+                pid, fragment = fragment_of(row)
                 result[owner[pid]].append(fragment)
         return result
 

@@ -10,7 +10,15 @@ from typing import Any
 
 from euprojects.model import Beneficiary, Organisation, Partner, Programme, Project, Provenance, RejectEntry
 from euprojects.store import codec
-from euprojects.store.base import BeneficiaryTotals, OrganisationRole, ProjectSummary, SourceQuality, Stats, with_dates
+from euprojects.store.base import (
+    BeneficiaryTotals,
+    OrganisationRole,
+    ProjectSummary,
+    SourceQuality,
+    Stats,
+    programmes_of,
+    with_dates,
+)
 from euprojects.store.postgres_db import Pools
 from euprojects.store.postgres_participants import MEMBERS, PostgresParticipantReads, json_field
 
@@ -181,17 +189,7 @@ class PostgresReads(PostgresParticipantReads):
                 " GROUP BY programme, period ORDER BY programme, period NULLS FIRST",
                 args,
             ).fetchall()
-        return [
-            Programme(
-                name=programme,
-                period=period,
-                fund=fund,
-                sources=sorted(sources.split(",")) if sources else [],
-                projects=count,
-                eu_contribution_eur=round(total, 2),
-            )
-            for programme, period, fund, sources, count, total in rows
-        ]
+        return programmes_of(rows)
 
     # --- statistics and rejects -------------------------------------------------------------
     def stats(self) -> Stats:

@@ -16,6 +16,7 @@ from euprojects.model import Beneficiary, Organisation, Partner, Programme, Proj
 from euprojects.orgs.details import Ranked, mention
 from euprojects.store import codec, locking
 from euprojects.store.base import (
+    FRAGMENT_COLUMNS,
     BeneficiaryTotals,
     ChangedProject,
     Fragment,
@@ -27,6 +28,8 @@ from euprojects.store.base import (
     SourceQuality,
     Stats,
     WriteCounts,
+    fragment_of,
+    programmes_of,
     with_dates,
 )
 from euprojects.store.locking import Waited
@@ -446,21 +449,11 @@ class SQLiteStore(ResolutionTables, SQLiteParticipantReads, SQLiteTables, SQLite
         keys = list(owner)
         for part in chunks(keys):
             rows = db.execute(
-                "SELECT format, file, record_key, line, payload, first_seen, last_seen, project_id, withdrawn"
-                f" FROM fragments WHERE project_id IN ({marks(part)})",
+                f"SELECT {FRAGMENT_COLUMNS} FROM fragments WHERE project_id IN ({marks(part)})",
                 part,
             )
-            for fmt, file, key, line, payload, first, last, pid, withdrawn in rows:
-                fragment = Fragment(
-                    format=fmt,
-                    file=file,
-                    record_key=key,
-                    line=line,
-                    project=codec.decode_project(payload),
-                    first_seen=dt.datetime.fromisoformat(first),
-                    last_seen=dt.datetime.fromisoformat(last),
-                    withdrawn=dt.datetime.fromisoformat(withdrawn) if withdrawn else None,
-                )
+            for row in rows:
+                pid, fragment = fragment_of(row)
                 result[owner[pid]].append(fragment)
         return result
 
@@ -750,17 +743,7 @@ class SQLiteStore(ResolutionTables, SQLiteParticipantReads, SQLiteTables, SQLite
             " GROUP BY programme, period ORDER BY programme, period",
             args,
         )
-        return [
-            Programme(
-                name=programme,
-                period=period,
-                fund=fund,
-                sources=sorted(sources.split(",")) if sources else [],
-                projects=count,
-                eu_contribution_eur=round(total, 2),
-            )
-            for programme, period, fund, sources, count, total in rows
-        ]
+        return programmes_of(rows)
 
     def stats(self) -> Stats:
         db = self.db
