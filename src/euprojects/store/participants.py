@@ -15,6 +15,16 @@ import msgspec
 
 from euprojects.model import Organisation
 
+# SQL both stores share. Organisations are the canonical ones the sources' ids resolve to
+# (euprojects.orgs): a participation's organisation, and an organisation's record with its merged
+# details (``p`` is the participations table).
+CANONICAL = "COALESCE(l.canonical, p.org_id)"
+LINKED = "LEFT JOIN org_links l ON l.org_id = p.org_id"
+RECORDS = (
+    "(SELECT o.id AS id, COALESCE(c.country, o.country) AS country, COALESCE(c.type, o.type) AS type,"
+    " COALESCE(c.data, o.data) AS data FROM organisations o LEFT JOIN org_canonical c ON c.id = o.id)"
+)
+
 
 class Participant(msgspec.Struct, frozen=True, gc=False):
     """One organisation in one project: its id, role and the country that participation gives."""

@@ -8,6 +8,9 @@ from typing import Any
 
 from euprojects.model import Organisation
 from euprojects.store import codec
+from euprojects.store.participants import CANONICAL as _CANONICAL
+from euprojects.store.participants import LINKED as _LINKED
+from euprojects.store.participants import RECORDS as _RECORDS
 from euprojects.store.participants import ActivityRow, OrganisationFilter, Participant, ProjectBrief
 from euprojects.store.postgres_db import Pools
 
@@ -16,12 +19,6 @@ EXPERIENCE_CACHE = 64
 MEMBERS = (
     "SELECT org_id FROM org_links WHERE canonical = %(org)s"
     " UNION SELECT %(org)s WHERE NOT EXISTS (SELECT 1 FROM org_links WHERE canonical = %(org)s)"
-)
-_CANONICAL = "COALESCE(l.canonical, p.org_id)"
-_LINKED = "LEFT JOIN org_links l ON l.org_id = p.org_id"
-_RECORDS = (
-    "(SELECT o.id AS id, COALESCE(c.country, o.country) AS country, COALESCE(c.type, o.type) AS type,"
-    " COALESCE(c.data, o.data) AS data FROM organisations o LEFT JOIN org_canonical c ON c.id = o.id)"
 )
 _EXPERIENCE = {
     "led": f"SELECT DISTINCT {_CANONICAL} FROM participations p {_LINKED}"

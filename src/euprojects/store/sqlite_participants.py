@@ -11,6 +11,9 @@ import msgspec
 
 from euprojects.model import Organisation
 from euprojects.store import codec
+from euprojects.store.participants import CANONICAL as _CANONICAL
+from euprojects.store.participants import LINKED as _LINKED
+from euprojects.store.participants import RECORDS as _RECORDS
 from euprojects.store.participants import ActivityRow, OrganisationFilter, Participant, ProjectBrief
 from euprojects.store.resolution import MEMBERS
 
@@ -21,14 +24,6 @@ EXPERIENCE_CACHE = 64
 _NUTS = (
     "CASE WHEN instr(r.data, CAST('\"nuts\"' AS BLOB))"
     " THEN COALESCE(json_extract(r.data, '$.nuts'), '[]') ELSE '[]' END"
-)
-# Organisations are the canonical ones the sources' ids resolve to (euprojects.orgs): a
-# participation's organisation, and an organisation's record with its merged details.
-_CANONICAL = "COALESCE(l.canonical, p.org_id)"
-_LINKED = "LEFT JOIN org_links l ON l.org_id = p.org_id"
-_RECORDS = (
-    "(SELECT o.id AS id, COALESCE(c.country, o.country) AS country, COALESCE(c.type, o.type) AS type,"
-    " COALESCE(c.data, o.data) AS data FROM organisations o LEFT JOIN org_canonical c ON c.id = o.id)"
 )
 # The organisations with one kind of experience, in listed projects.
 _EXPERIENCE = {
