@@ -80,7 +80,8 @@ def serving(nodes: list[Node]) -> Iterator[list[Node]]:
                 )
             )
         for each, process in zip(nodes, processes, strict=True):
-            wait_for(lambda each=each: _answers(f"{each.base}/api/v1/stats"), f"{each.base} to answer", process, each)
+            # serving, with its index built from the store (until then searches answer 503)
+            wait_for(lambda each=each: _answers(f"{each.base}/api/v1/search"), f"{each.base} to answer", process, each)
         yield nodes
     finally:
         for process in processes:

@@ -5,11 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 
+from euprojects.settings import load
+from euprojects.store import Store
+from euprojects.web import create_app
 from tests.web.conftest import CITY_TWINS, HOSTILE
 
 
@@ -220,3 +224,14 @@ def test_xlsx_export_has_projects_participations_and_about(client: TestClient, t
 def test_the_hostile_project_is_plain_text_in_json(client: TestClient) -> None:
     data = ok(client, f"/api/v1/projects/{HOSTILE}")
     assert "<script>" in data["summary"]  # the text as published, for the client to escape
+
+
+def test_a_node_without_its_index_yet_answers_503_not_500(corpus: tuple[Store, Path], tmp_path: Path) -> None:
+    """A new node serves before its sync has built the index from the store: searches say so."""
+    store, _ = corpus
+    settings = load({"EUPROJECTS_HOME": str(tmp_path), "EUPROJECTS_INDEX_DIR": str(tmp_path / "index")})
+    client = TestClient(create_app(settings, store, None), raise_server_exceptions=False)
+    answer = client.get("/api/v1/search", params={"q": "health"})
+    assert answer.status_code == 503 and answer.headers["Retry-After"] == "5"
+    assert "search index is not ready" in answer.json()["error"]["message"]
+    assert client.get("/", params={"q": "health"}).status_code in (200, 503)  # a page, never a 500

@@ -16,7 +16,7 @@ from starlette.types import ASGIApp
 from euprojects import __version__
 from euprojects import settings as settings_module
 from euprojects.index import lemmas
-from euprojects.search import QueryError, Searcher
+from euprojects.search import IndexMissing, QueryError, Searcher
 from euprojects.store import Store, open_store
 from euprojects.web import api, feeds, pages, partners, reconcile, semantic_routes, stats
 from euprojects.web.errors import ApiProblem, problem_response
@@ -96,6 +96,11 @@ def _handle_errors(app: FastAPI) -> None:
     @app.exception_handler(TooSlow)
     async def too_slow(request: Request, exc: TooSlow) -> Response:
         return _problem(request, 503, str(exc))
+
+    @app.exception_handler(IndexMissing)
+    async def index_missing(request: Request, exc: IndexMissing) -> Response:
+        # a node whose index is not built yet (its sync builds it from the store): come back soon
+        return _problem(request, 503, f"the search index is not ready: {exc}", headers={"Retry-After": "5"})
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
