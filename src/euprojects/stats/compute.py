@@ -129,7 +129,7 @@ def project_request() -> dict[str, Any]:
         if dimension.index:
             request[f"by:{dimension.name}"] = _with_eu(_terms(dimension.index))
     for stack in STACKS:
-        request[f"years:{stack}"] = {**_terms(TIMELINE.index), "aggs": {"by": _with_eu(_terms(stack))}}
+        request[f"years:{stack}"] = {**_terms(TIMELINE.index), "aggs": {"by": _with_eu(_terms(FIELDS[stack].index))}}
     return request
 
 
