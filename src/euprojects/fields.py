@@ -12,6 +12,7 @@ gives, builds the index query, and tells facets and the API what type the values
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
@@ -40,7 +41,7 @@ class Selection:
     flag: bool | None = None
 
 
-class Kind:
+class Kind(ABC):
     """What values a field takes; subclasses parse them and build the index query.
 
     ``stored_as`` is the index field's type: ``keyword`` (exact text), ``integer`` or ``float``.
@@ -50,11 +51,13 @@ class Kind:
     stored_as = "keyword"
     schema: ClassVar[dict[str, Any]] = {"type": "string"}
 
+    @abstractmethod
     def select(self, spec: Field, raw: list[str]) -> Selection:
-        raise NotImplementedError
+        """Parse what a user gave for ``spec``; QueryError names the field and the bad value."""
 
+    @abstractmethod
     def query(self, selection: Selection, schema: tantivy.Schema) -> tantivy.Query:
-        raise NotImplementedError
+        """The index query that keeps the selected projects."""
 
     def facet_filter(self, selection: Selection) -> str | None:
         """The selection in Tantivy's query syntax, for a filtered aggregation; None if it cannot

@@ -88,6 +88,21 @@ def fragment_of(row: Sequence[Any]) -> tuple[str, Fragment]:
     return project_id, fragment
 
 
+def rejects_of(rows: Iterable[Sequence[Any]]) -> list[RejectEntry]:
+    """Rows of (format, file, line, reason, raw, first seen) as the rejects report lists them."""
+    return [
+        RejectEntry(
+            format=fmt,
+            file=name,
+            line=line or None,
+            reason=reason,
+            raw=raw,
+            first_seen=dt.datetime.fromisoformat(first),
+        )
+        for fmt, name, line, reason, raw, first in rows
+    ]
+
+
 def programmes_of(rows: Iterable[Sequence[Any]]) -> list[Programme]:
     """Rows of (programme, period, fund, comma-separated sources, projects, EU contribution)."""
     return [

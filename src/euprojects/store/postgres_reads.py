@@ -17,6 +17,7 @@ from euprojects.store.base import (
     SourceQuality,
     Stats,
     programmes_of,
+    rejects_of,
     with_dates,
 )
 from euprojects.store.postgres_db import Pools
@@ -240,17 +241,7 @@ class PostgresReads(PostgresParticipantReads):
                 " ORDER BY file, line LIMIT %s OFFSET %s",
                 (*args, limit, offset),
             ).fetchall()
-        return [
-            RejectEntry(
-                format=fmt,
-                file=name,
-                line=line or None,
-                reason=reason,
-                raw=raw,
-                first_seen=dt.datetime.fromisoformat(first),
-            )
-            for fmt, name, line, reason, raw, first in rows
-        ]
+        return rejects_of(rows)
 
     def count_rejects(self, file: str | None = None) -> int:
         where, args = _file_filter(file)

@@ -30,6 +30,7 @@ from euprojects.store.base import (
     WriteCounts,
     fragment_of,
     programmes_of,
+    rejects_of,
     with_dates,
 )
 from euprojects.store.locking import Waited
@@ -809,17 +810,7 @@ class SQLiteStore(ResolutionTables, SQLiteParticipantReads, SQLiteTables, SQLite
             " ORDER BY file, line LIMIT ? OFFSET ?",
             (*args, limit, offset),
         )
-        return [
-            RejectEntry(
-                format=fmt,
-                file=name,
-                line=line or None,
-                reason=reason,
-                raw=raw,
-                first_seen=dt.datetime.fromisoformat(first),
-            )
-            for fmt, name, line, reason, raw, first in rows
-        ]
+        return rejects_of(rows)
 
     def count_rejects(self, file: str | None = None) -> int:
         where, args = _file_filter(file)
