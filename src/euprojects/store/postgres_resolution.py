@@ -72,9 +72,11 @@ class PostgresResolution:
             )
             if projects:
                 seq = int(db.execute("SELECT value FROM meta WHERE key = 'seq' FOR UPDATE").fetchone()[0]) + 1  # type: ignore[index]
+                # for the index only: the time of the project's last change, which the feed of
+                # changes lists, stays that of its record
                 db.execute(
                     "INSERT INTO changes (project_id, seq, deleted) SELECT unnest(%s::text[]), %s, 0"
-                    " ON CONFLICT (project_id) DO UPDATE SET seq = EXCLUDED.seq, deleted = 0, changed = NULL",
+                    " ON CONFLICT (project_id) DO UPDATE SET seq = EXCLUDED.seq, deleted = 0",
                     (projects, seq),
                 )
                 db.execute("UPDATE meta SET value = %s WHERE key = 'seq'", (str(seq),))

@@ -130,8 +130,11 @@ class ResolutionTables:
                 projects.update(row[0] for row in db.execute(sql, part))
             if projects:
                 seq = int(db.execute("SELECT value FROM meta WHERE key='seq'").fetchone()[0]) + 1
+                # for the index only: the time of the project's last change, which the feed of
+                # changes lists, stays that of its record
                 db.executemany(
-                    "INSERT OR REPLACE INTO changes (project_id, seq, deleted) VALUES (?, ?, 0)",
+                    "INSERT INTO changes (project_id, seq, deleted) VALUES (?, ?, 0)"
+                    " ON CONFLICT (project_id) DO UPDATE SET seq = excluded.seq, deleted = 0",
                     [(pid, seq) for pid in sorted(projects)],
                 )
                 db.execute("UPDATE meta SET value=? WHERE key='seq'", (str(seq),))
