@@ -73,6 +73,10 @@ def test_search_filters_by_repeated_parameters(client: TestClient) -> None:
         ("/api/v1/search?start_year=20x4", "start_year"),
         ("/api/v1/search?q=%ED%A0%80", "q"),  # a lone surrogate, as UTF-8 bytes
         ("/api/v1/search?q=caf%E9", "q"),  # Latin-1, not UTF-8
+        # a NUL character: PostgreSQL cannot compare text with one
+        ("/api/v1/partners?q=water&country=%00", "country"),
+        ("/api/v1/programmes?q=inter%00reg", "q"),
+        ("/api/v1/organisations/x%00y", "org_id"),
     ],
 )
 def test_bad_parameters_are_400_naming_the_parameter(client: TestClient, url: str, parameter: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import Response
@@ -21,7 +21,7 @@ from euprojects.store import Store, open_store
 from euprojects.web import api, feeds, pages, partners, reconcile, semantic_routes, stats
 from euprojects.web.errors import ApiProblem, problem_response
 from euprojects.web.openapi import custom_openapi
-from euprojects.web.params import ParameterError, describe
+from euprojects.web.params import ParameterError, describe, no_nul_characters
 from euprojects.web.portal import Portal, TooSlow
 from euprojects.web.security import SecurityHeaders
 
@@ -53,6 +53,7 @@ def create_app(
         openapi_url="/api/v1/openapi.json",
         docs_url=None,  # served by pages.api_docs_page from the portal's own copy of Swagger UI
         redoc_url=None,
+        dependencies=[Depends(no_nul_characters)],
     )
     app.state.portal = Portal(settings, store, searcher)
     lemmas.warm_in_background()

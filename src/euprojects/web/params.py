@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
+from fastapi import Request
 from pydantic import BaseModel, Field, StringConstraints, ValidationError, create_model, field_validator
 
 from euprojects import limits
@@ -76,6 +77,14 @@ class ParameterError(ValueError):
     def __init__(self, parameter: str | None, message: str) -> None:
         super().__init__(message)
         self.parameter = parameter
+
+
+def no_nul_characters(request: Request) -> None:
+    """Refuse a parameter that holds a NUL character, on every route: no text in the portal has
+    one, and PostgreSQL cannot even compare with one (SQLite would just find nothing)."""
+    for name, value in [*request.query_params.multi_items(), *request.path_params.items()]:
+        if "\x00" in str(value):
+            raise ParameterError(name, f"{name}: a NUL character (%00) is not allowed")
 
 
 def describe(error: ValidationError | Any) -> ParameterError:
