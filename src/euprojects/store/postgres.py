@@ -18,7 +18,7 @@ import psycopg
 
 from euprojects.model import Project, Reject
 from euprojects.orgs.details import Ranked, mention
-from euprojects.store import codec
+from euprojects.store import codec, visibility
 from euprojects.store import postgres_writes as writes
 from euprojects.store.base import (
     FRAGMENT_COLUMNS,
@@ -66,11 +66,14 @@ class PostgresStore(PostgresReads, PostgresResolution, PostgresTables, PostgresV
     def begin_run(self, now: dt.datetime) -> int:
         with self.pools.transaction() as db:
             row = db.execute("INSERT INTO ingest_runs (started) VALUES (%s) RETURNING id", (now.isoformat(),))
-            return int(row.fetchone()[0])  # type: ignore[index]
+            run_id = int(row.fetchone()[0])  # type: ignore[index]
+            db.execute(visibility.HOLD)
+            return run_id
 
     def finish_run(self, run_id: int, now: dt.datetime) -> None:
         with self.pools.transaction() as db:
             db.execute("UPDATE ingest_runs SET finished = %s WHERE id = %s", (now.isoformat(), run_id))
+            db.execute(visibility.RELEASE)
         with self.pools.primary() as db:
             # Fresh statistics for the planner after a run's bulk writes, whether autovacuum runs
             # or not: with none, it takes a page of hits for thousands of rows and scans (10x slower).
@@ -397,12 +400,14 @@ class PostgresStore(PostgresReads, PostgresResolution, PostgresTables, PostgresV
     # --- the change log ---------------------------------------------------------------------
     def seq(self) -> int:
         with self.pools.read() as db:
-            return int(db.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone()[0])  # type: ignore[index]
+            return int(db.execute(f"SELECT {visibility.VISIBLE}").fetchone()[0])  # type: ignore[index]
 
     def changes_since(self, seq: int) -> tuple[list[Change], int]:
         with self.pools.read() as db:
             rows = db.execute(
-                "SELECT project_id, deleted, seq FROM changes WHERE seq > %s ORDER BY seq", (seq,)
+                f"SELECT project_id, deleted, seq FROM changes WHERE seq > %s AND seq <= {visibility.VISIBLE}"
+                " ORDER BY seq",
+                (seq,),
             ).fetchall()
         latest = max((row[2] for row in rows), default=seq)
         return [Change(pid, bool(deleted)) for pid, deleted, _ in rows], int(latest)
@@ -413,7 +418,8 @@ class PostgresStore(PostgresReads, PostgresResolution, PostgresTables, PostgresV
                 "SELECT c.project_id, c.changed, c.deleted, p.source,"
                 " (SELECT MIN(f.first_seen) FROM fragments f WHERE f.project_id = c.project_id)"
                 " FROM changes c LEFT JOIN projects p ON p.id = c.project_id"
-                " WHERE c.changed > %s ORDER BY c.changed DESC, c.project_id LIMIT %s",
+                f" WHERE c.changed > %s AND c.seq <= {visibility.VISIBLE}"
+                " ORDER BY c.changed DESC, c.project_id LIMIT %s",
                 (since.astimezone(dt.UTC).isoformat(timespec="microseconds"), limit),
             ).fetchall()
         return [

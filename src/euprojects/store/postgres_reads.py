@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from euprojects.model import Beneficiary, Organisation, Partner, Programme, Project, Provenance, RejectEntry
-from euprojects.store import codec
+from euprojects.store import codec, visibility
 from euprojects.store.base import (
     BeneficiaryTotals,
     OrganisationRole,
@@ -108,7 +108,8 @@ class PostgresReads(PostgresParticipantReads):
         withdrawn = json_field("data", "withdrawn")
         with self.pools.read() as db:
             rows = db.execute(
-                f'SELECT id FROM projects WHERE listed = 1 OR {withdrawn} IS NOT NULL ORDER BY id COLLATE "C"'
+                f"SELECT id FROM projects WHERE (listed = 1 OR {withdrawn} IS NOT NULL)"
+                f' AND seq <= {visibility.VISIBLE} ORDER BY id COLLATE "C"'
             )
             return [row[0] for row in rows]
 

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from euprojects.model import Beneficiary, Organisation, Partner, Programme, Project, Provenance, Reject, RejectEntry
 from euprojects.orgs.details import Ranked, mention
-from euprojects.store import codec, locking
+from euprojects.store import codec, locking, visibility
 from euprojects.store.base import (
     FRAGMENT_COLUMNS,
     BeneficiaryTotals,
@@ -129,11 +129,13 @@ class SQLiteStore(ResolutionTables, SQLiteParticipantReads, SQLiteTables, SQLite
     def begin_run(self, now: dt.datetime) -> int:
         with self.transaction() as db:
             cursor = db.execute("INSERT INTO ingest_runs (started) VALUES (?)", (now.isoformat(),))
+            db.execute(visibility.HOLD)
             return int(cursor.lastrowid or 0)
 
     def finish_run(self, run_id: int, now: dt.datetime) -> None:
         with self.transaction() as db:
             db.execute("UPDATE ingest_runs SET finished = ? WHERE id = ?", (now.isoformat(), run_id))
+            db.execute(visibility.RELEASE)
 
     def log_file(self, run_id: int, fmt: str, file: str, path: str, report: bytes) -> None:
         with self.transaction() as db:
@@ -571,7 +573,8 @@ class SQLiteStore(ResolutionTables, SQLiteParticipantReads, SQLiteTables, SQLite
             "SELECT c.project_id, c.changed, c.deleted, p.source,"
             " (SELECT MIN(f.first_seen) FROM fragments f WHERE f.project_id = c.project_id)"
             " FROM changes c LEFT JOIN projects p ON p.id = c.project_id"
-            " WHERE c.changed > ? ORDER BY c.changed DESC, c.project_id LIMIT ?",
+            f" WHERE c.changed > ? AND c.seq <= {visibility.VISIBLE}"
+            " ORDER BY c.changed DESC, c.project_id LIMIT ?",
             (since.astimezone(dt.UTC).isoformat(timespec="microseconds"), limit),
         )
         return [
@@ -668,7 +671,8 @@ class SQLiteStore(ResolutionTables, SQLiteParticipantReads, SQLiteTables, SQLite
 
     def indexed_project_ids(self) -> list[str]:
         rows = self.db.execute(
-            "SELECT id FROM projects WHERE listed OR json_extract(data, '$.withdrawn') IS NOT NULL ORDER BY id"
+            "SELECT id FROM projects WHERE (listed OR json_extract(data, '$.withdrawn') IS NOT NULL)"
+            f" AND seq <= {visibility.VISIBLE} ORDER BY id"
         )
         return [row[0] for row in rows]
 
@@ -679,11 +683,12 @@ class SQLiteStore(ResolutionTables, SQLiteParticipantReads, SQLiteTables, SQLite
         return found
 
     def seq(self) -> int:
-        return int(self.db.execute("SELECT value FROM meta WHERE key='seq'").fetchone()[0])
+        return int(self.db.execute(f"SELECT {visibility.VISIBLE}").fetchone()[0])
 
     def changes_since(self, seq: int) -> tuple[list[Change], int]:
         rows = self.db.execute(
-            "SELECT project_id, deleted, seq FROM changes WHERE seq > ? ORDER BY seq", (seq,)
+            f"SELECT project_id, deleted, seq FROM changes WHERE seq > ? AND seq <= {visibility.VISIBLE} ORDER BY seq",
+            (seq,),
         ).fetchall()
         latest = max((row[2] for row in rows), default=seq)
         return [Change(pid, bool(deleted)) for pid, deleted, _ in rows], latest
