@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from euprojects import ingest
 from euprojects.index import rebuild
 from euprojects.search import Searcher
 from euprojects.store import Store, open_store
+from tests.backend import database_copy, new_database
 from tests.postgres import server_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,8 +68,8 @@ CORPUS = (
 )
 
 
-def _build_corpus(home: Path) -> None:
-    store = open_store(f"sqlite:///{home / 'store.db'}")
+def _build_corpus(home: Path, url: str) -> None:
+    store = open_store(url)
     try:
         paths = [data_dir() / name for name in CORPUS]
         paths += [data_dir().parent / "seeds", FIXTURES / "keep"]
@@ -80,23 +82,24 @@ def _build_corpus(home: Path) -> None:
 
 @pytest.fixture(scope="session")
 def corpus(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[tuple[Store, Path]]:
-    """The corpus ingested and indexed once per test run: with test processes in parallel
-    (pytest-xdist), the first builds it under a lock and each takes a copy of its own, since some
-    tests add to their store (vectors, withdrawals)."""
+    """The corpus ingested and indexed once per test run, in this run's backend (tests/backend.py).
+    With test processes in parallel (pytest-xdist), the first builds it under a lock and each takes
+    a copy of its own, since some tests add to their store (vectors, withdrawals): the folder (the
+    SQLite file and the index) and, on PostgreSQL, a database made with the shared one as template."""
     home = tmp_path_factory.mktemp("corpus")
-    if worker_id == "master":
-        _build_corpus(home)
-    else:
-        shared = tmp_path_factory.getbasetemp().parent / "corpus-shared"
+    shared = home if worker_id == "master" else tmp_path_factory.getbasetemp().parent / "corpus-shared"
+    with ExitStack() as stack:
         with FileLock(f"{shared}.lock"):
             if not (shared / "built").exists():
                 shared.mkdir(exist_ok=True)
-                _build_corpus(shared)
+                _build_corpus(shared, new_database(shared))
                 (shared / "built").touch()
-        shutil.copytree(shared, home, ignore=shutil.ignore_patterns("built"), dirs_exist_ok=True)
-    store = open_store(f"sqlite:///{home / 'store.db'}")
-    yield store, home / "index"
-    store.close()
+            if shared != home:
+                shutil.copytree(shared, home, ignore=shutil.ignore_patterns("built"), dirs_exist_ok=True)
+            url = stack.enter_context(database_copy(home, shared))
+        store = open_store(url)
+        yield store, home / "index"
+        store.close()
 
 
 @pytest.fixture(scope="session")

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.backend import new_store_url, scalars
 from tests.conftest import data_dir
 
 pytestmark = pytest.mark.slow
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.slow
 FOLDERS = ("cordis-h2020-participations-derived", "cordis-h2020-cleantech-subset", "cordis-fp7-samples")
 COUNTS = {
     "projects": "SELECT COUNT(*) FROM projects",
-    "listed": "SELECT COUNT(*) FROM projects WHERE listed",
+    "listed": "SELECT COUNT(*) FROM projects WHERE listed = 1",
     "participations": "SELECT COUNT(*) FROM participations",
     "organisations": "SELECT COUNT(*) FROM organisations",
     "fragments": "SELECT COUNT(*) FROM fragments",
@@ -31,22 +32,17 @@ COUNTS = {
 }
 
 
-def environment(home: Path) -> dict[str, str]:
+def environment(home: Path, url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("EUPROJECTS_")}
-    return {**env, "EUPROJECTS_HOME": str(home)}
+    return {**env, "EUPROJECTS_HOME": str(home), "EUPROJECTS_DATABASE_URL": url}
 
 
 def ingest_command() -> list[str]:
     return [sys.executable, "-m", "euprojects", "ingest", *(str(data_dir() / f) for f in FOLDERS)]
 
 
-def counts(home: Path) -> dict[str, int]:
-    db = sqlite3.connect(home / "euprojects.db")
-    try:
-        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        return {name: db.execute(sql).fetchone()[0] for name, sql in COUNTS.items()}
-    finally:
-        db.close()
+def counts(url: str) -> dict[str, int]:
+    return scalars(url, COUNTS)
 
 
 def index_documents(home: Path) -> int:
@@ -58,27 +54,32 @@ def index_documents(home: Path) -> int:
 
 
 @pytest.fixture(scope="module")
-def clean_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, int]:
+def clean_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, int]]:
     home = tmp_path_factory.mktemp("clean")
-    subprocess.run(ingest_command(), env=environment(home), check=True, capture_output=True)
-    result = counts(home)
-    assert result["dirty"] == 0 and result["projects"] > 30_000
-    assert index_documents(home) == result["listed"]
-    return result
+    with new_store_url(home) as url:
+        subprocess.run(ingest_command(), env=environment(home, url), check=True, capture_output=True)
+        result = counts(url)
+        assert result["dirty"] == 0 and result["projects"] > 30_000
+        assert index_documents(home) == result["listed"]
+        yield result
 
 
-def wait_for(home: Path, sql: str, threshold: int, process: subprocess.Popen[bytes]) -> None:
+@pytest.fixture
+def killed(tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    """The home and store of the ingest a test interrupts."""
+    with new_store_url(tmp_path / "killed") as url:
+        yield tmp_path / "killed", url
+
+
+def wait_for(url: str, sql: str, threshold: int, process: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         assert process.poll() is None, "the ingest finished before it could be killed"
         try:
-            db = sqlite3.connect(f"file:{home / 'euprojects.db'}?mode=ro", uri=True, timeout=1)
-            value = db.execute(sql).fetchone()[0]
-            db.close()
-            if value >= threshold:
+            if scalars(url, {"value": sql})["value"] >= threshold:
                 return
-        except sqlite3.OperationalError:
-            pass  # not created yet, or busy
+        except Exception:  # not created yet, or busy, on either backend
+            pass
         time.sleep(0.05)
     raise AssertionError("the ingest never reached the point to kill it at")
 
@@ -114,36 +115,36 @@ def assert_workers_exit(home: Path) -> None:
     ],
 )
 def test_sigkill_then_rerun_matches_a_clean_run(
-    tmp_path: Path, clean_run: dict[str, int], moment: str, sql: str, threshold: int
+    killed: tuple[Path, str], clean_run: dict[str, int], moment: str, sql: str, threshold: int
 ) -> None:
-    home = tmp_path / "killed"
+    home, url = killed
     process = subprocess.Popen(
-        ingest_command(), env=environment(home), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        ingest_command(), env=environment(home, url), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
-        wait_for(home, sql, threshold, process)
+        wait_for(url, sql, threshold, process)
         process.send_signal(signal.SIGKILL)
     finally:
         process.wait(timeout=30)
     assert process.returncode == -signal.SIGKILL
     assert_workers_exit(home)
-    half = counts(home)  # the store is consistent (integrity check) and readable
+    half = counts(url)  # the store is consistent (integrity check) and readable
     assert half["fragments"] <= clean_run["fragments"]
-    rerun = subprocess.run(ingest_command(), env=environment(home), capture_output=True, text=True)
+    rerun = subprocess.run(ingest_command(), env=environment(home, url), capture_output=True, text=True)
     assert rerun.returncode == 0, rerun.stderr
-    assert counts(home) == clean_run, moment
+    assert counts(url) == clean_run, moment
     assert index_documents(home) == clean_run["listed"]
 
 
 def test_ctrl_c_stops_the_ingest_at_once_and_a_rerun_matches_a_clean_run(
-    tmp_path: Path, clean_run: dict[str, int]
+    killed: tuple[Path, str], clean_run: dict[str, int]
 ) -> None:
     """SIGINT to the ingest alone (as a supervisor sends it): its readers stop instead of waiting
     on a queue nobody reads, and it ends with a one-line message."""
-    home = tmp_path / "interrupted"
+    home, url = killed
     process = subprocess.Popen(
         ingest_command(),
-        env=environment(home),
+        env=environment(home, url),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         # Whatever this test run inherited (`nohup … &` ignores SIGINT), the ingest takes Ctrl-C
@@ -151,7 +152,7 @@ def test_ctrl_c_stops_the_ingest_at_once_and_a_rerun_matches_a_clean_run(
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.default_int_handler),
     )
     try:
-        wait_for(home, "SELECT COUNT(*) FROM fragments", 5_000, process)
+        wait_for(url, "SELECT COUNT(*) FROM fragments", 5_000, process)
         process.send_signal(signal.SIGINT)
         _, stderr = process.communicate(timeout=30)
     finally:
@@ -160,7 +161,7 @@ def test_ctrl_c_stops_the_ingest_at_once_and_a_rerun_matches_a_clean_run(
     assert process.returncode == 1
     assert "Traceback" not in stderr.decode() and "Aborted!" in stderr.decode()
     assert_workers_exit(home)
-    counts(home)  # consistent
-    rerun = subprocess.run(ingest_command(), env=environment(home), capture_output=True, text=True)
+    counts(url)  # consistent
+    rerun = subprocess.run(ingest_command(), env=environment(home, url), capture_output=True, text=True)
     assert rerun.returncode == 0, rerun.stderr
-    assert counts(home) == clean_run
+    assert counts(url) == clean_run

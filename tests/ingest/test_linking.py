@@ -4,12 +4,14 @@ two ids: CORDIS' H2020 participations by record number, the ERC's lists, Norway'
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 
 import pytest
 
 from euprojects import ingest
 from euprojects.ingest.linking import SAME_ERC_GRANT, SAME_NORWEGIAN_PARTNER, find_links
 from euprojects.store import Store, open_store
+from tests.backend import new_store_url, rows
 from tests.conftest import data_dir
 
 pytestmark = pytest.mark.slow
@@ -22,15 +24,16 @@ FILES = (
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    home = tmp_path_factory.mktemp("linking")
-    store = open_store(f"sqlite:///{home / 'store.db'}")
-    assert not ingest.run(store, [data_dir() / name for name in FILES]).failed
-    return store
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    with new_store_url(tmp_path_factory.mktemp("linking")) as url:
+        store = open_store(url)
+        assert not ingest.run(store, [data_dir() / name for name in FILES]).failed
+        yield store
+        store.close()
 
 
 def links(store: Store) -> list[tuple[str, str, str]]:
-    return list(store.db.execute("SELECT alias, project_id, file FROM aliases WHERE format = 'link'"))  # type: ignore[attr-defined]
+    return [tuple(row) for row in rows(store.url, "SELECT alias, project_id, file FROM aliases WHERE format = 'link'")]
 
 
 def test_erc_and_norwegian_grants_are_joined_to_their_rcn_records(store: Store) -> None:

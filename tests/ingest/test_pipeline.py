@@ -7,6 +7,7 @@ import gzip
 import json
 import shutil
 import tracemalloc
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,15 +19,18 @@ from euprojects.settings import load
 from euprojects.sources import by_name
 from euprojects.sources.common import slug
 from euprojects.store import open_store
+from tests.backend import new_store_url
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The portal's home for the CLI, with a new store of the run's backend (tests/backend.py)."""
     folder = tmp_path / "home"
     monkeypatch.setenv("EUPROJECTS_HOME", str(folder))
-    monkeypatch.delenv("EUPROJECTS_DATABASE_URL", raising=False)
     monkeypatch.delenv("EUPROJECTS_INDEX_DIR", raising=False)
-    return folder
+    with new_store_url(folder) as url:
+        monkeypatch.setenv("EUPROJECTS_DATABASE_URL", url)
+        yield folder
 
 
 def run(*args: str) -> Result:

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
+from tests.backend import column, new_store_url, scalars
 from tests.conftest import data_dir
 from tests.ingest.test_kill import counts, environment, index_documents
 
@@ -21,14 +23,27 @@ pytestmark = pytest.mark.slow
 FOLDERS = ("erc-funded-projects", "cordis-h2020-cleantech-subset", "structural-funds-os-data")
 
 
-def ingest(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "euprojects", "ingest", *args]
-    return subprocess.run(command, env=environment(home), capture_output=True, text=True, timeout=600)
+class Home(NamedTuple):
+    """A portal's home folder (its index) and its store, of the run's backend."""
+
+    path: Path
+    url: str
 
 
-def start_ingest(home: Path, *args: str) -> subprocess.Popen[str]:
+@pytest.fixture
+def home(tmp_path: Path) -> Iterator[Home]:
+    with new_store_url(tmp_path / "home") as url:
+        yield Home(tmp_path / "home", url)
+
+
+def ingest(home: Home, *args: str) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "euprojects", "ingest", *args]
-    return subprocess.Popen(command, env=environment(home), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.run(command, env=environment(*home), capture_output=True, text=True, timeout=600)
+
+
+def start_ingest(home: Home, *args: str) -> subprocess.Popen[str]:
+    command = [sys.executable, "-m", "euprojects", "ingest", *args]
+    return subprocess.Popen(command, env=environment(*home), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def folders() -> list[str]:
@@ -36,18 +51,34 @@ def folders() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def clean_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, int]:
-    home = tmp_path_factory.mktemp("clean")
-    assert ingest(home, *folders()).returncode == 0
-    return counts(home)
+def clean_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, int]]:
+    folder = tmp_path_factory.mktemp("clean")
+    with new_store_url(folder) as url:
+        assert ingest(Home(folder, url), *folders()).returncode == 0
+        yield counts(url)
 
 
-def wait_until_holding(home: Path, process: subprocess.Popen[str]) -> None:
-    """Until the first ingest holds the writer lock (it writes who it is into the lock file)."""
-    lock = home / "euprojects.db.lock"
+# On PostgreSQL the writer lock is an advisory lock of the store's schema (store/postgres_lock.py).
+HOLDING = (
+    "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+    " AND objid = (hashtext('euprojects-writer:' || current_schema()))::oid"
+)
+
+
+def holding(home: Home) -> bool:
+    """Whether an ingest holds the store's writer lock (on SQLite it writes who it is into the
+    lock file beside the store)."""
+    if home.url.startswith("sqlite:///"):
+        lock = Path(home.url.removeprefix("sqlite:///") + ".lock")
+        return lock.exists() and lock.stat().st_size > 0
+    return scalars(home.url, {"held": HOLDING})["held"] > 0
+
+
+def wait_until_holding(home: Home, process: subprocess.Popen[str]) -> None:
+    """Until the first ingest holds the writer lock."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and process.poll() is None:
-        if lock.exists() and lock.stat().st_size > 0:
+        if holding(home):
             return
         time.sleep(0.02)
     raise AssertionError("the first ingest never took the lock")
@@ -55,32 +86,32 @@ def wait_until_holding(home: Path, process: subprocess.Popen[str]) -> None:
 
 @pytest.mark.parametrize("populated", [False, True], ids=["fresh store", "populated store"])
 def test_two_ingests_at_once_end_with_a_clean_runs_counts(
-    tmp_path: Path, clean_run: dict[str, int], populated: bool
+    home: Home, clean_run: dict[str, int], populated: bool
 ) -> None:
     if populated:
-        assert ingest(tmp_path, *folders()).returncode == 0
+        assert ingest(home, *folders()).returncode == 0
     # --reread: on the populated store both runs read every file again instead of skipping them
-    first = start_ingest(tmp_path, "--wait", "--reread", *folders())
-    wait_until_holding(tmp_path, first)
-    second = ingest(tmp_path, "--wait", "--json", "--reread", *folders())
+    first = start_ingest(home, "--wait", "--reread", *folders())
+    wait_until_holding(home, first)
+    second = ingest(home, "--wait", "--json", "--reread", *folders())
     _, err = first.communicate(timeout=600)
     assert first.returncode == 0, err
     assert second.returncode == 0, second.stderr
     assert "waiting for the ingest or index rebuild running since" in second.stderr
     waited = json.loads(second.stdout)["waited"]
     assert waited["holder"] and f"PID {first.pid}" in waited["holder"]
-    assert counts(tmp_path) == clean_run
-    assert index_documents(tmp_path) == clean_run["listed"]
+    assert counts(home.url) == clean_run
+    assert index_documents(home.path) == clean_run["listed"]
 
 
-def test_a_second_ingest_without_wait_stops_and_names_the_running_one(tmp_path: Path) -> None:
-    first = start_ingest(tmp_path, *folders())
-    wait_until_holding(tmp_path, first)
-    second = ingest(tmp_path, *folders())
+def test_a_second_ingest_without_wait_stops_and_names_the_running_one(home: Home) -> None:
+    first = start_ingest(home, *folders())
+    wait_until_holding(home, first)
+    second = ingest(home, *folders())
     first.communicate(timeout=600)
     assert second.returncode == 1
     assert "another ingest or index rebuild is running since" in second.stderr
-    assert f"started by PID {first.pid}" in second.stderr and "--wait" in second.stderr
+    assert f"PID {first.pid}" in second.stderr and "--wait" in second.stderr
     assert "Traceback" not in second.stderr
 
 
@@ -101,18 +132,12 @@ def copy_as(source: Path, target: Path, lines: int | None = None, size: int | No
     return target
 
 
-def project_count(home: Path) -> int:
+def project_count(home: Home) -> int:
     """Listed projects: a record its file no longer holds leaves its project withdrawn, not deleted."""
-    counts(home)  # checks the store's integrity
-    db = sqlite3.connect(home / "euprojects.db")
-    try:
-        return int(db.execute("SELECT COUNT(*) FROM projects WHERE listed").fetchone()[0])
-    finally:
-        db.close()
+    return counts(home.url)["listed"]  # on SQLite, after an integrity check
 
 
-def test_a_truncated_redownload_removes_nothing_and_says_so(tmp_path: Path, erc_starting: Path) -> None:
-    home = tmp_path / "home"
+def test_a_truncated_redownload_removes_nothing_and_says_so(home: Home, tmp_path: Path, erc_starting: Path) -> None:
     assert ingest(home, str(erc_starting)).returncode == 0
     before = project_count(home)
     cut = copy_as(erc_starting, tmp_path / "erc-funded-projects" / "erc_starting.csv", size=1_500_000)
@@ -123,8 +148,7 @@ def test_a_truncated_redownload_removes_nothing_and_says_so(tmp_path: Path, erc_
     assert project_count(home) == before
 
 
-def test_a_file_that_lost_many_rows_needs_allow_removals(tmp_path: Path, erc_starting: Path) -> None:
-    home = tmp_path / "home"
+def test_a_file_that_lost_many_rows_needs_allow_removals(home: Home, tmp_path: Path, erc_starting: Path) -> None:
     assert ingest(home, str(erc_starting)).returncode == 0
     before = project_count(home)
     shorter = copy_as(erc_starting, tmp_path / "erc-funded-projects" / "erc_starting.csv", lines=1001)
@@ -141,8 +165,7 @@ def test_a_file_that_lost_many_rows_needs_allow_removals(tmp_path: Path, erc_sta
     assert project_count(home) == kept
 
 
-def test_a_few_rows_gone_are_removed_without_asking(tmp_path: Path, erc_starting: Path) -> None:
-    home = tmp_path / "home"
+def test_a_few_rows_gone_are_removed_without_asking(home: Home, tmp_path: Path, erc_starting: Path) -> None:
     assert ingest(home, str(erc_starting)).returncode == 0
     before = project_count(home)
     lines = erc_starting.read_bytes().count(b"\n")
@@ -153,8 +176,9 @@ def test_a_few_rows_gone_are_removed_without_asking(tmp_path: Path, erc_starting
     assert 0 < report["removed"] == before - project_count(home) <= 0.05 * before
 
 
-def test_files_of_one_name_from_two_data_sets_keep_their_own_records(tmp_path: Path, erc_starting: Path) -> None:
-    home = tmp_path / "home"
+def test_files_of_one_name_from_two_data_sets_keep_their_own_records(
+    home: Home, tmp_path: Path, erc_starting: Path
+) -> None:
     assert ingest(home, str(erc_starting)).returncode == 0
     before = project_count(home)
     other = copy_as(erc_starting, tmp_path / "another-capture" / "erc_starting.csv", lines=101)
@@ -163,30 +187,27 @@ def test_files_of_one_name_from_two_data_sets_keep_their_own_records(tmp_path: P
     [report] = [f for f in json.loads(result.stdout)["files"] if f["format"]]
     assert (report["removed"], report["withheld"], report["unchanged"]) == (0, 0, 0)
     assert project_count(home) == before
-    db = sqlite3.connect(home / "euprojects.db")
-    files = {row[0] for row in db.execute("SELECT DISTINCT file FROM fragments")}
-    db.close()
+    files = set(column(home.url, "SELECT DISTINCT file FROM fragments"))
     assert files == {"erc-funded-projects/erc_starting.csv", "another-capture/erc_starting.csv"}
 
 
-def test_an_index_behind_the_store_is_reported_and_caught_up(tmp_path: Path, erc_starting: Path) -> None:
+def test_an_index_behind_the_store_is_reported_and_caught_up(home: Home, tmp_path: Path, erc_starting: Path) -> None:
     from euprojects import ingest as pipeline
     from euprojects.index.build import status
     from euprojects.store import open_store
 
-    home = tmp_path / "home"
     assert ingest(home, str(erc_starting)).returncode == 0
     shutil.copy(data_dir() / "erc-funded-projects" / "erc_advanced.csv", tmp_path / "erc_advanced.csv")
     # As after an ingest killed between the store's commit and the index update:
     assert ingest(home, "--no-index", str(tmp_path / "erc_advanced.csv")).returncode == 0
     stats = subprocess.run(
-        [sys.executable, "-m", "euprojects", "stats", "--json"], env=environment(home), capture_output=True, text=True
+        [sys.executable, "-m", "euprojects", "stats", "--json"], env=environment(*home), capture_output=True, text=True
     )
     index = json.loads(stats.stdout)["index"]
     assert index["state"] == "behind" and index["pending"] == 969 and "euprojects reindex" in index["remedy"]
-    store = open_store(f"sqlite:///{home / 'euprojects.db'}")
-    report = pipeline.catch_up(store, home / "index")
+    store = open_store(home.url)
+    report = pipeline.catch_up(store, home.path / "index")
     assert report is not None and report.mode in ("updated", "rebuilt")
-    assert status(store, home / "index").state == "current"
+    assert status(store, home.path / "index").state == "current"
     store.close()
-    assert index_documents(home) == counts(home)["listed"]
+    assert index_documents(home.path) == counts(home.url)["listed"]

@@ -16,6 +16,7 @@ from euprojects.normalise.money import to_eur
 from euprojects.normalise.places import fold
 from euprojects.search import QueryError, Searcher, SearchRequest, SearchResult
 from euprojects.store import Store
+from tests.backend import sqlite_only
 
 
 def search(searcher: Searcher, query: str = "", **options: Any) -> SearchResult:
@@ -321,6 +322,7 @@ def test_snippets_highlight_the_query_and_are_html_safe(searcher: Searcher) -> N
         assert "<" not in stripped and ">" not in stripped
 
 
+@sqlite_only  # counts the statements through SQLite's trace callback
 def test_a_page_of_hits_is_hydrated_in_one_query(searcher: Searcher, store: Store) -> None:
     db = store.db
     statements: list[str] = []

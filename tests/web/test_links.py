@@ -15,6 +15,7 @@ from euprojects.settings import load
 from euprojects.store import open_store
 from euprojects.web import create_app
 from euprojects.web.links import safe_href
+from tests.backend import new_store_url
 
 HOSTILE_ADDRESSES = (
     "javascript:alert(1)",
@@ -65,11 +66,12 @@ PROJECT = Project(
 def hostile_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """The portal over a store that holds one project whose publisher gave hostile addresses."""
     home: Path = tmp_path_factory.mktemp("hostile-links")
-    settings = load({"EUPROJECTS_HOME": str(home)})
-    store = open_store(settings.database_url)
-    store.save([PROJECT], [], [])
-    yield TestClient(create_app(settings, store), raise_server_exceptions=False)
-    store.close()
+    with new_store_url(home) as url:
+        settings = load({"EUPROJECTS_HOME": str(home), "EUPROJECTS_DATABASE_URL": url})
+        store = open_store(settings.database_url)
+        store.save([PROJECT], [], [])
+        yield TestClient(create_app(settings, store), raise_server_exceptions=False)
+        store.close()
 
 
 def hrefs(html: str) -> list[str]:

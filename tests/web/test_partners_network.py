@@ -15,6 +15,7 @@ from euprojects.orgs.partners import PartnerQuery, find_partners
 from euprojects.search import Searcher
 from euprojects.store import Store
 from euprojects.views import organisation_record
+from tests.backend import column
 from tests.web.conftest import CITY_TWINS
 
 Corpus = tuple[Store, Path]
@@ -76,12 +77,16 @@ def test_the_partners_page_without_a_topic_is_a_form_and_with_a_bad_one_an_error
 
 def test_a_project_page_opens_partner_search_seeded_with_the_project(client: TestClient, corpus: Corpus) -> None:
     store, _ = corpus
-    row = store.db.execute(  # type: ignore[attr-defined]
-        "SELECT id FROM projects WHERE listed AND title IS NOT NULL AND programme IS NOT NULL"
-        " AND json_array_length(json_extract(data, '$.themes')) > 0 ORDER BY id LIMIT 1"
-    ).fetchone()
-    project = store.project(row[0])
-    assert project is not None
+    candidates = column(
+        store.url,
+        "SELECT id FROM projects WHERE listed = 1 AND title IS NOT NULL AND programme IS NOT NULL ORDER BY id",
+    )
+    project = next(
+        p
+        for start in range(0, len(candidates), 500)
+        for p in store.projects(candidates[start : start + 500])
+        if p.themes
+    )
     page = client.get(f"/projects/{project.id}")
     assert "Looking for a partnership?" in page.text
     link = re.search(r'<a href="(/partners\?[^"]+)">Find organisations', page.text)
@@ -146,9 +151,9 @@ def test_names_in_the_network_data_cannot_close_its_block(client: TestClient, co
 
 def test_the_organisation_page_shows_its_activity(client: TestClient, corpus: Corpus) -> None:
     store, _ = corpus
-    org_id = store.db.execute(  # type: ignore[attr-defined]
-        "SELECT org_id FROM participations GROUP BY org_id ORDER BY COUNT(DISTINCT project_id) DESC LIMIT 1"
-    ).fetchone()[0]
+    org_id = column(
+        store.url, "SELECT org_id FROM participations GROUP BY org_id ORDER BY COUNT(DISTINCT project_id) DESC LIMIT 1"
+    )[0]
     record = organisation_record(store, org_id)
     assert record is not None and record.activity is not None
     data = ok(client, f"/api/v1/organisations/{org_id}")

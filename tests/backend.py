@@ -1,0 +1,164 @@
+"""Which store backend this test run uses, and stores of it for the tests that make their own.
+
+``EUPROJECTS_TEST_BACKEND`` is ``sqlite`` (the default) or ``postgresql``. The suite runs on
+SQLite; `scripts/test` runs the store, ingest, search and API tests a second time with
+``postgresql``, against the test server (tests/postgres.py), so that both backends pass them.
+Tests that read a backend's own files or tables (an SQLite integrity check, a damaged file) say
+so with :data:`sqlite_only`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+from tests.postgres import fresh_schema, server_url
+
+BACKENDS = ("sqlite", "postgresql")
+BACKEND = os.environ.get("EUPROJECTS_TEST_BACKEND", "sqlite")
+if BACKEND not in BACKENDS:
+    raise pytest.UsageError(f"EUPROJECTS_TEST_BACKEND={BACKEND!r}: use one of {', '.join(BACKENDS)}")
+
+sqlite_only = pytest.mark.skipif(BACKEND != "sqlite", reason="reads SQLite's own file")
+
+
+@contextmanager
+def new_store_url(folder: Path, name: str = "euprojects.db") -> Iterator[str]:
+    """The URL of a new, empty store of this run's backend: a file in ``folder`` on SQLite, a
+    schema of its own on the test server (dropped afterwards) on PostgreSQL."""
+    if BACKEND == "sqlite":
+        folder.mkdir(parents=True, exist_ok=True)
+        yield f"sqlite:///{folder / name}"
+        return
+    with fresh_schema(server_url()) as url:
+        yield url
+
+
+def scalars(url: str, queries: dict[str, str]) -> dict[str, int]:
+    """Each query's single number, read with the backend's own driver (no euprojects code in
+    between, so a test can check what the store wrote); SQLite's file is integrity-checked first."""
+    if url.startswith("sqlite:///"):
+        db = sqlite3.connect(url.removeprefix("sqlite:///"))
+        try:
+            assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            return {name: db.execute(sql).fetchone()[0] or 0 for name, sql in queries.items()}
+        finally:
+            db.close()
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        return {name: int(conn.execute(sql).fetchone()[0] or 0) for name, sql in queries.items()}  # type: ignore[index]
+
+
+# The corpus of a test run (tests/conftest.py) is built once and copied for each test process.
+# On PostgreSQL the copies are databases made with the built one as template (a file copy on the
+# server); each database's comment names the folder it belongs to, so that a run can drop what
+# earlier runs left once pytest has removed their folders.
+CORPUS_PREFIX = "euprojects_corpus_"
+
+
+def new_database(folder: Path) -> str:
+    """A new, empty store for the corpus built in ``folder``."""
+    if BACKEND == "sqlite":
+        return f"sqlite:///{folder / 'store.db'}"
+    server = server_url()
+    name = _database_name(folder)
+    with _admin(server) as conn:
+        _drop_stale(conn)
+        conn.execute(f"DROP DATABASE IF EXISTS {name}")
+        conn.execute(f"CREATE DATABASE {name}")
+        _label(conn, name, folder)
+    return _on_database(server, name)
+
+
+@contextmanager
+def database_copy(folder: Path, built: Path) -> Iterator[str]:
+    """This process's copy of the corpus built in ``built`` (``folder`` holds its copied files)."""
+    if BACKEND == "sqlite":
+        yield f"sqlite:///{folder / 'store.db'}"
+        return
+    server = server_url()
+    name = _database_name(folder)
+    if folder != built:
+        with _admin(server) as conn:
+            conn.execute(f"CREATE DATABASE {name} TEMPLATE {_database_name(built)}")
+            _label(conn, name, folder)
+    try:
+        yield _on_database(server, name)
+    finally:
+        with _admin(server) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def _database_name(folder: Path) -> str:
+    return CORPUS_PREFIX + hashlib.sha1(str(folder).encode()).hexdigest()[:16]
+
+
+def _label(conn: Any, name: str, folder: Path) -> None:
+    """Name the folder the database belongs to (a statement that takes no parameters)."""
+    from psycopg import sql
+
+    conn.execute(sql.SQL("COMMENT ON DATABASE {} IS {}").format(sql.Identifier(name), sql.Literal(str(folder))))
+
+
+def _on_database(server: str, name: str) -> str:
+    parts = urlsplit(server)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+@contextmanager
+def _admin(server: str) -> Iterator[Any]:
+    import psycopg
+
+    with psycopg.connect(server, autocommit=True) as conn:
+        yield conn
+
+
+def _drop_stale(conn: Any) -> None:
+    """Corpus databases whose folder is gone: left by runs that ended without dropping them."""
+    rows = conn.execute(
+        "SELECT d.datname, shobj_description(d.oid, 'pg_database') FROM pg_database d WHERE d.datname LIKE %s",
+        (CORPUS_PREFIX + "%",),
+    ).fetchall()
+    for name, folder in rows:
+        if not folder or not Path(folder).exists():
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def rows(url: str, sql: str) -> list[tuple[Any, ...]]:
+    """A query's rows, read with the backend's own driver."""
+    if url.startswith("sqlite:///"):
+        db = sqlite3.connect(url.removeprefix("sqlite:///"))
+        try:
+            return list(db.execute(sql))
+        finally:
+            db.close()
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        return [tuple(row) for row in conn.execute(sql)]  # type: ignore[arg-type]
+
+
+def column(url: str, sql: str) -> list[Any]:
+    """The first column of a query's rows."""
+    return [row[0] for row in rows(url, sql)]
+
+
+def execute(url: str, sql: str) -> None:
+    """Run one statement with the backend's own driver, behind the store's back."""
+    if url.startswith("sqlite:///"):
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
+            db.execute(sql)
+        return
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(sql)  # type: ignore[arg-type]
