@@ -180,16 +180,25 @@ def test_the_data_holds_contacts_that_the_store_must_not(data: Path) -> None:
     assert E_MAIL.search(text) and INTERNATIONAL_PHONE.search(text)
 
 
+def personal_details(text: str) -> list[str]:
+    """What the three patterns find in ``text``. An e-mail address needs an ``@`` and an
+    international number a ``+``: the store's texts are scanned for those patterns only where the
+    character is (the address pattern is slow on long texts without one)."""
+    patterns = [LABELLED_PHONE]
+    patterns += [E_MAIL] if "@" in text else []
+    patterns += [INTERNATIONAL_PHONE] if "+" in text else []
+    return [match[0] for pattern in patterns for match in pattern.finditer(text)]
+
+
 def test_no_stored_text_holds_an_e_mail_address_or_a_phone_number(runs: object, home: Path) -> None:
-    found = [
-        (table, match[0])
-        for table, text in stored_texts(home)
-        for pattern in (E_MAIL, LABELLED_PHONE, INTERNATIONAL_PHONE)
-        for match in pattern.finditer(text)
-    ]
+    found: list[tuple[str, str]] = []
+    markers: list[str] = []
+    for table, text in stored_texts(home):
+        found += [(table, detail) for detail in personal_details(text)]
+        if table == "projects" and "removed]" in text:
+            markers.append(text)
     assert found == []
-    markers = " ".join(text for table, text in stored_texts(home) if table == "projects" and "removed]" in text)
-    assert "[e-mail removed]" in markers and "[phone removed]" in markers
+    assert "[e-mail removed]" in " ".join(markers) and "[phone removed]" in " ".join(markers)
 
 
 def test_every_stored_web_address_is_http_with_a_host(runs: object, home: Path) -> None:
