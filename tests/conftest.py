@@ -28,6 +28,15 @@ def data_dir() -> Path:
     return Path(configured).resolve() if configured else (ROOT.parent / "shared" / "data").resolve()
 
 
+# The module that runs longest (two ingests of all the data, minutes) starts first: test processes
+# take modules in collection order, and started last it would run on alone at the end.
+LONGEST_FIRST = ("test_full_ingest.py",)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.path.name not in LONGEST_FIRST)  # stable: the rest keep their order
+
+
 @pytest.fixture(scope="session")
 def data() -> Path:
     folder = data_dir()
