@@ -119,6 +119,7 @@ class PostgresStore(PostgresReads, PostgresResolution, PostgresTables, PostgresV
                 db.execute(
                     "SELECT record_key, hash FROM fragments WHERE format = %s AND file = %s AND record_key = ANY(%s)",
                     (fmt, file, [r.key for r in records]),
+                    prepare=writes.BY_KEYS,
                 ).fetchall()
             )
             new = [r for r in records if r.key not in known]
@@ -145,12 +146,14 @@ class PostgresStore(PostgresReads, PostgresResolution, PostgresTables, PostgresV
             db.execute(
                 "SELECT record_key, hash FROM beneficiaries WHERE format = %s AND file = %s AND record_key = ANY(%s)",
                 (fmt, file, [r.key for r in rows]),
+                prepare=writes.BY_KEYS,
             ).fetchall()
         )
         touched = [r for r in rows if known.get(r.key) != r.hash]
         db.execute(
             "DELETE FROM beneficiaries WHERE format = %s AND file = %s AND record_key = ANY(%s)",
             (fmt, file, [r.key for r in touched if r.key in known]),
+            prepare=writes.BY_KEYS,
         )
         copy_rows(
             db,
