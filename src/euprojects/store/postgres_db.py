@@ -84,6 +84,19 @@ class Pools:
                     conn.rollback()
 
     @contextmanager
+    def read_one(self) -> Iterator[psycopg.Connection[Any]]:
+        """A reading connection for one statement, outside a transaction: one statement sees one
+        snapshot anyway, and a page of search hits is hydrated without the round trips of
+        ``BEGIN … READ ONLY`` and ``ROLLBACK`` around it."""
+        with self._lost(self.read_url), self.reader.connection() as conn:
+            conn.autocommit = True
+            try:
+                yield conn
+            finally:
+                if not conn.closed:
+                    conn.autocommit = False
+
+    @contextmanager
     def primary(self) -> Iterator[psycopg.Connection[Any]]:
         """A connection to the primary, each statement committed on its own (reads of the ingest,
         which must see what it has just written)."""

@@ -65,7 +65,7 @@ class PostgresReads(PostgresParticipantReads):
         return with_dates(project, _iso(changed[0]) if changed else None)
 
     def summaries(self, project_ids: Sequence[str]) -> dict[str, ProjectSummary]:
-        with self.pools.read() as db:
+        with self.pools.read_one() as db:
             rows = db.execute(
                 f"SELECT id, data, ({_partner_countries()}), partner_count, COALESCE(lead_name, ({_LEAD_NAME}))"
                 " FROM projects WHERE id = ANY(%s)",
