@@ -1,10 +1,9 @@
 """Which store backend this test run uses, and stores of it for the tests that make their own.
 
 ``EUPROJECTS_TEST_BACKEND`` is ``sqlite`` (the default) or ``postgresql``. The suite runs on
-SQLite; `scripts/test` runs the store, ingest, search and API tests a second time with
-``postgresql``, against the test server (tests/postgres.py), so that both backends pass them.
-Tests that read a backend's own files or tables (an SQLite integrity check, a damaged file) say
-so with :data:`sqlite_only`.
+SQLite (the store's contract on both); `scripts/test` runs the ingest, search and API tests a
+second time with ``postgresql``, against the test server (tests/postgres.py), so that both
+backends pass them. A test that uses SQLite's own interface says so with :data:`sqlite_only`.
 """
 
 from __future__ import annotations
@@ -27,7 +26,7 @@ BACKEND = os.environ.get("EUPROJECTS_TEST_BACKEND", "sqlite")
 if BACKEND not in BACKENDS:
     raise pytest.UsageError(f"EUPROJECTS_TEST_BACKEND={BACKEND!r}: use one of {', '.join(BACKENDS)}")
 
-sqlite_only = pytest.mark.skipif(BACKEND != "sqlite", reason="reads SQLite's own file")
+sqlite_only = pytest.mark.skipif(BACKEND != "sqlite", reason="uses SQLite's own interface")
 
 
 @contextmanager
