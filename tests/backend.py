@@ -41,20 +41,47 @@ def new_store_url(folder: Path, name: str = "euprojects.db") -> Iterator[str]:
         yield url
 
 
-def scalars(url: str, queries: dict[str, str]) -> dict[str, int]:
-    """Each query's single number, read with the backend's own driver (no euprojects code in
-    between, so a test can check what the store wrote); SQLite's file is integrity-checked first."""
+@contextmanager
+def _driver(url: str) -> Iterator[Any]:
+    """A connection of the backend's own driver (no euprojects code in between, so that a test can
+    check what the store wrote, or break it behind the store's back), committing as it goes."""
     if url.startswith("sqlite:///"):
-        db = sqlite3.connect(url.removeprefix("sqlite:///"))
+        # mode=rw: a store that is not there yet is an error, not an empty file made behind its back
+        db = sqlite3.connect(f"file:{url.removeprefix('sqlite:///')}?mode=rw", uri=True, isolation_level=None)
         try:
-            assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-            return {name: db.execute(sql).fetchone()[0] or 0 for name, sql in queries.items()}
+            yield db
         finally:
             db.close()
+        return
     import psycopg
 
-    with psycopg.connect(url) as conn:
-        return {name: int(conn.execute(sql).fetchone()[0] or 0) for name, sql in queries.items()}  # type: ignore[index]
+    with psycopg.connect(url, autocommit=True) as conn:
+        yield conn
+
+
+def scalars(url: str, queries: dict[str, str]) -> dict[str, int]:
+    """Each query's single number; SQLite's file is integrity-checked first."""
+    with _driver(url) as db:
+        if url.startswith("sqlite:///"):
+            assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        return {name: int(db.execute(sql).fetchone()[0] or 0) for name, sql in queries.items()}
+
+
+def rows(url: str, sql: str) -> list[tuple[Any, ...]]:
+    """A query's rows."""
+    with _driver(url) as db:
+        return [tuple(row) for row in db.execute(sql)]
+
+
+def column(url: str, sql: str) -> list[Any]:
+    """The first column of a query's rows."""
+    return [row[0] for row in rows(url, sql)]
+
+
+def execute(url: str, sql: str) -> None:
+    """Run one statement."""
+    with _driver(url) as db:
+        db.execute(sql)
 
 
 # The corpus of a test run (tests/conftest.py) is built once and copied for each test process.
@@ -70,7 +97,7 @@ def new_database(folder: Path) -> str:
         return f"sqlite:///{folder / 'store.db'}"
     server = server_url()
     name = _database_name(folder)
-    with _admin(server) as conn:
+    with _driver(server) as conn:
         _drop_stale(conn)
         conn.execute(f"DROP DATABASE IF EXISTS {name}")
         conn.execute(f"CREATE DATABASE {name}")
@@ -87,13 +114,13 @@ def database_copy(folder: Path, built: Path) -> Iterator[str]:
     server = server_url()
     name = _database_name(folder)
     if folder != built:
-        with _admin(server) as conn:
+        with _driver(server) as conn:
             conn.execute(f"CREATE DATABASE {name} TEMPLATE {_database_name(built)}")
             _label(conn, name, folder)
     try:
         yield _on_database(server, name)
     finally:
-        with _admin(server) as conn:
+        with _driver(server) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
@@ -113,14 +140,6 @@ def _on_database(server: str, name: str) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
-@contextmanager
-def _admin(server: str) -> Iterator[Any]:
-    import psycopg
-
-    with psycopg.connect(server, autocommit=True) as conn:
-        yield conn
-
-
 def _drop_stale(conn: Any) -> None:
     """Corpus databases whose folder is gone: left by runs that ended without dropping them."""
     rows = conn.execute(
@@ -130,34 +149,3 @@ def _drop_stale(conn: Any) -> None:
     for name, folder in rows:
         if not folder or not Path(folder).exists():
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
-def rows(url: str, sql: str) -> list[tuple[Any, ...]]:
-    """A query's rows, read with the backend's own driver."""
-    if url.startswith("sqlite:///"):
-        db = sqlite3.connect(url.removeprefix("sqlite:///"))
-        try:
-            return list(db.execute(sql))
-        finally:
-            db.close()
-    import psycopg
-
-    with psycopg.connect(url) as conn:
-        return [tuple(row) for row in conn.execute(sql)]  # type: ignore[arg-type]
-
-
-def column(url: str, sql: str) -> list[Any]:
-    """The first column of a query's rows."""
-    return [row[0] for row in rows(url, sql)]
-
-
-def execute(url: str, sql: str) -> None:
-    """Run one statement with the backend's own driver, behind the store's back."""
-    if url.startswith("sqlite:///"):
-        with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
-            db.execute(sql)
-        return
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(sql)  # type: ignore[arg-type]
