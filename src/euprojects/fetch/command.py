@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 import click
 import msgspec
@@ -10,11 +12,24 @@ import msgspec
 from euprojects import settings as settings_module
 from euprojects import tables
 from euprojects.fetch.catalogue import UnknownSource, resolve
-from euprojects.fetch.download import FetchError
-from euprojects.fetch.run import FetchResult, fetch, known
 from euprojects.ingest.summary import by_data_set
 from euprojects.store import open_store
 from euprojects.store.locking import StoreBusy
+
+if TYPE_CHECKING:
+    from euprojects.fetch.run import FetchResult
+
+
+def _runner() -> ModuleType:
+    """The fetch machinery, imported when a fetch runs: its HTTP client comes with the `fetch`
+    extra, and every other command must work without it."""
+    try:
+        from euprojects.fetch import run
+    except ImportError as err:
+        raise click.ClickException(
+            f"euprojects fetch needs the `fetch` extra ({err.name} is missing): pip install 'euprojects[fetch]'"
+        ) from None
+    return run
 
 
 class Bar:
@@ -63,11 +78,12 @@ def fetch_command(sources: tuple[str, ...], show_list: bool, no_index: bool, rer
         chosen = resolve(sources)
     except UnknownSource as err:
         raise click.ClickException(str(err)) from None
+    run = _runner()
     store = open_store(settings.database_url)
     bar = Bar()
     try:
-        result = fetch(settings, store, chosen, progress=bar.show, index=not no_index, reread=reread)
-    except (FetchError, StoreBusy) as err:
+        result = run.fetch(settings, store, chosen, progress=bar.show, index=not no_index, reread=reread)
+    except (run.FetchError, StoreBusy) as err:
         bar.clear()
         raise click.ClickException(f"{err}; the store was not changed") from None
     finally:
@@ -129,7 +145,7 @@ def _print_result(result: FetchResult) -> None:
 
 
 def _print_list(settings: settings_module.Settings, as_json: bool) -> None:
-    rows = known(settings)
+    rows = _runner().known(settings)
     if as_json:
         click.echo(msgspec.json.format(msgspec.json.encode(rows), indent=2))
         return
