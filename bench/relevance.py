@@ -191,21 +191,27 @@ def bm25_system(store: Any) -> Callable[[str], list[str]]:
     return run
 
 
-def static_system(store: Any, folder: Path) -> Callable[[str], list[str]]:
-    """A static model (model2vec) distilled locally from the packaged MiniLM: every project
-    embedded by averaging word vectors, compared one by one with the query (no index)."""
-    import numpy as np
-    from model2vec import StaticModel
-
+def embedded_texts(store: Any) -> tuple[list[str], list[str]]:
+    """The listed projects euprojects embeds and the text of each, as semantic/text.py makes it."""
     from euprojects.semantic.text import project_text
 
-    model = StaticModel.from_pretrained(str(folder))
     ids, texts = [], []
     for project in store.iter_projects():
         text = project_text(project) if project.unlisted is None else ""
         if text:
             ids.append(project.id)
             texts.append(text)
+    return ids, texts
+
+
+def static_system(store: Any, folder: Path) -> Callable[[str], list[str]]:
+    """A static model (model2vec) distilled locally from the packaged MiniLM: every project
+    embedded by averaging word vectors, compared one by one with the query (no index)."""
+    import numpy as np
+    from model2vec import StaticModel
+
+    model = StaticModel.from_pretrained(str(folder))
+    ids, texts = embedded_texts(store)
     started = time.perf_counter()
     matrix = model.encode(texts)
     matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-9)
@@ -227,17 +233,12 @@ def dense_system(store: Any, folder: Path) -> Callable[[str], list[str]]:
     import torch
     from sentence_transformers import SentenceTransformer
 
-    from euprojects.semantic.text import MAX_TOKENS, project_text
+    from euprojects.semantic.text import MAX_TOKENS
 
     torch.set_num_threads(2)
     model = SentenceTransformer(str(folder), device="cpu")
     model.max_seq_length = MAX_TOKENS
-    ids, texts = [], []
-    for project in store.iter_projects():
-        text = project_text(project) if project.unlisted is None else ""
-        if text:
-            ids.append(project.id)
-            texts.append(text)
+    ids, texts = embedded_texts(store)
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     started, cpu = time.perf_counter(), time.process_time()
     embedded = model.encode([texts[i] for i in order], batch_size=32, normalize_embeddings=True)
