@@ -190,6 +190,13 @@ def _print_ingest(result: ingest_pipeline.IngestResult, verbose: bool) -> None:
         click.echo(
             f"waited {result.waited.seconds:.1f} s for the ingest or index rebuild running {result.waited.holder}"
         )
+    click.echo(f"files read and projects rebuilt in {result.files_seconds:.1f} s")
+    if result.organisations is not None and result.organisations.resolved:
+        resolved = result.organisations
+        click.echo(
+            f"organisations resolved: {resolved.resolved:,} mention(s) compared, {resolved.organisations:,}"
+            f" organisation(s), in {resolved.seconds:.1f} s"
+        )
     if result.index is not None and result.index.mode != "current":
         report = result.index
         click.echo(f"search index {report.mode}: {report.documents:,} project(s) in {report.seconds:.1f} s")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+import re
 import shutil
 import tracemalloc
 from collections.abc import Iterator
@@ -76,6 +77,25 @@ def test_the_report_is_a_line_per_data_set_and_a_line_per_file_when_asked(home: 
         "file", "format", "rows", "duplicates", "rejected", "records", "new", "updated", "unchanged", "removed"
     ]  # fmt: skip
     assert "skipped 1 file(s): README.md (documentation)" in verbose
+
+
+def test_done_in_is_the_whole_job_and_each_part_is_named(home: Path, data: Path) -> None:
+    """The time the command prints covers everything it did: the files, the organisations'
+    resolution and the index (it once left out the last two, half of a full ingest)."""
+    result = run("ingest", str(data / "erc-funded-projects"), str(data / "interreg-north-sea-projects-2025"))
+    seconds = {
+        part: float(match.group(1))
+        for part, pattern in (
+            ("files", r"files read and projects rebuilt in ([0-9.]+) s"),
+            ("organisations", r"organisations resolved: [0-9,]+ mention\(s\) compared, .* in ([0-9.]+) s"),
+            ("index", r"search index rebuilt: [0-9,]+ project\(s\) in ([0-9.]+) s"),
+            ("done", r"done in ([0-9.]+) s"),
+        )
+        if (match := re.search(pattern, result.output))
+    }
+    assert set(seconds) == {"files", "organisations", "index", "done"}, result.output
+    # each figure is rounded to a tenth of a second
+    assert seconds["done"] >= seconds["files"] + seconds["organisations"] + seconds["index"] - 0.15
 
 
 def test_a_changed_row_updates_its_project(home: Path, data: Path, tmp_path: Path) -> None:
